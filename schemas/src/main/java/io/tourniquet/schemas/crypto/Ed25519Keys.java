@@ -1,0 +1,101 @@
+package io.tourniquet.schemas.crypto;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Ed25519 keys as PEM files (PKCS#8 private, X.509 SubjectPublicKeyInfo public), the format openssl writes
+ * ({@code openssl genpkey -algorithm ed25519}). Key ids are the first 16 hex digits of the SHA-256 of the public key.
+ */
+public final class Ed25519Keys {
+
+    private static final String ALGORITHM = "Ed25519";
+
+    private Ed25519Keys() {
+    }
+
+    public static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no Ed25519", e);
+        }
+    }
+
+    public static String keyId(PublicKey key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String toPem(PublicKey key) {
+        return pem("PUBLIC KEY", key.getEncoded());
+    }
+
+    public static String toPem(PrivateKey key) {
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    public static PublicKey readPublic(Path file) {
+        return publicFromPem(read(file), file.toString());
+    }
+
+    public static PrivateKey readPrivate(Path file) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(
+                    new PKCS8EncodedKeySpec(der(read(file), "PRIVATE KEY", file.toString())));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(file + " is not an Ed25519 private key (PKCS#8 PEM)", e);
+        }
+    }
+
+    public static PublicKey publicFromPem(String pem, String origin) {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der(pem, "PUBLIC KEY", origin)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(origin + " is not an Ed25519 public key (X.509 PEM)", e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read key file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] der(String pem, String label, String origin) {
+        String begin = "-----BEGIN " + label + "-----";
+        String end = "-----END " + label + "-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException(origin + " has no " + begin + " block");
+        }
+        return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+    }
+
+    private static String pem(String label, byte[] der) {
+        return "-----BEGIN " + label + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + label + "-----\n";
+    }
+}

@@ -1,0 +1,69 @@
+package io.tourniquet.schemas.topics;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the topics a service needs at startup; existing topics are left as they are. */
+public final class TopicProvisioner implements AutoCloseable {
+
+    private final Admin admin;
+    private final Duration timeout;
+
+    public TopicProvisioner(String bootstrapServers, Duration timeout) {
+        this(Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000))), timeout);
+    }
+
+    TopicProvisioner(Admin admin, Duration timeout) {
+        this.admin = admin;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @return the names of the topics that were created now
+     * @throws IllegalStateException when the broker cannot be reached in time, with the bootstrap servers in the message
+     */
+    public Set<String> ensure(Collection<TopicSpec> specs) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            var missing = specs.stream().filter(s -> !existing.contains(s.name())).toList();
+            if (missing.isEmpty()) {
+                return Set.of();
+            }
+            var result = admin.createTopics(missing.stream().map(TopicSpec::toNewTopic).toList());
+            for (var entry : result.values().entrySet()) {
+                try {
+                    entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            return missing.stream().map(TopicSpec::name).collect(Collectors.toSet());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topics "
+                    + specs.stream().map(TopicSpec::name).toList() + " within " + timeout.toSeconds()
+                    + " s: Kafka broker unreachable or refusing (" + (e.getCause() == null ? e : e.getCause()) + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

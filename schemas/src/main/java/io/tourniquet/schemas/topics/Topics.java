@@ -1,0 +1,82 @@
+package io.tourniquet.schemas.topics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Every topic Tourniquet uses: its name, its key and its settings. Per-tenant topics exist so that Kafka ACLs can
+ * give each tenant's agents access to their own commands and events only.
+ */
+public final class Topics {
+
+    /** Compacted, key: mitigation id; values MitigationPublished or MitigationWithdrawn. */
+    public static final String MITIGATIONS = "tourniquet.mitigations";
+    /** Compacted, key: tenant id; value TenantPolicy. */
+    public static final String TENANT_POLICIES = "tourniquet.tenant-policies";
+    /** Key: tenant id ('*' when no tenant); value AuditRecord. */
+    public static final String AUDIT = "tourniquet.audit";
+    /** Per tenant, key: server id; value SignedCommand. */
+    public static final String COMMANDS_PREFIX = "tourniquet.commands.";
+    /** Per tenant, key: server id; values ServerInventory, AgentHeartbeat and the agent results. */
+    public static final String AGENT_EVENTS_PREFIX = "tourniquet.agent-events.";
+    /** Dead letters: the original bytes, with the reason in headers. */
+    public static final String POLICY_DEAD_LETTERS = "tourniquet.dlq.policy-service";
+    public static final String AUDIT_DEAD_LETTERS = "tourniquet.dlq.audit-service";
+
+    public static final Pattern AGENT_EVENTS_PATTERN = Pattern.compile(Pattern.quote(AGENT_EVENTS_PREFIX) + "[a-z0-9][a-z0-9-]*");
+
+    public static final int DEFAULT_PARTITIONS = 3;
+    private static final Duration WEEK = Duration.ofDays(7);
+    private static final Duration AUDIT_RETENTION = Duration.ofDays(30);
+    private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private Topics() {
+    }
+
+    public static String commands(String tenantId) {
+        return COMMANDS_PREFIX + requireValidTenant(tenantId);
+    }
+
+    public static String agentEvents(String tenantId) {
+        return AGENT_EVENTS_PREFIX + requireValidTenant(tenantId);
+    }
+
+    /** The tenant a per-tenant topic belongs to. */
+    public static String tenantOf(String topic) {
+        for (String prefix : List.of(COMMANDS_PREFIX, AGENT_EVENTS_PREFIX)) {
+            if (topic.startsWith(prefix)) {
+                return requireValidTenant(topic.substring(prefix.length()));
+            }
+        }
+        throw new IllegalArgumentException(topic + " is not a per-tenant topic");
+    }
+
+    /** Tenant ids become topic names and ACL resource names: lower-case letters, digits and '-', at most 63. */
+    public static String requireValidTenant(String tenantId) {
+        if (tenantId == null || !TENANT_ID.matcher(tenantId).matches()) {
+            throw new IllegalArgumentException("invalid tenant id '" + tenantId
+                    + "': use 1-63 lower-case letters, digits or '-', starting with a letter or digit");
+        }
+        return tenantId;
+    }
+
+    /** Topics the central services need whatever the tenants. */
+    public static List<TopicSpec> central() {
+        return List.of(
+                TopicSpec.compacted(MITIGATIONS, DEFAULT_PARTITIONS),
+                TopicSpec.compacted(TENANT_POLICIES, DEFAULT_PARTITIONS),
+                TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),
+                TopicSpec.retained(POLICY_DEAD_LETTERS, 1, AUDIT_RETENTION),
+                TopicSpec.retained(AUDIT_DEAD_LETTERS, 1, AUDIT_RETENTION));
+    }
+
+    /** The two topics of one tenant. */
+    public static List<TopicSpec> tenant(String tenantId) {
+        return List.of(
+                TopicSpec.retained(commands(tenantId), DEFAULT_PARTITIONS, WEEK),
+                TopicSpec.retained(agentEvents(tenantId), DEFAULT_PARTITIONS, WEEK));
+    }
+
+}
