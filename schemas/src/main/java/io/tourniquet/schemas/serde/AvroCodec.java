@@ -32,20 +32,22 @@ public final class AvroCodec {
 
     private static final AvroCodec INSTANCE = new AvroCodec();
 
+    /** Resolves generated classes through the loader that holds them (Quarkus tests run several loaders). */
+    private final SpecificData model = new SpecificData(AvroCodec.class.getClassLoader());
     private final Map<Long, BinaryMessageDecoder<? extends SpecificRecord>> decodersByFingerprint = new HashMap<>();
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
 
     private AvroCodec() {
         Map<String, List<Schema>> historyByName = loadHistory();
         for (Class<? extends SpecificRecordBase> type : MessageTypes.ALL) {
-            Schema current = SpecificData.get().getSchema(type);
-            BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(SpecificData.get(), current);
+            Schema current = model.getSchema(type);
+            BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(model, current);
             decodersByFingerprint.put(fingerprint(current), decoder);
             for (Schema old : historyByName.getOrDefault(current.getFullName(), List.of())) {
                 decoder.addSchema(old);
                 decodersByFingerprint.put(fingerprint(old), decoder);
             }
-            encoders.put(type, new BinaryMessageEncoder<>(SpecificData.get(), current));
+            encoders.put(type, new BinaryMessageEncoder<>(model, current));
         }
     }
 

@@ -1,0 +1,55 @@
+package io.tourniquet.ingestor.messaging;
+
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.serde.UnreadableMessageException;
+import io.tourniquet.schemas.topics.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/** Reads the compacted mitigations topic from the start to its current end: what has already been published. */
+public final class MitigationsTopicReader {
+
+    private static final Logger LOG = Logger.getLogger(MitigationsTopicReader.class);
+
+    private MitigationsTopicReader() {
+    }
+
+    public static int readAll(String bootstrapServers, Duration timeout, Consumer<Object> sink) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        int count = 0;
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.MITIGATIONS, timeout).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions, timeout);
+            Instant deadline = Instant.now().plus(timeout);
+            while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("could not read " + Topics.MITIGATIONS + " to its end within " + timeout.toSeconds() + " s");
+                }
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        sink.accept(AvroCodec.get().decode(record.value()));
+                        count++;
+                    } catch (UnreadableMessageException e) {
+                        LOG.warnf("skipping unreadable record %s-%d@%d on %s: %s", record.topic(), record.partition(),
+                                record.offset(), Topics.MITIGATIONS, e.getMessage());
+                    }
+                }
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,159 @@
+package io.tourniquet.ingestor.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tourniquet.ingestor.domain.CatalogParser.ParsedCatalog;
+import io.tourniquet.ingestor.domain.InvalidFeedException;
+import io.tourniquet.ingestor.messaging.FeedEventPublisher;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.FeedEvidence;
+import io.tourniquet.schemas.FeedKind;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.MitigationWithdrawn;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.crypto.Digests;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a verified feed into events: each new or changed mitigation is published once, each mitigation that left
+ * the feed is published as withdrawn, and the verdict on the feed is recorded in the audit stream.
+ */
+@ApplicationScoped
+public class FeedIngestion {
+
+    private static final Logger LOG = Logger.getLogger(FeedIngestion.class);
+    static final String SOURCE = "feed-ingestor";
+
+    /** What one ingestion did. */
+    public record Result(String feedId, String feedVersion, List<String> published, List<String> withdrawn, int unchanged) {
+    }
+
+    @Inject
+    FeedEventPublisher publisher;
+
+    @Inject
+    PublishedMitigations published;
+
+    @Inject
+    MeterRegistry registry;
+
+    /**
+     * @param kind       how the feed was verified
+     * @param verifiedBy the key ids or certificate thumbprints that verified it
+     */
+    public synchronized Result ingest(ParsedCatalog catalog, FeedKind kind, List<String> verifiedBy) {
+        try {
+            Plan plan = plan(catalog);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            FeedEvidence evidence = FeedEvidence.newBuilder()
+                    .setFeedId(catalog.feedId())
+                    .setFeedKind(kind)
+                    .setFeedVersion(catalog.version())
+                    .setVerifiedBy(verifiedBy)
+                    .setVerifiedAt(now)
+                    .build();
+            for (MitigationDefinition definition : plan.toPublish()) {
+                MitigationPublished event = MitigationPublished.newBuilder()
+                        .setEventId(UUID.randomUUID().toString())
+                        .setDefinition(definition)
+                        .setDefinitionDigest(Digests.of(definition))
+                        .setEvidence(evidence)
+                        .setPublishedAt(now)
+                        .build();
+                publisher.publishMitigation(definition.getId(), event);
+                published.record(event);
+            }
+            for (PublishedMitigations.Entry gone : plan.toWithdraw()) {
+                MitigationWithdrawn event = MitigationWithdrawn.newBuilder()
+                        .setEventId(UUID.randomUUID().toString())
+                        .setMitigationId(gone.mitigationId())
+                        .setRevision(gone.revision())
+                        .setReason("no longer in feed " + catalog.feedId() + " version " + catalog.version())
+                        .setEvidence(evidence)
+                        .setWithdrawnAt(now)
+                        .build();
+                publisher.publishMitigation(gone.mitigationId(), event);
+                published.record(event);
+            }
+            Result result = new Result(catalog.feedId(), catalog.version(),
+                    plan.toPublish().stream().map(MitigationDefinition::getId).toList(),
+                    plan.toWithdraw().stream().map(PublishedMitigations.Entry::mitigationId).toList(),
+                    plan.unchanged());
+            publisher.publishAudit(AuditEvents.builder(SOURCE, "feed.accepted", "accepted", "feed:" + catalog.feedId())
+                    .setDetails(Map.of(
+                            "feedId", catalog.feedId(),
+                            "feedVersion", catalog.version(),
+                            "verifiedBy", String.join(",", evidence.getVerifiedBy()),
+                            "published", String.join(",", result.published()),
+                            "withdrawn", String.join(",", result.withdrawn()),
+                            "unchanged", Integer.toString(result.unchanged())))
+                    .build());
+            registry.counter("tourniquet.feed.ingestions", "feed", catalog.feedId(), "outcome", "accepted").increment();
+            registry.counter("tourniquet.mitigations.published", "feed", catalog.feedId()).increment(result.published().size());
+            LOG.infof("feed %s version %s accepted: published %s, withdrawn %s, unchanged %d",
+                    catalog.feedId(), catalog.version(), result.published(), result.withdrawn(), result.unchanged());
+            return result;
+        } catch (InvalidFeedException e) {
+            reject(catalog.feedId(), e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Records a feed that failed before or during verification: nothing is published. */
+    public void reject(String feedId, String reason) {
+        AuditRecord record = AuditEvents.builder(SOURCE, "feed.rejected", "rejected", "feed:" + feedId)
+                .setReason(reason)
+                .setDetails(Map.of("feedId", feedId))
+                .build();
+        publisher.publishAudit(record);
+        registry.counter("tourniquet.feed.ingestions", "feed", feedId, "outcome", "rejected").increment();
+        LOG.warnf("feed %s rejected: %s", feedId, reason);
+    }
+
+    private record Plan(List<MitigationDefinition> toPublish, List<PublishedMitigations.Entry> toWithdraw, int unchanged) {
+    }
+
+    private Plan plan(ParsedCatalog catalog) {
+        List<MitigationDefinition> toPublish = new ArrayList<>();
+        int unchanged = 0;
+        for (MitigationDefinition definition : catalog.definitions()) {
+            var previous = published.get(definition.getId());
+            String digest = Digests.of(definition);
+            if (previous.isEmpty() || previous.get().withdrawn() && definition.getRevision() > previous.get().revision()) {
+                toPublish.add(definition);
+                continue;
+            }
+            var last = previous.get();
+            if (definition.getRevision() < last.revision()) {
+                throw new InvalidFeedException("mitigation " + definition.getId() + " revision " + definition.getRevision()
+                        + " is older than the published revision " + last.revision() + " (rollback)");
+            }
+            if (definition.getRevision() == last.revision()) {
+                if (last.withdrawn()) {
+                    throw new InvalidFeedException("mitigation " + definition.getId() + " revision " + last.revision()
+                            + " was withdrawn; re-offering it needs a new revision");
+                }
+                if (!digest.equals(last.digest())) {
+                    throw new InvalidFeedException("mitigation " + definition.getId() + " changed without a new revision");
+                }
+                unchanged++;
+            } else {
+                toPublish.add(definition);
+            }
+        }
+        Set<String> inFeed = catalog.definitions().stream().map(MitigationDefinition::getId).collect(Collectors.toSet());
+        List<PublishedMitigations.Entry> toWithdraw = published.activeFromFeed(catalog.feedId()).stream()
+                .filter(e -> !inFeed.contains(e.mitigationId())).toList();
+        return new Plan(toPublish, toWithdraw, unchanged);
+    }
+}

@@ -1,0 +1,47 @@
+package io.tourniquet.ingestor.service;
+
+import io.quarkus.runtime.StartupEvent;
+import io.tourniquet.ingestor.config.IngestorConfig;
+import io.tourniquet.ingestor.domain.BundledCatalog;
+import io.tourniquet.ingestor.messaging.MitigationsTopicReader;
+import io.tourniquet.schemas.FeedKind;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** At startup: make sure the topics exist, learn what was already published, then publish the bundled catalog. */
+@ApplicationScoped
+public class IngestorStartup {
+
+    private static final Logger LOG = Logger.getLogger(IngestorStartup.class);
+
+    @Inject
+    IngestorConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    PublishedMitigations published;
+
+    @Inject
+    FeedIngestion ingestion;
+
+    @Inject
+    BundledCatalog bundledCatalog;
+
+    void onStart(@Observes StartupEvent event) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
+            provisioner.ensure(Topics.central());
+        }
+        int known = MitigationsTopicReader.readAll(bootstrapServers, config.kafkaTimeout(), published::record);
+        LOG.infof("%d mitigation events already on %s", known, Topics.MITIGATIONS);
+        if (config.bundledCatalogEnabled()) {
+            ingestion.ingest(bundledCatalog.catalog(), FeedKind.BUNDLED_CATALOG, bundledCatalog.verifiedBy());
+        }
+    }
+}

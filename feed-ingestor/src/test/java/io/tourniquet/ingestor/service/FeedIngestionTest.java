@@ -1,0 +1,96 @@
+package io.tourniquet.ingestor.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tourniquet.ingestor.domain.BundledCatalog;
+import io.tourniquet.ingestor.domain.CatalogParser;
+import io.tourniquet.ingestor.domain.InvalidFeedException;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.FeedKind;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.MitigationWithdrawn;
+import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+class FeedIngestionTest {
+
+    @Inject
+    FeedIngestion ingestion;
+
+    @Inject
+    BundledCatalog bundled;
+
+    private static String kafka() {
+        return KafkaBrokerResource.bootstrapServers();
+    }
+
+    @Test
+    void publishesTheBundledCatalogOnceAtStartupAndNothingWhenItIsReadAgain() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class))
+                .extracting(p -> p.getDefinition().getId()).contains("PING1", "M1.1", "EOMT1", "M2.1"));
+        var before = TopicRecords.readAll(kafka(), Topics.MITIGATIONS).size();
+
+        var result = ingestion.ingest(bundled.catalog(), FeedKind.BUNDLED_CATALOG, bundled.verifiedBy());
+
+        assertThat(result.published()).isEmpty();
+        assertThat(result.unchanged()).isEqualTo(bundled.catalog().definitions().size());
+        assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(before);
+        var m11 = TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class).stream()
+                .filter(p -> p.getDefinition().getId().equals("M1.1")).findFirst().orElseThrow();
+        assertThat(m11.getDefinitionDigest()).isEqualTo(Digests.of(m11.getDefinition()));
+        assertThat(m11.getEvidence().getVerifiedBy()).singleElement().asString().startsWith("release-artifact:sha256:");
+    }
+
+    @Test
+    void publishesANewRevisionAndWithdrawsWhatLeftTheFeedThenRejectsARollback() {
+        MitigationDefinition ping = bundled.catalog().definitions().stream()
+                .filter(d -> d.getId().equals("PING1")).findFirst().orElseThrow();
+        MitigationDefinition t1 = heartbeat("T1", 1, ping);
+        MitigationDefinition t2 = heartbeat("T2", 1, ping);
+        MitigationDefinition t1v2 = heartbeat("T1", 2, ping);
+
+        assertThat(ingestion.ingest(feed("1", t1, t2), FeedKind.TOURNIQUET_SIGNED, List.of("test-key")).published()).containsExactly("T1", "T2");
+        var result = ingestion.ingest(feed("2", t1v2), FeedKind.TOURNIQUET_SIGNED, List.of("test-key"));
+
+        assertThat(result.published()).containsExactly("T1");
+        assertThat(result.withdrawn()).containsExactly("T2");
+        assertThat(TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class))
+                .filteredOn(p -> p.getDefinition().getId().equals("T1"))
+                .allSatisfy(p -> assertThat(p.getEvidence().getFeedId()).isEqualTo("test-feed"));
+        assertThat(TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationWithdrawn.class))
+                .extracting(MitigationWithdrawn::getMitigationId).contains("T2");
+
+        int published = TopicRecords.readAll(kafka(), Topics.MITIGATIONS).size();
+        assertThatThrownBy(() -> ingestion.ingest(feed("3", t1), FeedKind.TOURNIQUET_SIGNED, List.of("test-key")))
+                .isInstanceOf(InvalidFeedException.class).hasMessageContaining("rollback");
+        assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(published);
+        assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).anySatisfy(a -> {
+            assertThat(a.getType()).isEqualTo("feed.rejected");
+            assertThat(a.getReason()).contains("T1").contains("rollback");
+        });
+    }
+
+    /** Built field by field: Avro's copy builder resolves classes through another loader under @QuarkusTest. */
+    private static MitigationDefinition heartbeat(String id, int revision, MitigationDefinition template) {
+        return MitigationDefinition.newBuilder().setId(id).setRevision(revision).setTitle("heartbeat r" + revision)
+                .setProduct(template.getProduct()).setActions(template.getActions()).build();
+    }
+
+    private static CatalogParser.ParsedCatalog feed(String version, MitigationDefinition... definitions) {
+        return new CatalogParser.ParsedCatalog("test-feed", version, List.of(definitions));
+    }
+}
