@@ -21,6 +21,8 @@ public final class Topics {
     public static final String COMMANDS_PREFIX = "tourniquet.commands.";
     /** Per tenant, key: server id; values ServerInventory, AgentHeartbeat and the agent results. */
     public static final String AGENT_EVENTS_PREFIX = "tourniquet.agent-events.";
+    /** Compacted, key: mitigation id; the mitigations topic copied to every partition, so that each policy task sees all. */
+    public static final String POLICY_MITIGATION_BROADCAST = "tourniquet.policy.mitigation-broadcast";
     /** Dead letters: the original bytes, with the reason in headers. */
     public static final String POLICY_DEAD_LETTERS = "tourniquet.dlq.policy-service";
     public static final String AUDIT_DEAD_LETTERS = "tourniquet.dlq.audit-service";
@@ -30,6 +32,7 @@ public final class Topics {
     public static final int DEFAULT_PARTITIONS = 3;
     private static final Duration WEEK = Duration.ofDays(7);
     private static final Duration AUDIT_RETENTION = Duration.ofDays(30);
+    private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
     private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private Topics() {
@@ -62,11 +65,24 @@ public final class Topics {
         return tenantId;
     }
 
+    /** Server ids are host names or similar: letters, digits, '.', '_' and '-', at most 253. */
+    public static String requireValidServer(String serverId) {
+        if (serverId == null || !SERVER_ID.matcher(serverId).matches()) {
+            throw new IllegalArgumentException("invalid server id '" + serverId + "'");
+        }
+        return serverId;
+    }
+
+    /** Dead-letter header names: why the record could not be processed, and where it came from. */
+    public static final String DLQ_REASON_HEADER = "tourniquet-dlq-reason";
+    public static final String DLQ_ORIGIN_HEADER = "tourniquet-dlq-origin";
+
     /** Topics the central services need whatever the tenants. */
     public static List<TopicSpec> central() {
         return List.of(
                 TopicSpec.compacted(MITIGATIONS, DEFAULT_PARTITIONS),
                 TopicSpec.compacted(TENANT_POLICIES, DEFAULT_PARTITIONS),
+                TopicSpec.compacted(POLICY_MITIGATION_BROADCAST, DEFAULT_PARTITIONS),
                 TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),
                 TopicSpec.retained(POLICY_DEAD_LETTERS, 1, AUDIT_RETENTION),
                 TopicSpec.retained(AUDIT_DEAD_LETTERS, 1, AUDIT_RETENTION));

@@ -1,0 +1,29 @@
+package io.tourniquet.policy.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "tourniquet.policy")
+public interface PolicyConfig {
+
+    /** Ed25519 private key (PKCS#8 PEM) that signs every command. Agents pin the matching public key. */
+    Path signingKeyFile();
+
+    /** The matching public key (X.509 PEM); its digest is the key id that agents look up. */
+    Path signingPublicKeyFile();
+
+    /** Agents refuse commands older than this. */
+    @WithDefault("7d")
+    Duration commandTtl();
+
+    /** Tenants onboarded at startup: their command and agent-event topics are created. */
+    Optional<List<String>> tenants();
+
+    /** How long startup waits for Kafka. */
+    @WithDefault("30s")
+    Duration kafkaTimeout();
+}

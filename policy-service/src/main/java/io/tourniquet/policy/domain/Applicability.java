@@ -1,0 +1,50 @@
+package io.tourniquet.policy.domain;
+
+import io.tourniquet.schemas.BuildRange;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.ServerInventory;
+
+/** Whether a mitigation concerns a server, from what its agent reported. */
+public final class Applicability {
+
+    public enum Verdict {
+        /** the server runs an affected build without the fix: the mitigation must be in force */
+        APPLICABLE,
+        /** another product */
+        OTHER_PRODUCT,
+        /** the fixing update is installed */
+        PATCHED,
+        /** the build is outside every affected range (e.g. updated to a fixed build) */
+        BUILD_NOT_AFFECTED,
+        /** the agent reported a build we cannot read */
+        UNKNOWN_BUILD
+    }
+
+    private Applicability() {
+    }
+
+    public static Verdict of(MitigationDefinition mitigation, ServerInventory server) {
+        if (!mitigation.getProduct().equalsIgnoreCase(server.getProduct())) {
+            return Verdict.OTHER_PRODUCT;
+        }
+        if (mitigation.getFixedBy().stream().anyMatch(server.getInstalledUpdates()::contains)) {
+            return Verdict.PATCHED;
+        }
+        if (mitigation.getApplicableBuilds().isEmpty()) {
+            return Verdict.APPLICABLE;
+        }
+        BuildNumber build;
+        try {
+            build = BuildNumber.parse(server.getBuild());
+        } catch (IllegalArgumentException e) {
+            return Verdict.UNKNOWN_BUILD;
+        }
+        for (BuildRange range : mitigation.getApplicableBuilds()) {
+            if (build.compareTo(BuildNumber.parse(range.getFromInclusive())) >= 0
+                    && build.compareTo(BuildNumber.parse(range.getToExclusive())) < 0) {
+                return Verdict.APPLICABLE;
+            }
+        }
+        return Verdict.BUILD_NOT_AFFECTED;
+    }
+}

@@ -1,0 +1,142 @@
+package io.tourniquet.policy.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tourniquet.policy.TestData;
+import io.tourniquet.policy.domain.CommandFactory;
+import io.tourniquet.schemas.ApplyCommand;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.DecisionKind;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.MitigationWithdrawn;
+import io.tourniquet.schemas.RemoveCommand;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.crypto.CommandSigner;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.serde.AvroSerde;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PolicyTopologyTest {
+
+    private final KeyPair keys = Ed25519Keys.generate();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SpecificRecord> mitigations;
+    private TestInputTopic<String, SpecificRecord> tenantAEvents;
+    private TestInputTopic<String, SpecificRecord> tenantBEvents;
+    private TestOutputTopic<String, SpecificRecord> tenantACommands;
+    private TestOutputTopic<String, SpecificRecord> audit;
+
+    @BeforeEach
+    void start() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-ttd").toString());
+        driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7))), props);
+        var serde = new AvroSerde();
+        mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
+        tenantAEvents = driver.createInputTopic(Topics.agentEvents("tenant-a"), Serdes.String().serializer(), serde.serializer());
+        tenantBEvents = driver.createInputTopic(Topics.agentEvents("tenant-b"), Serdes.String().serializer(), serde.serializer());
+        tenantACommands = driver.createOutputTopic(Topics.commands("tenant-a"), Serdes.String().deserializer(), serde.deserializer());
+        audit = driver.createOutputTopic(Topics.AUDIT, Serdes.String().deserializer(), serde.deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private SpecificRecord verifiedPayload(SpecificRecord value) {
+        SignedCommand signed = (SignedCommand) value;
+        assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
+        return AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload()));
+    }
+
+    @Test
+    void aNewMitigationBecomesOneSignedApplyCommandPerAffectedServer() {
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        tenantAEvents.pipeInput("exch02", TestData.server("tenant-a", "exch02", "15.2.1118.7", List.of()));
+        tenantAEvents.pipeInput("exch03", TestData.server("tenant-a", "exch03", "15.2.1118.20", List.of())); // fixed build
+        MitigationPublished m11 = TestData.m11();
+        mitigations.pipeInput("M1.1", m11);
+
+        var commands = tenantACommands.readKeyValuesToList();
+        assertThat(commands).extracting(kv -> kv.key).containsExactlyInAnyOrder("exch01", "exch02");
+        var apply = (ApplyCommand) verifiedPayload(commands.get(0).value);
+        assertThat(apply.getTenantId()).isEqualTo("tenant-a");
+        assertThat(apply.getServerId()).isEqualTo(commands.get(0).key);
+        assertThat(apply.getSequence()).isEqualTo(1);
+        assertThat(apply.getDefinition()).isEqualTo(m11.getDefinition());
+        assertThat(apply.getDefinitionDigest()).isEqualTo(m11.getDefinitionDigest());
+        assertThat(apply.getEvidence()).isEqualTo(m11.getEvidence());
+        assertThat(apply.getDecision().getKind()).isEqualTo(DecisionKind.AUTO_APPLY);
+        assertThat(apply.getExpiresAt()).isAfter(Instant.now().plus(Duration.ofDays(6)));
+        assertThat(audit.readValuesToList()).filteredOn(a -> ((AuditRecord) a).getType().equals("decision.apply")).hasSize(2);
+    }
+
+    @Test
+    void theSameInputTwiceEmitsNothingNew() {
+        var inventory = TestData.server("tenant-a", "exch01", "15.2.986.5", List.of());
+        tenantAEvents.pipeInput("exch01", inventory);
+        mitigations.pipeInput("M1.1", TestData.m11());
+        tenantAEvents.pipeInput("exch01", inventory);
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(tenantACommands.readKeyValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void aServerPatchedAfterwardsGetsTheMitigationRemoved() {
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of("KB5019758")));
+
+        var commands = tenantACommands.readValuesToList().stream().map(this::verifiedPayload).collect(Collectors.toList());
+        assertThat(commands).hasSize(2);
+        assertThat(commands.get(1)).isInstanceOfSatisfying(RemoveCommand.class, remove -> {
+            assertThat(remove.getSequence()).isEqualTo(2);
+            assertThat(remove.getDecision().getKind()).isEqualTo(DecisionKind.PATCHED);
+            assertThat(remove.getDefinition().getId()).isEqualTo("M1.1");
+        });
+    }
+
+    @Test
+    void aWithdrawnMitigationIsRemovedEverywhere() {
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+        mitigations.pipeInput("M1.1", MitigationWithdrawn.newBuilder().setEventId("w").setMitigationId("M1.1").setRevision(1)
+                .setReason("superseded").setEvidence(TestData.m11().getEvidence()).setWithdrawnAt(Instant.now()).build());
+        var commands = tenantACommands.readValuesToList().stream().map(this::verifiedPayload).toList();
+        assertThat(commands).hasSize(2);
+        assertThat(((RemoveCommand) commands.get(1)).getDecision().getKind()).isEqualTo(DecisionKind.WITHDRAWN);
+    }
+
+    @Test
+    void anAgentCannotSpeakForAnotherTenant() {
+        tenantBEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(tenantACommands.isEmpty()).isTrue();
+        assertThat(audit.readValuesToList()).anySatisfy(a -> {
+            assertThat(((AuditRecord) a).getType()).isEqualTo("inventory.rejected");
+            assertThat(((AuditRecord) a).getTenantId()).isEqualTo("tenant-b");
+        });
+    }
+}
