@@ -5,17 +5,34 @@ import io.tourniquet.localstack.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.TopicSpec;
+import io.tourniquet.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Gives a @QuarkusTest a real Kafka broker: the one named by {@code -Dtourniquet.test.kafka.bootstrap-servers},
  * else a Testcontainers Kafka where a Docker engine runs, else the embedded KRaft broker.
- * One broker per test JVM (one per module's test run), shared by every test class.
+ * One broker per test JVM (one per module's test run), shared by every test class. The central topics, and those
+ * of the tenants named in the {@value #TENANTS_ARG} init arg, exist before the application starts.
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Init arg: comma-separated tenants whose topics exist before the application starts. */
+    public static final String TENANTS_ARG = "tenants";
+
     private static String bootstrapServers;
+    private List<String> tenants = List.of();
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        String value = initArgs.getOrDefault(TENANTS_ARG, "");
+        tenants = value.isBlank() ? List.of() : List.of(value.split(","));
+    }
 
     public static synchronized String bootstrapServers() {
         if (bootstrapServers == null) {
@@ -44,6 +61,11 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         config.put("kafka.bootstrap.servers", servers);
         config.put("quarkus.kafka-streams.bootstrap-servers", servers);
         config.put("quarkus.kafka.devservices.enabled", "false");
+        List<TopicSpec> specs = new ArrayList<>(Topics.central());
+        tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
+        try (TopicProvisioner provisioner = new TopicProvisioner(servers, Duration.ofSeconds(30))) {
+            provisioner.ensure(specs);
+        }
         try {
             // Kafka Streams state must not outlive the broker it was built against.
             config.put("kafka-streams.state.dir", Files.createTempDirectory("tourniquet-streams-").toString());

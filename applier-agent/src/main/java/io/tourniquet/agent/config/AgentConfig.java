@@ -1,0 +1,45 @@
+package io.tourniquet.agent.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "tourniquet.agent")
+public interface AgentConfig {
+
+    /** The tenant this agent belongs to; it reads only that tenant's command topic. */
+    String tenant();
+
+    /** The server(s) this process acts for: one on a real server, many in the simulated fleet. */
+    List<String> servers();
+
+    /** Public key(s) of the policy service (X.509 PEM files); more than one while a key is rotated. */
+    List<Path> policyPublicKeyFiles();
+
+    /** iis, nginx or simulated. */
+    @WithDefault("simulated")
+    String backend();
+
+    /** Where the agent keeps what it applied, so that a restart neither re-applies nor forgets; none: memory only. */
+    Optional<Path> stateDir();
+
+    Simulated simulated();
+
+    @WithDefault("30s")
+    Duration kafkaTimeout();
+
+    interface Simulated {
+        /** Exchange build reported by simulated servers. */
+        @WithDefault("15.2.986.5")
+        String build();
+
+        Optional<List<String>> installedUpdates();
+
+        /** Share of apply operations that fail (0..1), for testing failure paths. */
+        @WithDefault("0")
+        double failureRate();
+    }
+}

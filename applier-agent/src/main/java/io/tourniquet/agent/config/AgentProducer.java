@@ -1,0 +1,49 @@
+package io.tourniquet.agent.config;
+
+import io.tourniquet.agent.backend.Backend;
+import io.tourniquet.agent.backend.SimulatedBackend;
+import io.tourniquet.agent.domain.AgentStateStore;
+import io.tourniquet.agent.domain.CommandGate;
+import io.tourniquet.agent.domain.HostedServers;
+import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.List;
+import java.util.Random;
+
+/** Builds the agents of the configured servers; refuses to start on a configuration it cannot trust. */
+@ApplicationScoped
+public class AgentProducer {
+
+    static final String AGENT_VERSION = "0.1.0";
+
+    @Produces
+    @Singleton
+    HostedServers hostedServers(AgentConfig config) {
+        Topics.requireValidTenant(config.tenant());
+        if (config.policyPublicKeyFiles().isEmpty()) {
+            throw new IllegalArgumentException("tourniquet.agent.policy-public-key-files is empty: without a pinned policy key no command can be trusted");
+        }
+        CommandVerifier verifier = new CommandVerifier(config.policyPublicKeyFiles().stream().map(Ed25519Keys::readPublic).toList());
+        CommandGate gate = new CommandGate(verifier, Clock.systemUTC());
+        AgentStateStore store = new AgentStateStore(config.stateDir());
+        return new HostedServers(config.servers().stream().map(server -> {
+            Topics.requireValidServer(server);
+            return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", config.simulated().build(),
+                    config.simulated().installedUpdates().orElse(List.of()), AGENT_VERSION),
+                    gate, backend(config, server), store);
+        }).toList());
+    }
+
+    private static Backend backend(AgentConfig config, String server) {
+        if (!config.backend().equals("simulated")) {
+            throw new IllegalArgumentException("backend '" + config.backend() + "' is not available in this release; use simulated");
+        }
+        return new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()));
+    }
+}

@@ -1,0 +1,62 @@
+package io.tourniquet.agent.messaging;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.tourniquet.agent.domain.HostedServers;
+import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.schemas.MitigationSkipped;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.serde.UnreadableMessageException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads the tenant's command topic. A command for a server of this process is executed and its result reported
+ * before the offset is acknowledged; commands for other servers belong to other agents and are passed over.
+ */
+@ApplicationScoped
+public class CommandConsumer {
+
+    /** Channel of the tenant's command topic (tourniquet.commands.&lt;tenant&gt;). */
+    public static final String CHANNEL = "commands";
+    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+
+    @Inject
+    HostedServers servers;
+
+    @Inject
+    AgentEventPublisher publisher;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Incoming(CHANNEL)
+    @Blocking // ordered: one command at a time, in offset order
+    public void consume(ConsumerRecord<String, byte[]> record) {
+        var agent = servers.get(record.key());
+        if (agent.isEmpty()) {
+            return;
+        }
+        SpecificRecord result = execute(agent.get(), record);
+        publisher.publish(agent.get().serverId(), result);
+        registry.counter("tourniquet.agent.results", "type", result.getClass().getSimpleName()).increment();
+        if (result instanceof MitigationSkipped skipped) {
+            LOG.warnf("command for %s not executed (%s): %s", agent.get().serverId(), skipped.getReason(), skipped.getDetail());
+        }
+    }
+
+    private static SpecificRecord execute(ServerAgent agent, ConsumerRecord<String, byte[]> record) {
+        SignedCommand signed;
+        try {
+            signed = AvroCodec.get().decode(record.value(), SignedCommand.class);
+        } catch (UnreadableMessageException e) {
+            return agent.unreadable("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + e.getMessage());
+        }
+        return agent.handle(signed);
+    }
+}

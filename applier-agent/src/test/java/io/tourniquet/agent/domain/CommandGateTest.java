@@ -1,0 +1,65 @@
+package io.tourniquet.agent.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tourniquet.agent.Commands;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandGateTest {
+
+    private final CommandGate gate = new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC());
+
+    private SkipReason rejection(SignedCommand signed, long lastSequence) {
+        var verdict = gate.check(signed, "tenant-a", "exch01", lastSequence);
+        return verdict.accepted() ? null : verdict.rejection().reason();
+    }
+
+    @Test
+    void acceptsACommandSignedByThePolicyForThisServer() {
+        var verdict = gate.check(Commands.signed(Commands.apply("tenant-a", "exch01", 5).build()), "tenant-a", "exch01", 4);
+        assertThat(verdict.accepted()).isTrue();
+        assertThat(verdict.command().definition().getId()).isEqualTo("M1.1");
+    }
+
+    @Test
+    void rejectsForgedAndTamperedCommands() {
+        assertThat(rejection(Commands.forged(Commands.apply("tenant-a", "exch01", 1).build()), 0)).isEqualTo(SkipReason.UNKNOWN_KEY);
+
+        SignedCommand genuine = Commands.signed(Commands.apply("tenant-a", "exch01", 1).build());
+        byte[] payload = CommandVerifier.bytes(genuine.getPayload());
+        payload[payload.length - 1] ^= 1;
+        SignedCommand tampered = SignedCommand.newBuilder(genuine).setPayload(ByteBuffer.wrap(payload)).build();
+        assertThat(rejection(tampered, 0)).isEqualTo(SkipReason.BAD_SIGNATURE);
+
+        // an attacker's signature presented under the policy's key id
+        SignedCommand forged = Commands.forged(Commands.apply("tenant-a", "exch01", 1).build());
+        SignedCommand impersonating = SignedCommand.newBuilder(forged).setKeyId(genuine.getKeyId()).build();
+        assertThat(rejection(impersonating, 0)).isEqualTo(SkipReason.BAD_SIGNATURE);
+    }
+
+    @Test
+    void rejectsCommandsForAnotherTenantOrServer() {
+        assertThat(rejection(Commands.signed(Commands.apply("tenant-b", "exch01", 1).build()), 0)).isEqualTo(SkipReason.WRONG_TENANT);
+        assertThat(rejection(Commands.signed(Commands.apply("tenant-a", "exch99", 1).build()), 0)).isEqualTo(SkipReason.WRONG_SERVER);
+    }
+
+    @Test
+    void rejectsReplayedAndExpiredCommands() {
+        assertThat(rejection(Commands.signed(Commands.apply("tenant-a", "exch01", 3).build()), 3)).isEqualTo(SkipReason.REPLAYED);
+        var expired = Commands.apply("tenant-a", "exch01", 1).setExpiresAt(Instant.now().minusSeconds(1)).build();
+        assertThat(rejection(Commands.signed(expired), 0)).isEqualTo(SkipReason.EXPIRED);
+    }
+
+    @Test
+    void rejectsADefinitionThatIsNotTheOneWhoseDigestWasSigned() {
+        var command = Commands.apply("tenant-a", "exch01", 1).setDefinitionDigest("0".repeat(64)).build();
+        assertThat(rejection(Commands.signed(command), 0)).isEqualTo(SkipReason.DIGEST_MISMATCH);
+    }
+}

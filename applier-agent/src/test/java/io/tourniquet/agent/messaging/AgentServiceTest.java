@@ -1,0 +1,49 @@
+package io.tourniquet.agent.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tourniquet.agent.Commands;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.MitigationApplied;
+import io.tourniquet.schemas.MitigationSkipped;
+import io.tourniquet.schemas.ServerInventory;
+import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-a"))
+class AgentServiceTest {
+
+    private static String kafka() {
+        return KafkaBrokerResource.bootstrapServers();
+    }
+
+    @Test
+    void reportsInventoryThenExecutesOnlyGenuineCommandsAndReportsEveryOutcome() {
+        String events = Topics.agentEvents("tenant-a");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.values(kafka(), events, ServerInventory.class))
+                .extracting(ServerInventory::getServerId).contains("exch01", "exch02"));
+
+        String commands = Topics.commands("tenant-a");
+        TopicRecords.sendRaw(kafka(), commands, "exch02", "garbage".getBytes(StandardCharsets.UTF_8));
+        TopicRecords.send(kafka(), commands, "exch01", Commands.forged(Commands.apply("tenant-a", "exch01", 1).build()));
+        TopicRecords.send(kafka(), commands, "exch02", Commands.signed(Commands.apply("tenant-b", "exch02", 1).build()));
+        TopicRecords.send(kafka(), commands, "exch01", Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()));
+        TopicRecords.send(kafka(), commands, "exch-other", Commands.signed(Commands.apply("tenant-a", "exch-other", 1).build()));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(TopicRecords.values(kafka(), events, MitigationApplied.class)).singleElement()
+                    .satisfies(a -> assertThat(a.getServerId()).isEqualTo("exch01"));
+            assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).extracting(MitigationSkipped::getReason)
+                    .containsExactlyInAnyOrder(SkipReason.UNREADABLE, SkipReason.UNKNOWN_KEY, SkipReason.WRONG_TENANT);
+        });
+    }
+}
