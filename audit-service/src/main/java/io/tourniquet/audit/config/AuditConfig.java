@@ -1,0 +1,27 @@
+package io.tourniquet.audit.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "tourniquet.audit")
+public interface AuditConfig {
+
+    /** PostgreSQL in production, e.g. jdbc:postgresql://db:5432/tourniquet. Absent: the embedded database. */
+    Optional<String> jdbcUrl();
+
+    Optional<String> jdbcUser();
+
+    Optional<String> jdbcPassword();
+
+    /** Schema the tables live in (created if missing); absent: the connection's default schema. */
+    Optional<String> jdbcSchema();
+
+    /** Where the embedded database keeps its file when no JDBC URL is configured. */
+    @WithDefault("target/audit-db")
+    Path embeddedDir();
+
+    @WithDefault("8")
+    int poolSize();
+}

@@ -1,0 +1,75 @@
+package io.tourniquet.audit.domain;
+
+import io.tourniquet.schemas.AgentHeartbeat;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.DriftDetected;
+import io.tourniquet.schemas.MitigationApplied;
+import io.tourniquet.schemas.MitigationFailed;
+import io.tourniquet.schemas.MitigationRemoved;
+import io.tourniquet.schemas.MitigationSkipped;
+import io.tourniquet.schemas.ServerInventory;
+import io.tourniquet.schemas.audit.AuditEvents;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Turns each kind of event into the audit trail's one shape. */
+public final class EventMapper {
+
+    private EventMapper() {
+    }
+
+    /**
+     * @throws IllegalArgumentException for a message type the audit trail does not take, so that it is dead-lettered
+     */
+    public static StoredEvent map(SpecificRecord value, String topic) {
+        String payload = value.toString();
+        if (value instanceof AuditRecord a) {
+            String state = switch (a.getType()) {
+                case "decision.apply" -> "COMMANDED";
+                case "decision.remove" -> "REMOVAL_COMMANDED";
+                default -> null;
+            };
+            String tenant = a.getTenantId() == null ? AuditEvents.NO_TENANT_KEY : a.getTenantId();
+            return new StoredEvent(a.getEventId(), tenant, a.getServerId(), a.getMitigationId(), a.getRevision(), a.getType(),
+                    a.getOutcome(), a.getActor(), a.getReason(), a.getOccurredAt(), topic, payload, state, null);
+        }
+        if (value instanceof MitigationApplied e) {
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
+                    "agent.applied", "applied", null, e.getAppliedAt(), topic, payload, "APPLIED");
+        }
+        if (value instanceof MitigationRemoved e) {
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
+                    "agent.removed", "removed", null, e.getRemovedAt(), topic, payload, "REMOVED");
+        }
+        if (value instanceof MitigationFailed e) {
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
+                    "agent.failed", "failed", e.getError() + "; rollback: " + e.getRollback(), e.getFailedAt(), topic, payload, "FAILED");
+        }
+        if (value instanceof MitigationSkipped e) {
+            var command = e.getCommand();
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), command == null ? null : command.getMitigationId(),
+                    command == null ? null : command.getRevision(), "agent.skipped", e.getReason().name().toLowerCase(),
+                    e.getDetail(), e.getSkippedAt(), topic, payload, null);
+        }
+        if (value instanceof DriftDetected e) {
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getMitigationId(), e.getRevision(), "agent.drift",
+                    e.getCorrected() ? "corrected" : "reported", "expected " + e.getExpectedDigest() + ", found " + e.getActualDigest(),
+                    e.getDetectedAt(), topic, payload, e.getCorrected() ? "APPLIED" : "DRIFTED");
+        }
+        if (value instanceof ServerInventory e) {
+            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, "agent.inventory", "reported",
+                    "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null,
+                    new StoredEvent.ServerReport(e.getProduct(), e.getBuild(), e.getBackend(), e.getAgentVersion()));
+        }
+        if (value instanceof AgentHeartbeat e) {
+            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, "agent.heartbeat", "alive",
+                    "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null, null);
+        }
+        throw new IllegalArgumentException(value.getClass().getSimpleName() + " is not an event the audit trail takes (on " + topic + ")");
+    }
+
+    private static StoredEvent agent(String eventId, String tenant, String server, String mitigation, Integer revision, String type,
+            String outcome, String reason, java.time.Instant at, String topic, String payload, String state) {
+        return new StoredEvent(eventId, tenant, server, mitigation, revision, type, outcome, "agent:" + server, reason, at, topic,
+                payload, state, null);
+    }
+}

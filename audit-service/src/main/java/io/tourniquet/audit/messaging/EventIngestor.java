@@ -1,0 +1,101 @@
+package io.tourniquet.audit.messaging;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tourniquet.audit.domain.EventMapper;
+import io.tourniquet.audit.domain.StoredEvent;
+import io.tourniquet.audit.store.AuditStore;
+import io.tourniquet.schemas.topics.Topics;
+import io.tourniquet.schemas.serde.AvroCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Stores every event of the audit topic and of every tenant's agent-event topic, a batch per poll. The batch is
+ * acknowledged (and its offsets committed) only once its rows are committed; a record that cannot be read or does
+ * not belong where it was found goes to the dead-letter topic with the reason, and the rest of the batch is stored.
+ */
+@ApplicationScoped
+public class EventIngestor {
+
+    /** Channel of every tenant's agent-event topic (pattern subscription). */
+    public static final String AGENT_EVENTS_CHANNEL = "agent-events";
+    private static final Logger LOG = Logger.getLogger(EventIngestor.class);
+
+    @Inject
+    AuditStore store;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    @Channel(Topics.AUDIT_DEAD_LETTERS)
+    MutinyEmitter<byte[]> deadLetters;
+
+    @Incoming(Topics.AUDIT)
+    @Blocking
+    public void auditRecords(ConsumerRecords<String, byte[]> records) throws SQLException {
+        ingest(records);
+    }
+
+    @Incoming(AGENT_EVENTS_CHANNEL)
+    @Blocking
+    public void agentEvents(ConsumerRecords<String, byte[]> records) throws SQLException {
+        ingest(records);
+    }
+
+    void ingest(ConsumerRecords<String, byte[]> records) throws SQLException {
+        List<StoredEvent> events = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                StoredEvent event = EventMapper.map(AvroCodec.get().decode(record.value()), record.topic());
+                requireTenantOfTopic(record.topic(), event);
+                events.add(event);
+            } catch (RuntimeException e) {
+                deadLetter(record, e.getMessage());
+            }
+        }
+        int stored = store.store(events);
+        for (StoredEvent e : events) {
+            registry.counter("tourniquet.audit.events.received", "type", e.type()).increment();
+        }
+        registry.counter("tourniquet.audit.events.stored").increment(stored);
+        if (stored < events.size()) {
+            registry.counter("tourniquet.audit.events.duplicates").increment(events.size() - stored);
+        }
+    }
+
+    /** An agent may only report for its own tenant: its topic (guarded by ACLs) is the authority. */
+    private static void requireTenantOfTopic(String topic, StoredEvent event) {
+        if (topic.startsWith(Topics.AGENT_EVENTS_PREFIX) && !Topics.tenantOf(topic).equals(event.tenantId())) {
+            throw new IllegalArgumentException("event names tenant " + event.tenantId() + " but arrived on " + topic);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
+        var headers = new RecordHeaders()
+                .add(Topics.DLQ_REASON_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8))
+                .add(Topics.DLQ_ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
+        // Waits for the broker: a dead letter that is not written must not be acknowledged as handled.
+        deadLetters.sendMessage(Message.of(record.value() == null ? new byte[0] : record.value()).addMetadata(
+                OutgoingKafkaRecordMetadata.<String>builder().withKey(record.key()).withHeaders(headers).build()))
+                .await().atMost(Duration.ofSeconds(30));
+        registry.counter("tourniquet.audit.events.dead.lettered").increment();
+        LOG.warnf("record %s dead-lettered to %s: %s", origin, Topics.AUDIT_DEAD_LETTERS, reason);
+    }
+}

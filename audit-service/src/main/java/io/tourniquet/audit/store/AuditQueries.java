@@ -1,0 +1,148 @@
+package io.tourniquet.audit.store;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the REST API answers from the audit database. */
+@ApplicationScoped
+public class AuditQueries {
+
+    /** The state of one mitigation on one server. */
+    public record MitigationState(String tenantId, String serverId, String mitigationId, String state, Integer revision,
+            String detail, Instant updatedAt, String lastEventId) {
+    }
+
+    /** One stored event. */
+    public record Event(long seq, String eventId, String tenantId, String serverId, String mitigationId, Integer revision,
+            String type, String outcome, String actor, String reason, Instant occurredAt, String sourceTopic, String hash) {
+    }
+
+    /** Result of recomputing a tenant's hash chain. */
+    public record ChainVerification(String tenantId, boolean valid, long events, String head, Long firstBrokenSeq, String problem) {
+    }
+
+    @Inject
+    Database database;
+
+    public List<MitigationState> states(String tenant, String server, String mitigation) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT tenant_id, server_id, mitigation_id, state, revision, detail, updated_at, last_event_id "
+                + "FROM mitigation_state WHERE 1 = 1");
+        List<String> args = new ArrayList<>();
+        filter(sql, args, "tenant_id", tenant);
+        filter(sql, args, "server_id", server);
+        filter(sql, args, "mitigation_id", mitigation);
+        sql.append(" ORDER BY tenant_id, server_id, mitigation_id");
+        List<MitigationState> rows = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new MitigationState(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            (Integer) rs.getObject(5), rs.getString(6), rs.getTimestamp(7).toInstant(), rs.getString(8)));
+                }
+            }
+            c.rollback();
+        }
+        return rows;
+    }
+
+    /** Per tenant: how many (server, mitigation) pairs are in each state. */
+    public Map<String, Map<String, Long>> summary() throws SQLException {
+        Map<String, Map<String, Long>> summary = new TreeMap<>();
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT tenant_id, state, COUNT(*) FROM mitigation_state GROUP BY tenant_id, state");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                summary.computeIfAbsent(rs.getString(1), t -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+            }
+            c.rollback();
+        }
+        return summary;
+    }
+
+    public List<Event> events(String tenant, String server, String mitigation, String type, long afterSeq, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, "
+                + "actor, reason, occurred_at, source_topic, hash FROM audit_event WHERE seq > " + afterSeq);
+        List<String> args = new ArrayList<>();
+        filter(sql, args, "tenant_id", tenant);
+        filter(sql, args, "server_id", server);
+        filter(sql, args, "mitigation_id", mitigation);
+        filter(sql, args, "event_type", type);
+        sql.append(" ORDER BY seq LIMIT ").append(limit);
+        List<Event> events = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13)));
+                }
+            }
+            c.rollback();
+        }
+        return events;
+    }
+
+    /** Recomputes every hash of the tenant's chain and compares with what is stored and with the recorded head. */
+    public ChainVerification verifyChain(String tenant) throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, "
+                     + "outcome, actor, reason, occurred_at, source_topic, payload, prev_hash, hash FROM audit_event WHERE tenant_id = ? ORDER BY seq");
+             PreparedStatement headQuery = c.prepareStatement("SELECT last_seq, hash FROM chain_head WHERE tenant_id = ?")) {
+            ps.setString(1, tenant);
+            String previous = ChainHash.GENESIS;
+            long count = 0;
+            long lastSeq = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long seq = rs.getLong(1);
+                    String expected = ChainHash.of(previous, seq, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13));
+                    if (!previous.equals(rs.getString(14)) || !expected.equals(rs.getString(15))) {
+                        c.rollback();
+                        return new ChainVerification(tenant, false, count, previous, seq, "event " + rs.getString(2) + " (seq " + seq
+                                + ") does not follow from the one before it: edited, inserted, deleted or reordered");
+                    }
+                    previous = expected;
+                    lastSeq = seq;
+                    count++;
+                }
+            }
+            headQuery.setString(1, tenant);
+            try (ResultSet rs = headQuery.executeQuery()) {
+                boolean hasHead = rs.next();
+                if (hasHead && (rs.getLong(1) != lastSeq || !rs.getString(2).equals(previous))) {
+                    c.rollback();
+                    return new ChainVerification(tenant, false, count, previous, lastSeq,
+                            "the chain ends at seq " + lastSeq + " but its recorded head is seq " + rs.getLong(1) + ": events were deleted from the end");
+                }
+            }
+            c.rollback();
+            return new ChainVerification(tenant, true, count, previous, null, null);
+        }
+    }
+
+    private static void filter(StringBuilder sql, List<String> args, String column, String value) {
+        if (value != null && !value.isBlank()) {
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(value);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, List<String> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setString(i + 1, args.get(i));
+        }
+    }
+}
