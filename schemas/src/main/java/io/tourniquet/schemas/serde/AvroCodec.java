@@ -23,10 +23,16 @@ import org.apache.avro.specific.SpecificRecordBase;
  * no schema registry is needed: the fingerprint names the writer schema, and every schema this release can read
  * (the current ones and the released ones under {@code schema-history/}) is known here.
  * Several record types may share a topic; the fingerprint tells them apart.
+ *
+ * <p>Where a schema registry is configured ({@link #useRegistry}), Kafka values are written in the registry's wire
+ * format instead (a zero byte, the 4-byte schema id, the binary body); both formats are always read. Signed payloads
+ * and digests always use single-object encoding, so their bytes do not depend on how a deployment is configured.
  */
 public final class AvroCodec {
 
     private static final byte[] MARKER = {(byte) 0xC3, (byte) 0x01};
+    private static final byte REGISTRY_MAGIC = 0;
+    private static final int REGISTRY_HEADER_LENGTH = 5;
     private static final int HEADER_LENGTH = 10;
     private static final String HISTORY_INDEX = "schema-history/index.txt";
 
@@ -36,8 +42,14 @@ public final class AvroCodec {
     private final SpecificData model = new SpecificData(AvroCodec.class.getClassLoader());
     private final Map<Long, BinaryMessageDecoder<? extends SpecificRecord>> decodersByFingerprint = new HashMap<>();
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
+    private final Map<String, Schema> currentByName = new HashMap<>();
+    private volatile SchemaRegistryClient registry;
 
     private AvroCodec() {
+        String registryUrl = System.getProperty(AvroSerializer.REGISTRY_URL_CONFIG, System.getenv("TOURNIQUET_SCHEMA_REGISTRY_URL"));
+        if (registryUrl != null && !registryUrl.isBlank()) {
+            registry = new SchemaRegistryClient(java.net.URI.create(registryUrl));
+        }
         Map<String, List<Schema>> historyByName = loadHistory();
         for (Class<? extends SpecificRecordBase> type : MessageTypes.ALL) {
             Schema current = model.getSchema(type);
@@ -48,6 +60,7 @@ public final class AvroCodec {
                 decodersByFingerprint.put(fingerprint(old), decoder);
             }
             encoders.put(type, new BinaryMessageEncoder<>(model, current));
+            currentByName.put(current.getFullName(), current);
         }
     }
 
@@ -70,9 +83,57 @@ public final class AvroCodec {
         }
     }
 
+    /** From now on, Kafka values are written for (and read through) this schema registry. */
+    public void useRegistry(SchemaRegistryClient client) {
+        this.registry = client;
+    }
+
+    /** A Kafka value: single-object encoding, or the registry's wire format where a registry is configured. */
+    public byte[] encodeValue(SpecificRecord record) {
+        SchemaRegistryClient client = registry;
+        if (client == null) {
+            return encode(record);
+        }
+        try {
+            var out = new java.io.ByteArrayOutputStream();
+            out.write(REGISTRY_MAGIC);
+            out.write(ByteBuffer.allocate(4).putInt(client.idOf(record.getSchema())).array());
+            var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            model.createDatumWriter(record.getSchema()).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private SpecificRecord decodeRegistryFormat(byte[] bytes) {
+        SchemaRegistryClient client = registry;
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        if (client == null) {
+            throw new UnreadableMessageException("value written with schema registry id " + id
+                    + "; configure tourniquet.schema.registry.url to read it");
+        }
+        Schema writer = client.schemaOf(id);
+        Schema reader = currentByName.get(writer.getFullName());
+        if (reader == null) {
+            throw new UnreadableMessageException("registry schema " + id + " is " + writer.getFullName() + ", not a Tourniquet message type");
+        }
+        try {
+            var decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, REGISTRY_HEADER_LENGTH, bytes.length - REGISTRY_HEADER_LENGTH, null);
+            return (SpecificRecord) model.createDatumReader(writer, reader).read(null, decoder);
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableMessageException("corrupt Avro body (registry schema " + id + "): " + e.getMessage(), e);
+        }
+    }
+
     public SpecificRecord decode(byte[] bytes) {
         if (bytes == null) {
             throw new UnreadableMessageException("empty value (null)");
+        }
+        if (bytes.length > REGISTRY_HEADER_LENGTH && bytes[0] == REGISTRY_MAGIC) {
+            return decodeRegistryFormat(bytes);
         }
         if (bytes.length < HEADER_LENGTH || bytes[0] != MARKER[0] || bytes[1] != MARKER[1]) {
             throw new UnreadableMessageException(
