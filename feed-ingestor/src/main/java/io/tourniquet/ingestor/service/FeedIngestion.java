@@ -1,8 +1,8 @@
 package io.tourniquet.ingestor.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tourniquet.ingestor.domain.CatalogParser.ParsedCatalog;
-import io.tourniquet.ingestor.domain.InvalidFeedException;
+import io.tourniquet.feedtrust.CatalogParser.ParsedCatalog;
+import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.ingestor.messaging.FeedEventPublisher;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.FeedEvidence;

@@ -2,7 +2,7 @@ package io.tourniquet.ingestor.service;
 
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.ingestor.config.IngestorConfig;
-import io.tourniquet.ingestor.domain.BundledCatalog;
+import io.tourniquet.feedtrust.BundledCatalog;
 import io.tourniquet.ingestor.messaging.MitigationsTopicReader;
 import io.tourniquet.schemas.FeedKind;
 import io.tourniquet.schemas.topics.TopicProvisioner;
@@ -31,9 +31,6 @@ public class IngestorStartup {
     @Inject
     FeedIngestion ingestion;
 
-    @Inject
-    BundledCatalog bundledCatalog;
-
     void onStart(@Observes StartupEvent event) {
         try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
             provisioner.ensure(Topics.central());
@@ -41,7 +38,7 @@ public class IngestorStartup {
         int known = MitigationsTopicReader.readAll(bootstrapServers, config.kafkaTimeout(), published::record);
         LOG.infof("%d mitigation events already on %s", known, Topics.MITIGATIONS);
         if (config.bundledCatalogEnabled()) {
-            ingestion.ingest(bundledCatalog.catalog(), FeedKind.BUNDLED_CATALOG, bundledCatalog.verifiedBy());
+            ingestion.ingest(BundledCatalog.parse(config.maxDocumentBytes()), FeedKind.BUNDLED_CATALOG, BundledCatalog.verifiedBy());
         }
     }
 }

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tourniquet.ingestor.domain.BundledCatalog;
-import io.tourniquet.ingestor.domain.CatalogParser;
-import io.tourniquet.ingestor.domain.InvalidFeedException;
+import io.tourniquet.feedtrust.BundledCatalog;
+import io.tourniquet.feedtrust.CatalogParser;
+import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
 import io.tourniquet.schemas.AuditRecord;
@@ -30,9 +30,6 @@ class FeedIngestionTest {
     @Inject
     FeedIngestion ingestion;
 
-    @Inject
-    BundledCatalog bundled;
-
     private static String kafka() {
         return KafkaBrokerResource.bootstrapServers();
     }
@@ -44,10 +41,10 @@ class FeedIngestionTest {
                 .extracting(p -> p.getDefinition().getId()).contains("PING1", "M1.1", "EOMT1", "M2.1"));
         var before = TopicRecords.readAll(kafka(), Topics.MITIGATIONS).size();
 
-        var result = ingestion.ingest(bundled.catalog(), FeedKind.BUNDLED_CATALOG, bundled.verifiedBy());
+        var result = ingestion.ingest(BundledCatalog.parse(1 << 20), FeedKind.BUNDLED_CATALOG, BundledCatalog.verifiedBy());
 
         assertThat(result.published()).isEmpty();
-        assertThat(result.unchanged()).isEqualTo(bundled.catalog().definitions().size());
+        assertThat(result.unchanged()).isEqualTo(BundledCatalog.parse(1 << 20).definitions().size());
         assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(before);
         var m11 = TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class).stream()
                 .filter(p -> p.getDefinition().getId().equals("M1.1")).findFirst().orElseThrow();
@@ -57,7 +54,7 @@ class FeedIngestionTest {
 
     @Test
     void publishesANewRevisionAndWithdrawsWhatLeftTheFeedThenRejectsARollback() {
-        MitigationDefinition ping = bundled.catalog().definitions().stream()
+        MitigationDefinition ping = BundledCatalog.parse(1 << 20).definitions().stream()
                 .filter(d -> d.getId().equals("PING1")).findFirst().orElseThrow();
         MitigationDefinition t1 = heartbeat("T1", 1, ping);
         MitigationDefinition t2 = heartbeat("T2", 1, ping);

@@ -1,4 +1,4 @@
-package io.tourniquet.ingestor.domain;
+package io.tourniquet.feedtrust;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;

@@ -1,4 +1,4 @@
-package io.tourniquet.ingestor.domain;
+package io.tourniquet.feedtrust;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -46,7 +46,7 @@ public final class CatalogParser {
 
     public ParsedCatalog parse(byte[] json) {
         if (json.length > maxBytes) {
-            throw new InvalidFeedException("document too large: " + json.length + " bytes, limit " + maxBytes);
+            throw new InvalidFeedException(InvalidFeedException.Reason.TOO_LARGE, "document too large: " + json.length + " bytes, limit " + maxBytes);
         }
         CatalogDocument document;
         try {

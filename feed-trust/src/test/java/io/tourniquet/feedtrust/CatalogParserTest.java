@@ -1,4 +1,4 @@
-package io.tourniquet.ingestor.domain;
+package io.tourniquet.feedtrust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
