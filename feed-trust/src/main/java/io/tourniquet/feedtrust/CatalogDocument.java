@@ -2,13 +2,15 @@ package io.tourniquet.feedtrust;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * The JSON form of a list of mitigation definitions (the bundled catalog, and the body of Tourniquet's signed feed).
- * Unknown fields are errors: a field we do not understand could change what an action means.
+ * Unknown fields are errors: a field we do not understand could change what an action means. {@code issuedAt} and
+ * {@code expiresAt} are required in signed feeds (freeze protection); the bundled catalog has none.
  */
-public record CatalogDocument(String feedId, String version, List<Definition> mitigations) {
+public record CatalogDocument(String feedId, String version, Instant issuedAt, Instant expiresAt, List<Definition> mitigations) {
 
     public record Definition(String id, int revision, String title, String description, List<String> cves,
             String product, List<BuildRange> applicableBuilds, List<String> fixedBy, List<Action> actions) {

@@ -16,6 +16,7 @@ import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
 import io.tourniquet.schemas.RewriteResponseHeader;
 import io.tourniquet.schemas.SetAuthentication;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -30,6 +31,7 @@ public final class CatalogParser {
     private static final Pattern BUILD = Pattern.compile("\\d+(\\.\\d+){1,3}");
 
     private final ObjectMapper mapper = JsonMapper.builder()
+            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -41,7 +43,12 @@ public final class CatalogParser {
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
     }
 
-    public record ParsedCatalog(String feedId, String version, List<MitigationDefinition> definitions) {
+    /** A catalog read and checked; {@code issuedAt}/{@code expiresAt} are null where the document has none. */
+    public record ParsedCatalog(String feedId, String version, List<MitigationDefinition> definitions, Instant issuedAt, Instant expiresAt) {
+
+        public ParsedCatalog(String feedId, String version, List<MitigationDefinition> definitions) {
+            this(feedId, version, definitions, null, null);
+        }
     }
 
     public ParsedCatalog parse(byte[] json) {
@@ -68,7 +75,7 @@ public final class CatalogParser {
                 throw new InvalidFeedException("mitigation " + d.getId() + " appears twice");
             }
         }
-        return new ParsedCatalog(document.feedId(), document.version(), definitions);
+        return new ParsedCatalog(document.feedId(), document.version(), definitions, document.issuedAt(), document.expiresAt());
     }
 
     private MitigationDefinition toDefinition(CatalogDocument.Definition d) {
