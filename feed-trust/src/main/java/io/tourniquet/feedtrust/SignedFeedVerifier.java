@@ -92,19 +92,26 @@ public final class SignedFeedVerifier {
             throw new InvalidFeedException(EXPIRED, "expired at " + catalog.expiresAt() + " (a frozen feed must not be replayed)");
         }
         String digest = Digests.sha256(payload);
-        boolean unchanged = false;
-        if (last.isPresent()) {
-            if (version < last.get().version()) {
-                throw new InvalidFeedException(ROLLBACK, "version " + version + " is older than the accepted version " + last.get().version());
-            }
-            if (version == last.get().version()) {
-                if (!digest.equals(last.get().payloadDigest())) {
-                    throw new InvalidFeedException(VERSION_REUSED, "version " + version + " was accepted before with other content");
-                }
-                unchanged = true;
-            }
+        return new Verified(catalog, version, signedBy, digest, isUnchanged(version, digest, last));
+    }
+
+    /**
+     * Rollback protection for any feed with a monotonic version.
+     *
+     * @return true when this is exactly the version accepted last
+     * @throws InvalidFeedException for an older version, or the same version with other content
+     */
+    public static boolean isUnchanged(long version, String digest, Optional<Accepted> last) {
+        if (last.isEmpty() || version > last.get().version()) {
+            return false;
         }
-        return new Verified(catalog, version, signedBy, digest, unchanged);
+        if (version < last.get().version()) {
+            throw new InvalidFeedException(ROLLBACK, "version " + version + " is older than the accepted version " + last.get().version());
+        }
+        if (!digest.equals(last.get().payloadDigest())) {
+            throw new InvalidFeedException(VERSION_REUSED, "version " + version + " was accepted before with other content");
+        }
+        return true;
     }
 
     private List<String> checkSignatures(SignedFeed feed, byte[] payload) {

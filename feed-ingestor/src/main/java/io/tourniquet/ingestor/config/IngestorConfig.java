@@ -2,7 +2,12 @@ package io.tourniquet.ingestor.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 @ConfigMapping(prefix = "tourniquet.ingestor")
 public interface IngestorConfig {
@@ -18,4 +23,34 @@ public interface IngestorConfig {
     /** How long startup waits for Kafka (topic creation, reading what was published before). */
     @WithDefault("30s")
     Duration kafkaTimeout();
+
+    /** The feeds this ingestor trusts, by feed id. */
+    Map<String, Feed> feeds();
+
+    interface Feed {
+
+        /** tourniquet (our Ed25519-signed JSON) or eocs (Microsoft's EM feed). */
+        Format format();
+
+        /** An http(s) URL polled on the interval, a file, or a folder whose files are read; absent: push only. */
+        Optional<String> location();
+
+        @WithDefault("60s")
+        Duration pollInterval();
+
+        /** tourniquet feeds: the trusted public keys (X.509 PEM files). */
+        Optional<List<Path>> trustedKeys();
+
+        /** tourniquet feeds: how many distinct trusted keys must sign. */
+        @WithDefault("1")
+        int threshold();
+
+        /** eocs feeds: SHA-256 fingerprints of the pinned signing trust anchors (default: Microsoft Root Certificate Authority 2011). */
+        Optional<Set<String>> signingAnchors();
+
+        /** eocs feeds: SHA-256 fingerprints of the pinned timestamping anchors (default: Microsoft Time-Stamp PCA 2010). */
+        Optional<Set<String>> timestampAnchors();
+    }
+
+    enum Format { TOURNIQUET, EOCS }
 }

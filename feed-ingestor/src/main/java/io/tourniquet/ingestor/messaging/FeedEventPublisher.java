@@ -26,6 +26,14 @@ public class FeedEventPublisher {
     @Channel(Topics.AUDIT)
     MutinyEmitter<SpecificRecord> audit;
 
+    @Inject
+    @Channel(Topics.FEED_VERSIONS)
+    MutinyEmitter<SpecificRecord> feedVersions;
+
+    public void publishFeedVersion(io.tourniquet.schemas.FeedVersionAccepted accepted) {
+        send(feedVersions, accepted.getFeedId(), accepted);
+    }
+
     public void publishMitigation(String mitigationId, SpecificRecord event) {
         send(mitigations, mitigationId, event);
     }

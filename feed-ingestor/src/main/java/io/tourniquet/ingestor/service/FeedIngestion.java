@@ -7,6 +7,7 @@ import io.tourniquet.ingestor.messaging.FeedEventPublisher;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.FeedEvidence;
 import io.tourniquet.schemas.FeedKind;
+import io.tourniquet.schemas.FeedVersionAccepted;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -46,6 +49,53 @@ public class FeedIngestion {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    FeedVerification verification;
+
+    @Inject
+    FeedVersions versions;
+
+    private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+
+    /**
+     * Verifies a document of a configured feed and publishes what changed. A rejected document is recorded in the
+     * audit stream with its reason, and nothing of it is published.
+     *
+     * @throws InvalidFeedException when the document is rejected
+     */
+    public synchronized Result ingestDocument(String feedId, byte[] document) {
+        FeedVerification.Verified verified;
+        try {
+            verified = verification.verify(feedId, document);
+        } catch (InvalidFeedException e) {
+            reject(feedId, e);
+            throw e;
+        }
+        lastSuccess(feedId).set(System.currentTimeMillis());
+        if (verified.unchanged()) {
+            registry.counter("tourniquet.feed.documents", "feed", feedId, "outcome", "unchanged", "reason", "none").increment();
+            return new Result(feedId, verified.catalog().version(), List.of(), List.of(), verified.catalog().definitions().size());
+        }
+        for (String id : verified.quarantined()) {
+            publisher.publishAudit(AuditEvents.builder(SOURCE, "feed.quarantined", "quarantined", "feed:" + feedId)
+                    .setMitigationId(id)
+                    .setReason("no declarative definition for config id " + id + " of feed " + feedId + ": recorded, never applied")
+                    .setDetails(Map.of("feedId", feedId, "feedVersion", verified.catalog().version())).build());
+            registry.counter("tourniquet.feed.quarantined", "feed", feedId).increment();
+        }
+        Result result = ingest(verified.catalog(), verified.kind(), verified.verifiedBy());
+        var accepted = FeedVersionAccepted.newBuilder().setFeedId(feedId).setVersion(verified.version())
+                .setPayloadDigest(verified.payloadDigest()).setAcceptedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build();
+        publisher.publishFeedVersion(accepted);
+        versions.record(accepted);
+        return result;
+    }
+
+    /** Epoch millis of each feed's last document that verified; the age is exported as a gauge for alerting. */
+    public AtomicLong lastSuccess(String feedId) {
+        return lastSuccess.computeIfAbsent(feedId, id -> new AtomicLong());
+    }
 
     /**
      * @param kind       how the feed was verified
@@ -98,26 +148,26 @@ public class FeedIngestion {
                             "withdrawn", String.join(",", result.withdrawn()),
                             "unchanged", Integer.toString(result.unchanged())))
                     .build());
-            registry.counter("tourniquet.feed.ingestions", "feed", catalog.feedId(), "outcome", "accepted").increment();
+            registry.counter("tourniquet.feed.documents", "feed", catalog.feedId(), "outcome", "accepted", "reason", "none").increment();
             registry.counter("tourniquet.mitigations.published", "feed", catalog.feedId()).increment(result.published().size());
             LOG.infof("feed %s version %s accepted: published %s, withdrawn %s, unchanged %d",
                     catalog.feedId(), catalog.version(), result.published(), result.withdrawn(), result.unchanged());
             return result;
         } catch (InvalidFeedException e) {
-            reject(catalog.feedId(), e.getMessage());
+            reject(catalog.feedId(), e);
             throw e;
         }
     }
 
-    /** Records a feed that failed before or during verification: nothing is published. */
-    public void reject(String feedId, String reason) {
+    /** Records a feed document that failed verification: nothing of it is published. */
+    public void reject(String feedId, InvalidFeedException e) {
         AuditRecord record = AuditEvents.builder(SOURCE, "feed.rejected", "rejected", "feed:" + feedId)
-                .setReason(reason)
-                .setDetails(Map.of("feedId", feedId))
+                .setReason(e.getMessage())
+                .setDetails(Map.of("feedId", feedId, "reasonCode", e.reason().name()))
                 .build();
         publisher.publishAudit(record);
-        registry.counter("tourniquet.feed.ingestions", "feed", feedId, "outcome", "rejected").increment();
-        LOG.warnf("feed %s rejected: %s", feedId, reason);
+        registry.counter("tourniquet.feed.documents", "feed", feedId, "outcome", "rejected", "reason", e.reason().name()).increment();
+        LOG.warnf("feed %s rejected (%s): %s", feedId, e.reason(), e.getMessage());
     }
 
     private record Plan(List<MitigationDefinition> toPublish, List<PublishedMitigations.Entry> toWithdraw, int unchanged) {

@@ -3,7 +3,7 @@ package io.tourniquet.ingestor.service;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.feedtrust.BundledCatalog;
-import io.tourniquet.ingestor.messaging.MitigationsTopicReader;
+import io.tourniquet.ingestor.messaging.CompactedTopicReader;
 import io.tourniquet.schemas.FeedKind;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
@@ -31,12 +31,16 @@ public class IngestorStartup {
     @Inject
     FeedIngestion ingestion;
 
+    @Inject
+    FeedVersions versions;
+
     void onStart(@Observes StartupEvent event) {
         try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
             provisioner.ensure(Topics.central());
         }
-        int known = MitigationsTopicReader.readAll(bootstrapServers, config.kafkaTimeout(), published::record);
-        LOG.infof("%d mitigation events already on %s", known, Topics.MITIGATIONS);
+        int known = CompactedTopicReader.readAll(bootstrapServers, Topics.MITIGATIONS, config.kafkaTimeout(), published::record);
+        int feeds = CompactedTopicReader.readAll(bootstrapServers, Topics.FEED_VERSIONS, config.kafkaTimeout(), versions::record);
+        LOG.infof("%d mitigation events already on %s; %d feed versions accepted before", known, Topics.MITIGATIONS, feeds);
         if (config.bundledCatalogEnabled()) {
             ingestion.ingest(BundledCatalog.parse(config.maxDocumentBytes()), FeedKind.BUNDLED_CATALOG, BundledCatalog.verifiedBy());
         }

@@ -4,6 +4,7 @@ import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.DriftDetected;
+import io.tourniquet.schemas.FeedVersionAccepted;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationFailed;
@@ -36,7 +37,8 @@ public final class MessageTypes {
             MitigationRemoved.class,
             MitigationSkipped.class,
             DriftDetected.class,
-            AuditRecord.class);
+            AuditRecord.class,
+            FeedVersionAccepted.class);
 
     private MessageTypes() {
     }

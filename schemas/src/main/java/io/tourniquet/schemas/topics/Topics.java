@@ -13,6 +13,8 @@ public final class Topics {
 
     /** Compacted, key: mitigation id; values MitigationPublished or MitigationWithdrawn. */
     public static final String MITIGATIONS = "tourniquet.mitigations";
+    /** Compacted, key: feed id; value FeedVersionAccepted (rollback protection across restarts). */
+    public static final String FEED_VERSIONS = "tourniquet.feed-versions";
     /** Compacted, key: tenant id; value TenantPolicy. */
     public static final String TENANT_POLICIES = "tourniquet.tenant-policies";
     /** Key: tenant id ('*' when no tenant); value AuditRecord. */
@@ -82,6 +84,7 @@ public final class Topics {
         return List.of(
                 TopicSpec.compacted(MITIGATIONS, DEFAULT_PARTITIONS),
                 TopicSpec.compacted(TENANT_POLICIES, DEFAULT_PARTITIONS),
+                TopicSpec.compacted(FEED_VERSIONS, 1),
                 TopicSpec.compacted(POLICY_MITIGATION_BROADCAST, DEFAULT_PARTITIONS),
                 TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),
                 TopicSpec.retained(POLICY_DEAD_LETTERS, 1, AUDIT_RETENTION),

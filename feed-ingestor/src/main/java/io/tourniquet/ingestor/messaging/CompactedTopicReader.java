@@ -2,7 +2,6 @@ package io.tourniquet.ingestor.messaging;
 
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.UnreadableMessageException;
-import io.tourniquet.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -13,15 +12,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-/** Reads the compacted mitigations topic from the start to its current end: what has already been published. */
-public final class MitigationsTopicReader {
+/** Reads a compacted topic from the start to its current end: the latest value of every key, at startup. */
+public final class CompactedTopicReader {
 
-    private static final Logger LOG = Logger.getLogger(MitigationsTopicReader.class);
+    private static final Logger LOG = Logger.getLogger(CompactedTopicReader.class);
 
-    private MitigationsTopicReader() {
+    private CompactedTopicReader() {
     }
 
-    public static int readAll(String bootstrapServers, Duration timeout, Consumer<Object> sink) {
+    public static int readAll(String bootstrapServers, String topic, Duration timeout, Consumer<Object> sink) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -29,7 +28,7 @@ public final class MitigationsTopicReader {
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         int count = 0;
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.MITIGATIONS, timeout).stream()
+            var partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -37,7 +36,7 @@ public final class MitigationsTopicReader {
             Instant deadline = Instant.now().plus(timeout);
             while (partitions.stream().anyMatch(p -> consumer.position(p, timeout) < end.get(p))) {
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("could not read " + Topics.MITIGATIONS + " to its end within " + timeout.toSeconds() + " s");
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
                 }
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     try {
@@ -45,7 +44,7 @@ public final class MitigationsTopicReader {
                         count++;
                     } catch (UnreadableMessageException e) {
                         LOG.warnf("skipping unreadable record %s-%d@%d on %s: %s", record.topic(), record.partition(),
-                                record.offset(), Topics.MITIGATIONS, e.getMessage());
+                                record.offset(), topic, e.getMessage());
                     }
                 }
             }

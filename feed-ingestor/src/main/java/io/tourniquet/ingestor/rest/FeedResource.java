@@ -1,0 +1,61 @@
+package io.tourniquet.ingestor.rest;
+
+import io.tourniquet.feedtrust.InvalidFeedException;
+import io.tourniquet.ingestor.config.IngestorConfig;
+import io.tourniquet.ingestor.service.FeedIngestion;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+@Path("/api/v1/feeds")
+@Produces(MediaType.APPLICATION_JSON)
+public class FeedResource {
+
+    /** The verdict on a pushed document. */
+    public record Verdict(boolean accepted, String feedId, String version, List<String> published, List<String> withdrawn,
+            Integer unchanged, String reason, String message) {
+    }
+
+    /** A configured feed and when it last delivered a document that verified. */
+    public record FeedStatus(String feedId, String format, String location, Instant lastSuccess) {
+    }
+
+    @Inject
+    FeedIngestion ingestion;
+
+    @Inject
+    IngestorConfig config;
+
+    @GET
+    @Operation(summary = "The configured feeds and when each last delivered a document that verified")
+    public List<FeedStatus> feeds() {
+        return config.feeds().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).map(e -> {
+            long last = ingestion.lastSuccess(e.getKey()).get();
+            return new FeedStatus(e.getKey(), e.getValue().format().name().toLowerCase(), e.getValue().location().orElse("(push only)"),
+                    last == 0 ? null : Instant.ofEpochMilli(last));
+        }).toList();
+    }
+
+    @POST
+    @Path("/{feedId}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Push a feed document (signed JSON or EOCS XML); returns the verdict. 422 with the reason when rejected.")
+    public Response push(@PathParam("feedId") String feedId, byte[] document) {
+        try {
+            var result = ingestion.ingestDocument(feedId, document == null ? new byte[0] : document);
+            return Response.ok(new Verdict(true, feedId, result.feedVersion(), result.published(), result.withdrawn(), result.unchanged(), null, null)).build();
+        } catch (InvalidFeedException e) {
+            int status = e.reason() == InvalidFeedException.Reason.WRONG_FEED && !config.feeds().containsKey(feedId) ? 404 : 422;
+            return Response.status(status).entity(new Verdict(false, feedId, null, List.of(), List.of(), null, e.reason().name(), e.getMessage())).build();
+        }
+    }
+}

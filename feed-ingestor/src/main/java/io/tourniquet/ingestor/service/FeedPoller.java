@@ -1,0 +1,103 @@
+package io.tourniquet.ingestor.service;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tourniquet.feedtrust.InvalidFeedException;
+import io.tourniquet.ingestor.config.IngestorConfig;
+import io.tourniquet.ingestor.messaging.FeedEventPublisher;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.crypto.Digests;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads every feed that has a location, on its interval. A source that cannot be read is recorded in the audit
+ * stream when it starts failing and when it recovers (not every minute); a document rejected once is not
+ * re-recorded on every poll. The age of each feed's last good document is a gauge, so that an alert can fire when a
+ * feed goes silent.
+ */
+@ApplicationScoped
+public class FeedPoller {
+
+    private static final Logger LOG = Logger.getLogger(FeedPoller.class);
+
+    @Inject
+    IngestorConfig config;
+
+    @Inject
+    FeedIngestion ingestion;
+
+    @Inject
+    FeedEventPublisher publisher;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<String, Set<String>> rejectedDigests = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
+    private ScheduledExecutorService scheduler;
+
+    void onStart(@Observes @Priority(100) StartupEvent event) {
+        config.feeds().keySet().forEach(feedId -> Gauge.builder("tourniquet.feed.last.success.age.seconds", () -> {
+            long last = ingestion.lastSuccess(feedId).get();
+            return last == 0 ? Double.NaN : (System.currentTimeMillis() - last) / 1000.0;
+        }).tag("feed", feedId).register(registry));
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "feed-poller"));
+        config.feeds().forEach((feedId, feed) -> feed.location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
+                () -> poll(feedId, location), 0, feed.pollInterval().toMillis(), TimeUnit.MILLISECONDS)));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    void poll(String feedId, String location) {
+        try {
+            var documents = FeedSourceReader.read(location, config.maxDocumentBytes());
+            registry.counter("tourniquet.feed.fetches", "feed", feedId, "outcome", "fetched").increment();
+            recovered(feedId, location);
+            for (var document : documents) {
+                String digest = Digests.sha256(document.bytes());
+                Set<String> rejected = rejectedDigests.computeIfAbsent(feedId, id -> ConcurrentHashMap.newKeySet());
+                if (rejected.contains(digest)) {
+                    continue;
+                }
+                try {
+                    ingestion.ingestDocument(feedId, document.bytes());
+                } catch (InvalidFeedException e) {
+                    rejected.add(digest); // recorded once by the ingestion; the same bytes will fail the same way
+                }
+            }
+        } catch (IOException e) {
+            registry.counter("tourniquet.feed.fetches", "feed", feedId, "outcome", "failed").increment();
+            if (failing.put(feedId, true) == null || !failing.get(feedId)) {
+                LOG.warnf("feed %s: cannot read %s: %s", feedId, location, e.getMessage());
+                publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.unreachable", "failed", "feed:" + feedId)
+                        .setReason("cannot read " + location + ": " + e.getMessage()).setDetails(Map.of("feedId", feedId)).build());
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "feed %s: polling failed; will retry", feedId);
+        }
+    }
+
+    private void recovered(String feedId, String location) {
+        if (Boolean.TRUE.equals(failing.put(feedId, false))) {
+            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.reachable", "recovered", "feed:" + feedId)
+                    .setReason(location + " readable again").setDetails(Map.of("feedId", feedId)).build());
+        }
+    }
+}
