@@ -24,12 +24,31 @@ public final class Cli {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("tourniquet.home", ".")).toAbsolutePath().normalize();
         String command = args.length == 0 ? "help" : args[0];
-        int status = switch (command) {
-            case "up" -> up(home, parse(home, args));
-            case "down" -> down(home);
-            case "status" -> status(home);
-            default -> usage();
-        };
+        List<String> rest = List.of(args).subList(Math.min(args.length, 2), args.length);
+        String sub = args.length > 1 ? args[1] : "";
+        FeedCommands feeds = new FeedCommands(OUT);
+        int status;
+        try {
+            status = switch (command) {
+                case "up" -> up(home, parse(home, args));
+                case "down" -> down(home);
+                case "status" -> status(home);
+                case "feed" -> switch (sub) {
+                    case "verify" -> feeds.verify(rest);
+                    case "sign" -> feeds.sign(rest);
+                    case "test" -> feeds.test(rest);
+                    default -> usage();
+                };
+                case "keys" -> sub.equals("generate") ? feeds.generateKeys(rest) : usage();
+                default -> usage();
+            };
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            OUT.println(e.getMessage());
+            status = 2;
+        } catch (java.nio.file.NoSuchFileException e) {
+            OUT.println("no such file: " + e.getFile());
+            status = 2;
+        }
         System.exit(status);
     }
 
@@ -39,7 +58,14 @@ public final class Cli {
                   up [--tenants=N] [--servers=M] [--failure-rate=0.1]   run the whole pipeline locally (Ctrl-C stops it)
                   down                                                  stop what 'up' started
                   status                                                health and memory of each process
-                  test                                                  run every test (./mvnw verify, after making sure PostgreSQL runs)""");
+                  test                                                  run every test (./mvnw verify, after making sure PostgreSQL runs)
+                  feed verify FILE [--keys=a.pub,b.pub --threshold=2 --feed-id=ID]
+                                                                        would the ingestor accept this feed file? (our signed JSON or
+                                                                        Microsoft's EOCS XML); exit status 0 only if so
+                  feed sign PAYLOAD.json --keys=dir/k1,dir/k2 [--out=FILE]
+                                                                        sign a feed payload with one or more keys
+                  feed test [--ingestor=http://127.0.0.1:8081]         fetch and verify every configured feed now (reachable? trusted?)
+                  keys generate PATH/NAME                               new Ed25519 key pair: NAME.key (owner-only) and NAME.pub""");
         return 2;
     }
 

@@ -3,6 +3,8 @@ package io.tourniquet.ingestor.rest;
 import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.ingestor.service.FeedIngestion;
+import io.tourniquet.ingestor.service.FeedSourceReader;
+import io.tourniquet.ingestor.service.FeedVerification;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -35,6 +37,9 @@ public class FeedResource {
     @Inject
     IngestorConfig config;
 
+    @Inject
+    FeedVerification verification;
+
     @GET
     @Operation(summary = "The configured feeds and when each last delivered a document that verified")
     public List<FeedStatus> feeds() {
@@ -43,6 +48,33 @@ public class FeedResource {
             return new FeedStatus(e.getKey(), e.getValue().format().name().toLowerCase(), e.getValue().location().orElse("(push only)"),
                     last == 0 ? null : Instant.ofEpochMilli(last));
         }).toList();
+    }
+
+    @POST
+    @Path("/{feedId}/test")
+    @Operation(summary = "Fetch the feed from its location and verify it now, publishing nothing: is it reachable and trusted?")
+    public Response test(@PathParam("feedId") String feedId) {
+        IngestorConfig.Feed feed = config.feeds().get(feedId);
+        if (feed == null) {
+            return Response.status(404).entity(new Verdict(false, feedId, null, List.of(), List.of(), null, "WRONG_FEED", "no feed '" + feedId + "' is configured")).build();
+        }
+        if (feed.location().isEmpty()) {
+            return Response.ok(new Verdict(true, feedId, null, List.of(), List.of(), null, null, "push-only feed: nothing to fetch")).build();
+        }
+        try {
+            var documents = FeedSourceReader.read(feed.location().get(), config.maxDocumentBytes());
+            String versions = "";
+            for (var document : documents) {
+                versions += verification.verify(feedId, document.bytes()).catalog().version() + " ";
+            }
+            return Response.ok(new Verdict(true, feedId, versions.strip(), List.of(), List.of(), null, null,
+                    documents.size() + " document(s) from " + feed.location().get() + " verify")).build();
+        } catch (java.io.IOException e) {
+            return Response.status(502).entity(new Verdict(false, feedId, null, List.of(), List.of(), null, "UNREACHABLE",
+                    feed.location().get() + ": " + e)).build();
+        } catch (InvalidFeedException e) {
+            return Response.status(422).entity(new Verdict(false, feedId, null, List.of(), List.of(), null, e.reason().name(), e.getMessage())).build();
+        }
     }
 
     @POST
