@@ -24,6 +24,17 @@ public interface IngestorConfig {
     @WithDefault("30s")
     Duration kafkaTimeout();
 
+    /** CISA's Known Exploited Vulnerabilities catalog: marks the CVEs our mitigations address as exploited. */
+    Kev kev();
+
+    interface Kev {
+        /** A file or an https URL of the catalog in CISA's JSON format; absent: no exploitation data. */
+        Optional<String> location();
+
+        @WithDefault("6h")
+        Duration pollInterval();
+    }
+
     /** The feeds this ingestor trusts, by feed id. */
     Map<String, Feed> feeds();
 

@@ -56,6 +56,9 @@ public class FeedIngestion {
     @Inject
     FeedVersions versions;
 
+    @Inject
+    KnownExploited knownExploited;
+
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
     /**
@@ -119,6 +122,7 @@ public class FeedIngestion {
                         .setDefinitionDigest(Digests.of(definition))
                         .setEvidence(evidence)
                         .setPublishedAt(now)
+                        .setExploitation(knownExploited.of(definition))
                         .build();
                 publisher.publishMitigation(definition.getId(), event);
                 published.record(event);
@@ -159,6 +163,38 @@ public class FeedIngestion {
         }
     }
 
+    /**
+     * Republishes, at the same revision, every active mitigation whose CISA KEV facts changed; the definition, its
+     * digest and its feed evidence stay as they were, so no agent is commanded again.
+     *
+     * @return the ids republished
+     */
+    public synchronized List<String> refreshExploitation(String catalogVersion) {
+        List<String> republished = new ArrayList<>();
+        for (PublishedMitigations.Entry entry : published.active()) {
+            MitigationPublished last = entry.event();
+            var exploitation = knownExploited.of(last.getDefinition());
+            if (last.getExploitation().equals(exploitation)) {
+                continue;
+            }
+            MitigationPublished event = MitigationPublished.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setDefinition(last.getDefinition())
+                    .setDefinitionDigest(last.getDefinitionDigest())
+                    .setEvidence(last.getEvidence())
+                    .setPublishedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                    .setExploitation(exploitation)
+                    .build();
+            publisher.publishMitigation(entry.mitigationId(), event);
+            published.record(event);
+            republished.add(entry.mitigationId());
+        }
+        publisher.publishAudit(AuditEvents.builder(SOURCE, "kev.loaded", "accepted", "feed:cisa-kev")
+                .setDetails(Map.of("catalogVersion", catalogVersion, "republished", String.join(",", republished))).build());
+        LOG.infof("CISA KEV %s loaded; republished %s", catalogVersion, republished);
+        return republished;
+    }
+
     /** Records a feed document that failed verification: nothing of it is published. */
     public void reject(String feedId, InvalidFeedException e) {
         AuditRecord record = AuditEvents.builder(SOURCE, "feed.rejected", "rejected", "feed:" + feedId)
@@ -195,6 +231,10 @@ public class FeedIngestion {
                 }
                 if (!digest.equals(last.digest())) {
                     throw new InvalidFeedException("mitigation " + definition.getId() + " changed without a new revision");
+                }
+                if (last.event() != null && !last.event().getExploitation().equals(knownExploited.of(definition))) {
+                    toPublish.add(definition); // same definition, new exploitation facts (CISA KEV)
+                    continue;
                 }
                 unchanged++;
             } else {

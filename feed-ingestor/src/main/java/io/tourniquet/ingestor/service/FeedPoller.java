@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.feedtrust.InvalidFeedException;
+import io.tourniquet.feedtrust.KevCatalog;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.ingestor.messaging.FeedEventPublisher;
 import io.tourniquet.schemas.audit.AuditEvents;
@@ -45,6 +46,13 @@ public class FeedPoller {
     @Inject
     MeterRegistry registry;
 
+    static final String KEV_FEED = "cisa-kev";
+    /** The full CISA catalog is about 1.5 MB today. */
+    static final int KEV_MAX_BYTES = 16 * 1024 * 1024;
+
+    @Inject
+    KnownExploited knownExploited;
+
     private final Map<String, Set<String>> rejectedDigests = new ConcurrentHashMap<>();
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
     private ScheduledExecutorService scheduler;
@@ -57,6 +65,29 @@ public class FeedPoller {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "feed-poller"));
         config.feeds().forEach((feedId, feed) -> feed.location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
                 () -> poll(feedId, location), 0, feed.pollInterval().toMillis(), TimeUnit.MILLISECONDS)));
+        config.kev().location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
+                () -> loadKev(location), 0, config.kev().pollInterval().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    void loadKev(String location) {
+        try {
+            for (var document : FeedSourceReader.read(location, KEV_MAX_BYTES)) {
+                var catalog = KevCatalog.parse(document.bytes(), KEV_MAX_BYTES);
+                knownExploited.replace(catalog);
+                ingestion.refreshExploitation(catalog.values().stream().findFirst().map(e -> e.getCatalogVersion()).orElse("empty"));
+            }
+            recovered(KEV_FEED, location);
+        } catch (IOException e) {
+            if (failing.put(KEV_FEED, true) == null || !failing.get(KEV_FEED)) {
+                LOG.warnf("CISA KEV: cannot read %s: %s", location, e.getMessage());
+            }
+        } catch (InvalidFeedException e) {
+            LOG.warnf("CISA KEV catalog at %s rejected (%s): %s", location, e.reason(), e.getMessage());
+            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.rejected", "rejected", "feed:" + KEV_FEED)
+                    .setReason(e.getMessage()).setDetails(Map.of("feedId", KEV_FEED, "reasonCode", e.reason().name())).build());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "CISA KEV: loading failed; will retry");
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {

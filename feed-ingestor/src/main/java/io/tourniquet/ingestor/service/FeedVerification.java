@@ -2,23 +2,18 @@ package io.tourniquet.ingestor.service;
 
 import io.tourniquet.feedtrust.BundledCatalog;
 import io.tourniquet.feedtrust.CatalogParser;
+import io.tourniquet.feedtrust.EocsMapping;
 import io.tourniquet.feedtrust.EocsVerifier;
 import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.feedtrust.SignedFeedVerifier;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.schemas.FeedKind;
-import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** Verifies a document of a configured feed with that feed's pinned trust, and maps it to our definitions. */
 @ApplicationScoped
@@ -65,14 +60,10 @@ public class FeedVerification {
         long version = verified.signingTime().toEpochMilli();
         String digest = Digests.sha256(document);
         boolean unchanged = SignedFeedVerifier.isUnchanged(version, digest, versions.last(feedId));
-        Map<String, MitigationDefinition> known = BundledCatalog.parse(config.maxDocumentBytes()).definitions().stream()
-                .collect(Collectors.toMap(MitigationDefinition::getId, Function.identity()));
-        List<MitigationDefinition> mapped = new ArrayList<>();
-        List<String> quarantined = new ArrayList<>();
-        for (var c : verified.configs()) {
-            Optional.ofNullable(known.get(c.id())).ifPresentOrElse(mapped::add, () -> quarantined.add(c.id()));
-        }
-        var catalog = new CatalogParser.ParsedCatalog(feedId, verified.version() + "@" + verified.signingTime(), mapped, verified.signingTime(), null);
-        return new Verified(catalog, FeedKind.MICROSOFT_EOCS, List.of("x509-sha256:" + verified.signerSha256()), version, digest, unchanged, quarantined);
+        var mapped = EocsMapping.map(verified.configs(), BundledCatalog.parse(config.maxDocumentBytes()).definitions());
+        var catalog = new CatalogParser.ParsedCatalog(feedId, verified.version() + "@" + verified.signingTime(), mapped.definitions(),
+                verified.signingTime(), null);
+        return new Verified(catalog, FeedKind.MICROSOFT_EOCS, List.of("x509-sha256:" + verified.signerSha256()), version, digest, unchanged,
+                mapped.quarantined());
     }
 }

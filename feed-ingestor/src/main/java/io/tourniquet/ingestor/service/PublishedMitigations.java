@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public class PublishedMitigations {
 
-    /** What was last published for one mitigation id. */
-    public record Entry(String mitigationId, int revision, String digest, String feedId, boolean withdrawn) {
+    /** What was last published for one mitigation id; {@code event} is null once withdrawn. */
+    public record Entry(String mitigationId, int revision, String digest, String feedId, boolean withdrawn,
+            @com.fasterxml.jackson.annotation.JsonIgnore MitigationPublished event) {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -21,9 +22,9 @@ public class PublishedMitigations {
     public void record(Object event) {
         if (event instanceof MitigationPublished p) {
             entries.put(p.getDefinition().getId(), new Entry(p.getDefinition().getId(), p.getDefinition().getRevision(),
-                    p.getDefinitionDigest(), p.getEvidence().getFeedId(), false));
+                    p.getDefinitionDigest(), p.getEvidence().getFeedId(), false, p));
         } else if (event instanceof MitigationWithdrawn w) {
-            entries.put(w.getMitigationId(), new Entry(w.getMitigationId(), w.getRevision(), "", w.getEvidence().getFeedId(), true));
+            entries.put(w.getMitigationId(), new Entry(w.getMitigationId(), w.getRevision(), "", w.getEvidence().getFeedId(), true, null));
         }
     }
 
@@ -33,6 +34,10 @@ public class PublishedMitigations {
 
     public List<Entry> all() {
         return entries.values().stream().sorted(java.util.Comparator.comparing(Entry::mitigationId)).toList();
+    }
+
+    public List<Entry> active() {
+        return entries.values().stream().filter(e -> !e.withdrawn()).toList();
     }
 
     public List<Entry> activeFromFeed(String feedId) {

@@ -79,6 +79,7 @@ class FeedSourcesTest {
         push("microsoft-em", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><EOCS>&e;</EOCS>".getBytes(StandardCharsets.UTF_8))
                 .statusCode(422).body("reason", equalTo("FORBIDDEN_DTD"));
         push("no-such-feed", real).statusCode(404);
+        push("microsoft-em", new byte[1_500_000]).statusCode(422).body("reason", equalTo("TOO_LARGE"));
 
         assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(mitigations);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(audit("feed.rejected"))
