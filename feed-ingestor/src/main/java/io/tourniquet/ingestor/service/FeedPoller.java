@@ -78,7 +78,7 @@ public class FeedPoller {
             }
             recovered(KEV_FEED, location);
         } catch (IOException e) {
-            if (failing.put(KEV_FEED, true) == null || !failing.get(KEV_FEED)) {
+            if (startedFailing(KEV_FEED)) {
                 LOG.warnf("CISA KEV: cannot read %s: %s", location, e.getMessage());
             }
         } catch (InvalidFeedException e) {
@@ -115,7 +115,7 @@ public class FeedPoller {
             }
         } catch (IOException e) {
             registry.counter("tourniquet.feed.fetches", "feed", feedId, "outcome", "failed").increment();
-            if (failing.put(feedId, true) == null || !failing.get(feedId)) {
+            if (startedFailing(feedId)) {
                 LOG.warnf("feed %s: cannot read %s: %s", feedId, location, e.getMessage());
                 publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.unreachable", "failed", "feed:" + feedId)
                         .setReason("cannot read " + location + ": " + e.getMessage()).setDetails(Map.of("feedId", feedId)).build());
@@ -123,6 +123,11 @@ public class FeedPoller {
         } catch (RuntimeException e) {
             LOG.errorf(e, "feed %s: polling failed; will retry", feedId);
         }
+    }
+
+    /** True only on the first failure after a success (or at the start), so that an outage is recorded once. */
+    private boolean startedFailing(String feedId) {
+        return !Boolean.TRUE.equals(failing.put(feedId, true));
     }
 
     private void recovered(String feedId, String location) {

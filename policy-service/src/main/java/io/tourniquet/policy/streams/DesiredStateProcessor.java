@@ -77,7 +77,14 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
                     .setReason("inventory names tenant " + inventory.getTenantId() + " but arrived on " + topic).build());
             return;
         }
-        Topics.requireValidServer(inventory.getServerId());
+        try {
+            Topics.requireValidServer(inventory.getServerId());
+        } catch (IllegalArgumentException e) {
+            // a bad report must not stop the policy for every other server
+            audit(AuditEvents.builder(CommandFactory.ACTOR, "inventory.rejected", "rejected", "agent:unknown")
+                    .setTenantId(topicTenant).setReason(e.getMessage() + " on " + topic).build());
+            return;
+        }
         String serverKey = serverKey(inventory.getTenantId(), inventory.getServerId());
         servers.put(serverKey, inventory);
         try (var all = mitigations.all()) {

@@ -130,6 +130,15 @@ class PolicyTopologyTest {
     }
 
     @Test
+    void anInvalidServerIdIsRejectedAndTheOtherServersAreStillServed() {
+        tenantAEvents.pipeInput("bad", TestData.server("tenant-a", "exch01; rm -rf /", "15.2.986.5", List.of()));
+        tenantAEvents.pipeInput("exch02", TestData.server("tenant-a", "exch02", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(tenantACommands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("exch02");
+        assertThat(audit.readValuesToList()).anySatisfy(a -> assertThat(((AuditRecord) a).getReason()).contains("invalid server id"));
+    }
+
+    @Test
     void anAgentCannotSpeakForAnotherTenant() {
         tenantBEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
         mitigations.pipeInput("M1.1", TestData.m11());
