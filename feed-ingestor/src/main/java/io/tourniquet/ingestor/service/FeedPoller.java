@@ -64,9 +64,23 @@ public class FeedPoller {
         }).tag("feed", feedId).register(registry));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "feed-poller"));
         config.feeds().forEach((feedId, feed) -> feed.location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
-                () -> poll(feedId, location), 0, feed.pollInterval().toMillis(), TimeUnit.MILLISECONDS)));
+                guarded(feedId, () -> poll(feedId, location)), 0, feed.pollInterval().toMillis(), TimeUnit.MILLISECONDS)));
         config.kev().location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
-                () -> loadKev(location), 0, config.kev().pollInterval().toMillis(), TimeUnit.MILLISECONDS));
+                guarded(KEV_FEED, () -> loadKev(location)), 0, config.kev().pollInterval().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A scheduled executor silently stops running a task that throws once; a feed must never go quiet that way
+     * (e.g. when the audit record of a failure cannot be sent yet at startup), so every run is guarded.
+     */
+    private static Runnable guarded(String feedId, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                LOG.errorf(e, "feed %s: this poll failed; the next one runs on schedule", feedId);
+            }
+        };
     }
 
     void loadKev(String location) {
@@ -78,15 +92,13 @@ public class FeedPoller {
             }
             recovered(KEV_FEED, location);
         } catch (IOException e) {
-            if (startedFailing(KEV_FEED)) {
+            if (!Boolean.TRUE.equals(failing.put(KEV_FEED, true))) {
                 LOG.warnf("CISA KEV: cannot read %s: %s", location, e.getMessage());
             }
         } catch (InvalidFeedException e) {
             LOG.warnf("CISA KEV catalog at %s rejected (%s): %s", location, e.reason(), e.getMessage());
             publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.rejected", "rejected", "feed:" + KEV_FEED)
                     .setReason(e.getMessage()).setDetails(Map.of("feedId", KEV_FEED, "reasonCode", e.reason().name())).build());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "CISA KEV: loading failed; will retry");
         }
     }
 
@@ -115,25 +127,20 @@ public class FeedPoller {
             }
         } catch (IOException e) {
             registry.counter("tourniquet.feed.fetches", "feed", feedId, "outcome", "failed").increment();
-            if (startedFailing(feedId)) {
+            if (!Boolean.TRUE.equals(failing.get(feedId))) {
                 LOG.warnf("feed %s: cannot read %s: %s", feedId, location, e.getMessage());
                 publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.unreachable", "failed", "feed:" + feedId)
                         .setReason("cannot read " + location + ": " + e.getMessage()).setDetails(Map.of("feedId", feedId)).build());
+                failing.put(feedId, true); // only once recorded: if the record could not be sent, the next poll tries again
             }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "feed %s: polling failed; will retry", feedId);
         }
-    }
-
-    /** True only on the first failure after a success (or at the start), so that an outage is recorded once. */
-    private boolean startedFailing(String feedId) {
-        return !Boolean.TRUE.equals(failing.put(feedId, true));
     }
 
     private void recovered(String feedId, String location) {
-        if (Boolean.TRUE.equals(failing.put(feedId, false))) {
+        if (Boolean.TRUE.equals(failing.get(feedId))) {
             publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.reachable", "recovered", "feed:" + feedId)
                     .setReason(location + " readable again").setDetails(Map.of("feedId", feedId)).build());
         }
+        failing.put(feedId, false);
     }
 }

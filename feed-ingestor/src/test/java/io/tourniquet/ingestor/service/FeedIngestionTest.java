@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(FreshFeedFolders.class)
 class FeedIngestionTest {
 
     @Inject

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 /** Feeds through the running ingestor and a real broker: pushed over HTTP, and dropped in a polled folder. */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(FreshFeedFolders.class)
 class FeedSourcesTest {
 
     private static final Path REAL_EOCS = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"),
@@ -106,6 +107,7 @@ class FeedSourcesTest {
 
     @Test
     void aFeedDroppedInItsFolderIsPickedUpByThePoller() throws Exception {
+        // the service started before the folder existed (the build deletes target/test-feed-drop)
         Files.createDirectories(Path.of("target/test-feed-drop"));
         Files.write(Path.of("target/test-feed-drop/feed.json"), signedFeed("msp-drop", 1, "DROP1", Instant.now().plus(Duration.ofDays(1)), "feed-k1"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class))
@@ -114,5 +116,10 @@ class FeedSourcesTest {
                     assertThat(p.getEvidence().getFeedId()).isEqualTo("msp-drop");
                 }));
         given().get("/api/v1/feeds").then().statusCode(200).body("find { it.feedId == 'msp-drop' }.lastSuccess", org.hamcrest.Matchers.notNullValue());
+        // the folder did not exist when the service started: the outage and the recovery are on record
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(audit("feed.unreachable")).anySatisfy(a -> assertThat(a.getDetails()).containsEntry("feedId", "msp-drop"));
+            assertThat(audit("feed.reachable")).anySatisfy(a -> assertThat(a.getDetails()).containsEntry("feedId", "msp-drop"));
+        });
     }
 }
