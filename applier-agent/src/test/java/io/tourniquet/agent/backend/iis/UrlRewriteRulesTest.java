@@ -1,0 +1,89 @@
+package io.tourniquet.agent.backend.iis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tourniquet.schemas.BlockRequests;
+import io.tourniquet.schemas.BlockResponse;
+import io.tourniquet.schemas.RequestCondition;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+
+/** Against the real Exchange 2019 web.config files in ../shared/data/exchange/iis. */
+class UrlRewriteRulesTest {
+
+    private static final Path IIS = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/iis");
+
+    /** M1.1 as our catalog defines it. */
+    static final BlockRequests M11 = BlockRequests.newBuilder()
+            .setRuleName("EEMS M1.1 PowerShell - inbound").setSite("Default Web Site").setMatchUrl(".*").setMatchAll(true)
+            .setConditions(List.of(new RequestCondition("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", true, false)))
+            .setResponse(BlockResponse.ABORT_REQUEST).build();
+
+    static final BlockRequests PROXYLOGON = BlockRequests.newBuilder()
+            .setRuleName("X-BEResource Abort - inbound").setSite("Default Web Site").setMatchUrl(".*").setMatchAll(true)
+            .setConditions(List.of(new RequestCondition("{HTTP_COOKIE}", "(.*)X-BEResource=(.+)/(.+)~(.+)", true, false)))
+            .setResponse(BlockResponse.ABORT_REQUEST).build();
+
+    private static String read(String file) throws Exception {
+        return new String(Files.readAllBytes(IIS.resolve(file)), StandardCharsets.UTF_8);
+    }
+
+    private static void assertWellFormed(String xml) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.replace("\uFEFF", "").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void applyingM11GivesTheRuleExchangesEmServiceWroteAndKeepsTheRestOfTheFile() throws Exception {
+        String original = read("DefaultWebSite_web.config");
+        String applied = UrlRewriteRules.apply(original, M11);
+
+        assertWellFormed(applied);
+        var emWrote = UrlRewriteRules.find(read("DefaultWebSite_web1.config"), "EEMS M1.1 PowerShell - inbound").orElseThrow();
+        assertThat(UrlRewriteRules.find(applied, "EEMS M1.1 PowerShell - inbound")).contains(emWrote);
+        assertThat(UrlRewriteRules.expected(M11)).isEqualTo(emWrote);
+        // everything before the insertion is untouched, BOM included; the rule went where EM put it, before </configuration>
+        String before = original.substring(0, original.lastIndexOf("</configuration>"));
+        assertThat(applied).startsWith(before).endsWith("</configuration>\n");
+        assertThat(applied.charAt(0)).isEqualTo('\uFEFF');
+    }
+
+    @Test
+    void removingWhatWasAppliedRestoresTheOriginalByteForByte() throws Exception {
+        for (String file : List.of("DefaultWebSite_web.config", "DefaultWebSite_web1.config", "DefaultWebSite_web2.config",
+                "DefaultWebSite-OWA_web.config", "DefaultWebSite-PowerShell_web.config")) {
+            String original = read(file);
+            String applied = UrlRewriteRules.apply(original, PROXYLOGON);
+            assertThat(applied).as(file).isNotEqualTo(original);
+            assertWellFormed(applied);
+            assertThat(UrlRewriteRules.find(applied, PROXYLOGON.getRuleName())).as(file).contains(UrlRewriteRules.expected(PROXYLOGON));
+            assertThat(UrlRewriteRules.remove(applied, PROXYLOGON.getRuleName())).as(file).isEqualTo(original);
+        }
+    }
+
+    @Test
+    void aNewRuleJoinsExistingRulesAndApplyingTwiceChangesNothing() throws Exception {
+        String withRules = read("DefaultWebSite_web1.config");
+        String applied = UrlRewriteRules.apply(withRules, PROXYLOGON);
+        assertThat(UrlRewriteRules.find(applied, "RequestBlockingRule1")).isPresent(); // the admin's own rule stays
+        assertThat(applied.indexOf("X-BEResource Abort")).isGreaterThan(applied.indexOf("name=\"PowerShell - inbound\""));
+        assertThat(UrlRewriteRules.apply(applied, PROXYLOGON)).isEqualTo(applied);
+        // EM's own M1.1 is already there: applying ours leaves an equivalent rule in its place
+        assertThat(UrlRewriteRules.find(UrlRewriteRules.apply(withRules, M11), M11.getRuleName())).contains(UrlRewriteRules.expected(M11));
+    }
+
+    @Test
+    void valuesAreEscapedAndConfigurationWithADoctypeIsRefused() {
+        BlockRequests quoting = BlockRequests.newBuilder(PROXYLOGON).setRuleName("a \"quoted\" <rule> & more").build();
+        String applied = UrlRewriteRules.apply("<configuration>\n</configuration>\n", quoting);
+        assertThat(UrlRewriteRules.find(applied, quoting.getRuleName())).map(UrlRewriteRules.Rule::name).contains(quoting.getRuleName());
+        assertThatThrownBy(() -> UrlRewriteRules.apply("<!DOCTYPE x []><configuration/>", M11)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
