@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "tourniquet.agent")
@@ -28,8 +29,19 @@ public interface AgentConfig {
 
     Simulated simulated();
 
+    Iis iis();
+
     @WithDefault("30s")
     Duration kafkaTimeout();
+
+    interface Iis {
+        /** Each IIS site's web.config, by site name: tourniquet.agent.iis.site-configs."Default Web Site"=C:\\inetpub\\wwwroot\\web.config */
+        Map<String, Path> siteConfigs();
+
+        /** The IIS URL Rewrite module, required by request-blocking mitigations. */
+        @WithDefault("C:\\Windows\\System32\\inetsrv\\rewrite.dll")
+        Path rewriteModule();
+    }
 
     interface Simulated {
         /** Exchange build reported by simulated servers. */

@@ -2,6 +2,7 @@ package io.tourniquet.agent.config;
 
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.SimulatedBackend;
+import io.tourniquet.agent.backend.iis.IisBackend;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.agent.domain.HostedServers;
@@ -41,9 +42,15 @@ public class AgentProducer {
     }
 
     private static Backend backend(AgentConfig config, String server) {
-        if (!config.backend().equals("simulated")) {
-            throw new IllegalArgumentException("backend '" + config.backend() + "' is not available in this release; use simulated");
-        }
-        return new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()));
+        return switch (config.backend()) {
+            case "simulated" -> new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()));
+            case "iis" -> {
+                if (config.iis().siteConfigs().isEmpty()) {
+                    throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");
+                }
+                yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule());
+            }
+            default -> throw new IllegalArgumentException("backend '" + config.backend() + "' is not available in this release; use simulated or iis");
+        };
     }
 }

@@ -30,8 +30,16 @@ public final class UrlRewriteRules {
 
     /** @return the configuration with the rule in force (replacing a rule of the same name); unchanged if it already is */
     public static String apply(String config, BlockRequests rule) {
-        String withoutOld = find(config, rule.getRuleName()).isPresent() ? remove(config, rule.getRuleName()) : config;
         String nl = newline(config);
+        Optional<XmlOutline.Node> existing = ruleNode(XmlOutline.parse(config), rule.getRuleName());
+        if (existing.isPresent()) {
+            if (read(existing.get()).equals(expected(rule))) {
+                return config; // already in force, in its place: rule order matters to IIS
+            }
+            XmlOutline.Node old = existing.get();
+            return config.substring(0, old.start) + ruleXml(rule, indentOf(config, old.start), nl) + config.substring(old.end);
+        }
+        String withoutOld = config;
         XmlOutline.Node root = XmlOutline.parse(withoutOld);
         Optional<XmlOutline.Node> rules = topLevelRules(root);
         String result;
@@ -63,8 +71,7 @@ public final class UrlRewriteRules {
     public static String remove(String config, String ruleName) {
         XmlOutline.Node root = XmlOutline.parse(config);
         Optional<XmlOutline.Node> rules = topLevelRules(root);
-        Optional<XmlOutline.Node> rule = rules.flatMap(r -> r.children("rule").stream()
-                .filter(n -> n.attribute("name").map(UrlRewriteRules::unescape).orElse("").equals(ruleName)).findFirst());
+        Optional<XmlOutline.Node> rule = ruleNode(root, ruleName);
         if (rule.isEmpty()) {
             return config;
         }
@@ -91,10 +98,12 @@ public final class UrlRewriteRules {
 
     /** The rule of that name in the top-level rewrite rules, as IIS would read it. */
     public static Optional<Rule> find(String config, String ruleName) {
-        XmlOutline.Node root = XmlOutline.parse(config);
+        return ruleNode(XmlOutline.parse(config), ruleName).map(UrlRewriteRules::read);
+    }
+
+    private static Optional<XmlOutline.Node> ruleNode(XmlOutline.Node root, String ruleName) {
         return topLevelRules(root).flatMap(rules -> rules.children("rule").stream()
-                .filter(n -> n.attribute("name").map(UrlRewriteRules::unescape).orElse("").equals(ruleName)).findFirst())
-                .map(UrlRewriteRules::read);
+                .filter(n -> n.attribute("name").map(UrlRewriteRules::unescape).orElse("").equals(ruleName)).findFirst());
     }
 
     /** What the definition's rule means to IIS: used to check that the rule in the file is the one we wrote. */

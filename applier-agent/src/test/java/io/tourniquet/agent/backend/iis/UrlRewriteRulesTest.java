@@ -80,6 +80,17 @@ class UrlRewriteRulesTest {
     }
 
     @Test
+    void aChangedRuleOfTheSameNameIsReplacedWhereItStands() throws Exception {
+        String withRules = read("DefaultWebSite_web1.config");
+        BlockRequests stricter = BlockRequests.newBuilder(M11).setConditions(List.of(
+                new RequestCondition("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)(?=.*x)", true, false))).build();
+        String replaced = UrlRewriteRules.apply(withRules, stricter);
+        assertThat(UrlRewriteRules.find(replaced, M11.getRuleName())).contains(UrlRewriteRules.expected(stricter));
+        assertThat(replaced.indexOf(M11.getRuleName())).isLessThan(replaced.indexOf("RequestBlockingRule1")); // still first
+        assertThat(replaced.split("EEMS M1.1", -1)).hasSize(2); // one rule of that name
+    }
+
+    @Test
     void valuesAreEscapedAndConfigurationWithADoctypeIsRefused() {
         BlockRequests quoting = BlockRequests.newBuilder(PROXYLOGON).setRuleName("a \"quoted\" <rule> & more").build();
         String applied = UrlRewriteRules.apply("<configuration>\n</configuration>\n", quoting);

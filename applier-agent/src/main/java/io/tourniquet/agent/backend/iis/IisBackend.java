@@ -1,0 +1,169 @@
+package io.tourniquet.agent.backend.iis;
+
+import io.tourniquet.agent.backend.Backend;
+import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.schemas.BlockRequests;
+import io.tourniquet.schemas.ChangeEvidence;
+import io.tourniquet.schemas.Heartbeat;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.crypto.Digests;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * IIS on an Exchange server: request-blocking rules go into the site's web.config as IIS URL Rewrite stores them.
+ * Before anything changes, every action of the definition must be one this backend carries out and the URL Rewrite
+ * module must be installed (as EM requires); otherwise the command fails with the reason and nothing is half-applied.
+ * Each file is backed up once, written atomically, re-read and checked; a check that fails restores the backup.
+ */
+public class IisBackend implements Backend {
+
+    private final Map<String, Path> siteConfigs;
+    private final Path rewriteModule;
+
+    /**
+     * @param siteConfigs   web.config of each IIS site, by site name (e.g. "Default Web Site")
+     * @param rewriteModule the URL Rewrite module (%windir%\system32\inetsrv\rewrite.dll)
+     */
+    public IisBackend(Map<String, Path> siteConfigs, Path rewriteModule) {
+        this.siteConfigs = Map.copyOf(siteConfigs);
+        this.rewriteModule = rewriteModule;
+    }
+
+    @Override
+    public String name() {
+        return "iis";
+    }
+
+    @Override
+    public Map<String, String> prerequisites() {
+        Map<String, String> prerequisites = new TreeMap<>();
+        prerequisites.put("iis-url-rewrite", Files.isRegularFile(rewriteModule) ? "installed" : "missing");
+        return prerequisites;
+    }
+
+    @Override
+    public ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
+        List<BlockRequests> rules = supportedRules(definition);
+        if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
+            throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
+                    + definition.getId() + " needs it", "not-needed: nothing was changed");
+        }
+        return edit(definition, rules, true);
+    }
+
+    @Override
+    public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
+        return edit(definition, supportedRules(definition), false);
+    }
+
+    private ChangeEvidence edit(MitigationDefinition definition, List<BlockRequests> rules, boolean apply) throws BackendException {
+        Map<Path, String> before = new TreeMap<>();
+        for (BlockRequests rule : rules) {
+            Path file = configOf(rule);
+            before.computeIfAbsent(file, IisBackend::read);
+        }
+        Map<Path, String> after = new TreeMap<>(before);
+        List<String> changes = new ArrayList<>();
+        for (BlockRequests rule : rules) {
+            Path file = configOf(rule);
+            String edited = apply ? UrlRewriteRules.apply(after.get(file), rule) : UrlRewriteRules.remove(after.get(file), rule.getRuleName());
+            if (!edited.equals(after.get(file))) {
+                changes.add((apply ? "added rule '" : "removed rule '") + rule.getRuleName() + "' in " + file);
+            }
+            after.put(file, edited);
+        }
+        for (var entry : after.entrySet()) {
+            if (!entry.getValue().equals(before.get(entry.getKey()))) {
+                write(entry.getKey(), before.get(entry.getKey()), entry.getValue(), definition.getId());
+            }
+        }
+        for (BlockRequests rule : rules) {
+            Path file = configOf(rule);
+            var found = UrlRewriteRules.find(read(file), rule.getRuleName());
+            boolean ok = apply ? found.equals(java.util.Optional.of(UrlRewriteRules.expected(rule))) : found.isEmpty();
+            if (!ok) {
+                restore(before);
+                throw new BackendException("after writing " + file + ", rule '" + rule.getRuleName() + "' is "
+                        + (apply ? "not as defined" : "still present"), "restored: every file as it was before");
+            }
+        }
+        if (rules.isEmpty() && definition.getActions().stream().allMatch(Heartbeat.class::isInstance)) {
+            changes.add("heartbeat: nothing to change");
+        }
+        return ChangeEvidence.newBuilder()
+                .setBackend(name())
+                .setChanges(changes.isEmpty() ? List.of("already " + (apply ? "in force" : "absent")) : changes)
+                .setDigestBefore(digest(before))
+                .setDigestAfter(digest(after))
+                .setVerification("re-read " + after.keySet() + " and compared each rule with its definition")
+                .build();
+    }
+
+    /** The closed vocabulary this backend carries out today; anything else fails the whole command before any change. */
+    private List<BlockRequests> supportedRules(MitigationDefinition definition) throws BackendException {
+        List<BlockRequests> rules = new ArrayList<>();
+        for (Object action : definition.getActions()) {
+            if (action instanceof BlockRequests rule) {
+                configOf(rule);
+                rules.add(rule);
+            } else if (!(action instanceof Heartbeat)) {
+                throw new BackendException("the iis backend of this release does not carry out " + action.getClass().getSimpleName()
+                        + " (in " + definition.getId() + ")", "not-needed: nothing was changed");
+            }
+        }
+        return rules;
+    }
+
+    private Path configOf(BlockRequests rule) throws BackendException {
+        Path file = siteConfigs.get(rule.getSite());
+        if (file == null) {
+            throw new BackendException("no web.config configured for IIS site '" + rule.getSite() + "'", "not-needed: nothing was changed");
+        }
+        return file;
+    }
+
+    private static void write(Path file, String before, String content, String mitigationId) {
+        try {
+            Path backup = file.resolveSibling(file.getFileName() + ".tourniquet-" + mitigationId + ".bak");
+            if (!Files.exists(backup)) {
+                Files.writeString(backup, before, StandardCharsets.UTF_8);
+            }
+            Path temp = file.resolveSibling(file.getFileName() + ".tourniquet.tmp");
+            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void restore(Map<Path, String> before) {
+        before.forEach((file, content) -> write(file, content, content, "restore"));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String digest(Map<Path, String> files) {
+        StringBuilder all = new StringBuilder();
+        files.forEach((file, content) -> all.append(file).append('\0').append(Digests.sha256(content.getBytes(StandardCharsets.UTF_8))).append('\n'));
+        return Digests.sha256(all.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

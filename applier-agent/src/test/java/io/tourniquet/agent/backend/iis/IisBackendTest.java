@@ -1,0 +1,78 @@
+package io.tourniquet.agent.backend.iis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.schemas.DisableService;
+import io.tourniquet.schemas.MitigationDefinition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The iis backend on a copy of the real Exchange Default Web Site web.config. Windows and IIS themselves are not here. */
+class IisBackendTest {
+
+    private static final Path REAL = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/iis/DefaultWebSite_web.config");
+
+    @TempDir
+    Path dir;
+    private Path webConfig;
+    private Path rewriteDll;
+    private IisBackend backend;
+
+    @BeforeEach
+    void copyTheRealConfig() throws Exception {
+        webConfig = dir.resolve("web.config");
+        Files.copy(REAL, webConfig);
+        rewriteDll = dir.resolve("rewrite.dll");
+        Files.writeString(rewriteDll, "stand-in for %windir%\\system32\\inetsrv\\rewrite.dll");
+        backend = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll);
+    }
+
+    private static MitigationDefinition eomt1() {
+        return MitigationDefinition.newBuilder().setId("EOMT1").setRevision(1).setTitle("ProxyLogon").setProduct("Exchange")
+                .setActions(List.of(UrlRewriteRulesTest.PROXYLOGON, UrlRewriteRulesTest.M11)).build();
+    }
+
+    @Test
+    void appliesEveryRuleVerifiesThemAndRemovalRestoresTheFile() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        var applied = backend.apply(eomt1());
+        assertThat(applied.getChanges()).hasSize(2).allSatisfy(c -> assertThat(c).startsWith("added rule"));
+        assertThat(applied.getDigestBefore()).isNotEqualTo(applied.getDigestAfter());
+        String config = Files.readString(webConfig);
+        assertThat(UrlRewriteRules.find(config, UrlRewriteRulesTest.M11.getRuleName())).contains(UrlRewriteRules.expected(UrlRewriteRulesTest.M11));
+        assertThat(Files.readAllBytes(dir.resolve("web.config.tourniquet-EOMT1.bak"))).isEqualTo(original);
+
+        assertThat(backend.apply(eomt1()).getChanges()).containsExactly("already in force");
+        var removed = backend.remove(eomt1());
+        assertThat(removed.getDigestAfter()).isEqualTo(applied.getDigestBefore());
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+    }
+
+    @Test
+    void withoutTheUrlRewriteModuleNothingIsTouched() throws Exception {
+        Files.delete(rewriteDll);
+        byte[] original = Files.readAllBytes(webConfig);
+        assertThatThrownBy(() -> backend.apply(eomt1())).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("URL Rewrite module is not installed");
+            assertThat(e.rollback()).startsWith("not-needed");
+        });
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+        assertThat(backend.prerequisites()).containsEntry("iis-url-rewrite", "missing");
+    }
+
+    @Test
+    void aDefinitionWithAnActionThisBackendCannotCarryOutChangesNothing() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        var mixed = MitigationDefinition.newBuilder().setId("X1").setRevision(1).setTitle("mixed").setProduct("Exchange")
+                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableService("MSExchangeTransport"))).build();
+        assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("DisableService");
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+    }
+}
