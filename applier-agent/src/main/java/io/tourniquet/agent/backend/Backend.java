@@ -15,6 +15,9 @@ public interface Backend {
     /** Applies the inverse of every action of the definition. */
     ChangeEvidence remove(MitigationDefinition definition) throws BackendException;
 
+    /** Whether every action of the definition is in force right now (re-read, not remembered): drift detection. */
+    boolean inForce(MitigationDefinition definition);
+
     /** Prerequisites and their versions, reported with the inventory (e.g. iis-url-rewrite). */
     Map<String, String> prerequisites();
 }

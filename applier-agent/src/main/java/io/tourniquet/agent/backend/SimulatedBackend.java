@@ -47,6 +47,11 @@ public class SimulatedBackend implements Backend {
     }
 
     @Override
+    public synchronized boolean inForce(MitigationDefinition definition) {
+        return Digests.of(definition).equals(inForce.get(definition.getId()));
+    }
+
+    @Override
     public Map<String, String> prerequisites() {
         return Map.of("simulated", "1");
     }

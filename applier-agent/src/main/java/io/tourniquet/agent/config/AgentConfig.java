@@ -29,6 +29,18 @@ public interface AgentConfig {
 
     Simulated simulated();
 
+    Drift drift();
+
+    interface Drift {
+        /** How often what must be in force is re-read. */
+        @WithDefault("5m")
+        Duration checkInterval();
+
+        /** Put back what drifted (true), or only report it (false). */
+        @WithDefault("true")
+        boolean correct();
+    }
+
     Iis iis();
 
     @WithDefault("30s")

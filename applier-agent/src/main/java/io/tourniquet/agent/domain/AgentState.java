@@ -9,8 +9,8 @@ import java.util.TreeMap;
  */
 public class AgentState {
 
-    /** A mitigation in force on this server. */
-    public record InForce(int revision, String digest, String commandId) {
+    /** A mitigation in force on this server, with its definition (single-object encoding) to re-check and re-apply it. */
+    public record InForce(int revision, String digest, String commandId, byte[] definition) {
     }
 
     public long lastSequence;

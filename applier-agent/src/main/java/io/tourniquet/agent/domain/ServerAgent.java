@@ -4,6 +4,8 @@ import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
+import io.tourniquet.schemas.DriftDetected;
+import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationRemoved;
@@ -61,7 +63,8 @@ public class ServerAgent {
             if (command.apply()) {
                 ChangeEvidence evidence = backend.apply(command.definition());
                 state.inForce.put(command.definition().getId(), new AgentState.InForce(
-                        command.definition().getRevision(), command.definitionDigest(), command.commandId()));
+                        command.definition().getRevision(), command.definitionDigest(), command.commandId(),
+                        AvroCodec.get().encode(command.definition())));
                 result = MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString())
                         .setTenantId(identity.tenantId()).setServerId(identity.serverId())
                         .setCommand(ref(command)).setEvidence(evidence).setAppliedAt(now()).build();
@@ -82,6 +85,43 @@ public class ServerAgent {
         state.lastResult = AvroCodec.get().encode(result);
         store.save(identity.serverId(), state);
         return result;
+    }
+
+    /**
+     * Re-reads what must be in force. A mitigation that is not (a rule removed by hand, a file restored from an old
+     * backup) is reported, and put back unless the agent only observes.
+     */
+    public synchronized List<DriftDetected> checkDrift(boolean correct) {
+        AgentState state = store.load(identity.serverId());
+        List<DriftDetected> drifts = new ArrayList<>();
+        for (var entry : state.inForce.entrySet()) {
+            if (entry.getValue().definition() == null) {
+                continue; // applied by an older agent that did not keep the definition
+            }
+            MitigationDefinition definition = AvroCodec.get().decode(entry.getValue().definition(), MitigationDefinition.class);
+            if (backend.inForce(definition)) {
+                continue;
+            }
+            boolean corrected = false;
+            if (correct) {
+                try {
+                    backend.apply(definition);
+                    corrected = backend.inForce(definition);
+                } catch (BackendException e) {
+                    corrected = false;
+                }
+            }
+            drifts.add(DriftDetected.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setTenantId(identity.tenantId()).setServerId(identity.serverId())
+                    .setMitigationId(entry.getKey()).setRevision(entry.getValue().revision())
+                    .setExpectedDigest(entry.getValue().digest())
+                    .setActualDigest(corrected ? entry.getValue().digest() : "not in force")
+                    .setCorrected(corrected)
+                    .setDetectedAt(now())
+                    .build());
+        }
+        return drifts;
     }
 
     public ServerInventory inventory() {

@@ -1,6 +1,5 @@
 package io.tourniquet.agent.rest;
 
-import io.tourniquet.agent.domain.AgentState;
 import io.tourniquet.agent.domain.HostedServers;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -17,7 +16,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class StatusResource {
 
     /** One server's mitigations in force and the last command executed. */
-    public record ServerStatus(String serverId, long lastSequence, Map<String, AgentState.InForce> inForce) {
+    public record ServerStatus(String serverId, long lastSequence, Map<String, InForce> inForce) {
+    }
+
+    /** A mitigation in force, as an admin reads it. */
+    public record InForce(int revision, String digest, String commandId) {
     }
 
     @Inject
@@ -27,7 +30,10 @@ public class StatusResource {
     @Operation(summary = "Mitigations in force on each server of this agent")
     public List<ServerStatus> status() {
         return servers.all().stream()
-                .map(a -> new ServerStatus(a.serverId(), a.state().lastSequence, a.state().inForce))
+                .map(a -> new ServerStatus(a.serverId(), a.state().lastSequence, a.state().inForce.entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                                e -> new InForce(e.getValue().revision(), e.getValue().digest(), e.getValue().commandId()),
+                                (x, y) -> x, java.util.TreeMap::new))))
                 .sorted(java.util.Comparator.comparing(ServerStatus::serverId))
                 .toList();
     }

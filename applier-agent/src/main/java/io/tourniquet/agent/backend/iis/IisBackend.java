@@ -62,6 +62,20 @@ public class IisBackend implements Backend {
     }
 
     @Override
+    public boolean inForce(MitigationDefinition definition) {
+        try {
+            for (BlockRequests rule : supportedRules(definition)) {
+                if (!UrlRewriteRules.find(read(configOf(rule)), rule.getRuleName()).equals(java.util.Optional.of(UrlRewriteRules.expected(rule)))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (BackendException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
     public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
         return edit(definition, supportedRules(definition), false);
     }
