@@ -6,6 +6,7 @@ import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.RewriteResponseHeader;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -17,10 +18,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * IIS on an Exchange server: request-blocking rules go into the site's web.config as IIS URL Rewrite stores them.
+ * IIS on an Exchange server: request-blocking (inbound) and response-header (outbound) rules go into the site's
+ * web.config as IIS URL Rewrite stores them.
  * Before anything changes, every action of the definition must be one this backend carries out and the URL Rewrite
  * module must be installed (as EM requires); otherwise the command fails with the reason and nothing is half-applied.
  * Each file is backed up once, written atomically, re-read and checked; a check that fails restores the backup.
@@ -51,9 +54,23 @@ public class IisBackend implements Backend {
         return prerequisites;
     }
 
+    /** A rewrite rule of a definition and the site whose web.config holds it. */
+    private record SiteRule(String site, String name, Object action) {
+
+        String applyTo(String config) {
+            return action instanceof BlockRequests b ? UrlRewriteRules.apply(config, b) : UrlRewriteRules.apply(config, (RewriteResponseHeader) action);
+        }
+
+        boolean inForceIn(String config) {
+            return action instanceof BlockRequests b
+                    ? UrlRewriteRules.find(config, name).equals(Optional.of(UrlRewriteRules.expected(b)))
+                    : UrlRewriteRules.findOutbound(config, name).equals(Optional.of(UrlRewriteRules.expected((RewriteResponseHeader) action)));
+        }
+    }
+
     @Override
     public ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
-        List<BlockRequests> rules = supportedRules(definition);
+        List<SiteRule> rules = supportedRules(definition);
         if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
             throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
                     + definition.getId() + " needs it", "not-needed: nothing was changed");
@@ -64,8 +81,8 @@ public class IisBackend implements Backend {
     @Override
     public boolean inForce(MitigationDefinition definition) {
         try {
-            for (BlockRequests rule : supportedRules(definition)) {
-                if (!UrlRewriteRules.find(read(configOf(rule)), rule.getRuleName()).equals(java.util.Optional.of(UrlRewriteRules.expected(rule)))) {
+            for (SiteRule rule : supportedRules(definition)) {
+                if (!rule.inForceIn(read(configOf(rule)))) {
                     return false;
                 }
             }
@@ -80,19 +97,19 @@ public class IisBackend implements Backend {
         return edit(definition, supportedRules(definition), false);
     }
 
-    private ChangeEvidence edit(MitigationDefinition definition, List<BlockRequests> rules, boolean apply) throws BackendException {
+    private ChangeEvidence edit(MitigationDefinition definition, List<SiteRule> rules, boolean apply) throws BackendException {
         Map<Path, String> before = new TreeMap<>();
-        for (BlockRequests rule : rules) {
+        for (SiteRule rule : rules) {
             Path file = configOf(rule);
             before.computeIfAbsent(file, IisBackend::read);
         }
         Map<Path, String> after = new TreeMap<>(before);
         List<String> changes = new ArrayList<>();
-        for (BlockRequests rule : rules) {
+        for (SiteRule rule : rules) {
             Path file = configOf(rule);
-            String edited = apply ? UrlRewriteRules.apply(after.get(file), rule) : UrlRewriteRules.remove(after.get(file), rule.getRuleName());
+            String edited = apply ? rule.applyTo(after.get(file)) : UrlRewriteRules.remove(after.get(file), rule.name());
             if (!edited.equals(after.get(file))) {
-                changes.add((apply ? "added rule '" : "removed rule '") + rule.getRuleName() + "' in " + file);
+                changes.add((apply ? "added rule '" : "removed rule '") + rule.name() + "' in " + file);
             }
             after.put(file, edited);
         }
@@ -101,13 +118,14 @@ public class IisBackend implements Backend {
                 write(entry.getKey(), before.get(entry.getKey()), entry.getValue(), definition.getId());
             }
         }
-        for (BlockRequests rule : rules) {
+        for (SiteRule rule : rules) {
             Path file = configOf(rule);
-            var found = UrlRewriteRules.find(read(file), rule.getRuleName());
-            boolean ok = apply ? found.equals(java.util.Optional.of(UrlRewriteRules.expected(rule))) : found.isEmpty();
+            String written = read(file);
+            boolean ok = apply ? rule.inForceIn(written)
+                    : UrlRewriteRules.find(written, rule.name()).isEmpty() && UrlRewriteRules.findOutbound(written, rule.name()).isEmpty();
             if (!ok) {
                 restore(before);
-                throw new BackendException("after writing " + file + ", rule '" + rule.getRuleName() + "' is "
+                throw new BackendException("after writing " + file + ", rule '" + rule.name() + "' is "
                         + (apply ? "not as defined" : "still present"), "restored: every file as it was before");
             }
         }
@@ -124,10 +142,16 @@ public class IisBackend implements Backend {
     }
 
     /** The closed vocabulary this backend carries out today; anything else fails the whole command before any change. */
-    private List<BlockRequests> supportedRules(MitigationDefinition definition) throws BackendException {
-        List<BlockRequests> rules = new ArrayList<>();
+    private List<SiteRule> supportedRules(MitigationDefinition definition) throws BackendException {
+        List<SiteRule> rules = new ArrayList<>();
         for (Object action : definition.getActions()) {
-            if (action instanceof BlockRequests rule) {
+            SiteRule rule = null;
+            if (action instanceof BlockRequests b) {
+                rule = new SiteRule(b.getSite(), b.getRuleName(), b);
+            } else if (action instanceof RewriteResponseHeader h) {
+                rule = new SiteRule(h.getSite(), h.getRuleName(), h);
+            }
+            if (rule != null) {
                 configOf(rule);
                 rules.add(rule);
             } else if (!(action instanceof Heartbeat)) {
@@ -138,10 +162,10 @@ public class IisBackend implements Backend {
         return rules;
     }
 
-    private Path configOf(BlockRequests rule) throws BackendException {
-        Path file = siteConfigs.get(rule.getSite());
+    private Path configOf(SiteRule rule) throws BackendException {
+        Path file = siteConfigs.get(rule.site());
         if (file == null) {
-            throw new BackendException("no web.config configured for IIS site '" + rule.getSite() + "'", "not-needed: nothing was changed");
+            throw new BackendException("no web.config configured for IIS site '" + rule.site() + "'", "not-needed: nothing was changed");
         }
         return file;
     }

@@ -3,19 +3,25 @@ package io.tourniquet.agent.backend.iis;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.RequestCondition;
+import io.tourniquet.schemas.RewriteResponseHeader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
- * Adds and removes inbound IIS URL Rewrite rules in a web.config the way IIS stores them
- * ({@code system.webServer/rewrite/rules/rule}: name, stopProcessing, match, conditions, action), editing the text in
+ * Adds and removes IIS URL Rewrite rules in a web.config the way IIS stores them (inbound:
+ * {@code system.webServer/rewrite/rules/rule} with name, stopProcessing, match, conditions, action; outbound:
+ * {@code rewrite/outboundRules/rule} rewriting a response header), editing the text in
  * place so that the rest of the file stays byte for byte. Rules go in a top-level {@code <system.webServer>}
  * (not one inside {@code <location>}), which is where Exchange's EM service put M1.1.
  */
 public final class UrlRewriteRules {
 
     private static final String INDENT = "    ";
+    private static final String INBOUND = "rules";
+    private static final String OUTBOUND = "outboundRules";
 
     private UrlRewriteRules() {
     }
@@ -24,44 +30,62 @@ public final class UrlRewriteRules {
     public record Rule(String name, boolean stopProcessing, String matchUrl, String logicalGrouping, List<Condition> conditions, String action) {
     }
 
+    /** An outbound rule: the response server variable it rewrites, its conditions and the new value. */
+    public record OutboundRule(String name, String serverVariable, String pattern, List<Condition> conditions, String value) {
+    }
+
     /** One condition, defaults filled in. */
     public record Condition(String input, String matchType, String pattern, boolean ignoreCase, boolean negate) {
     }
 
-    /** @return the configuration with the rule in force (replacing a rule of the same name); unchanged if it already is */
+    /** @return the configuration with the inbound rule in force (a rule of the same name replaced in place); unchanged if it already is */
     public static String apply(String config, BlockRequests rule) {
+        return apply(config, INBOUND, rule.getRuleName(), (indent, nl) -> ruleXml(rule, indent, nl),
+                node -> read(node).equals(expected(rule)));
+    }
+
+    /** The same for an outbound rule that appends a value to a response header (M2.1). */
+    public static String apply(String config, RewriteResponseHeader rule) {
+        return apply(config, OUTBOUND, rule.getRuleName(), (indent, nl) -> outboundRuleXml(rule, indent, nl),
+                node -> readOutbound(node).equals(expected(rule)));
+    }
+
+    private static String apply(String config, String section, String ruleName, BiFunction<String, String, String> xml,
+            Predicate<XmlOutline.Node> alreadyInForce) {
         String nl = newline(config);
-        Optional<XmlOutline.Node> existing = ruleNode(XmlOutline.parse(config), rule.getRuleName());
+        XmlOutline.Node root = XmlOutline.parse(config);
+        Optional<XmlOutline.Node> existing = ruleNode(root, section, ruleName);
         if (existing.isPresent()) {
-            if (read(existing.get()).equals(expected(rule))) {
+            if (alreadyInForce.test(existing.get())) {
                 return config; // already in force, in its place: rule order matters to IIS
             }
             XmlOutline.Node old = existing.get();
-            return config.substring(0, old.start) + ruleXml(rule, indentOf(config, old.start), nl) + config.substring(old.end);
+            return config.substring(0, old.start) + xml.apply(indentOf(config, old.start), nl) + config.substring(old.end);
         }
-        String withoutOld = config;
-        XmlOutline.Node root = XmlOutline.parse(withoutOld);
-        Optional<XmlOutline.Node> rules = topLevelRules(root);
-        String result;
+        Optional<XmlOutline.Node> rules = topLevelSection(root, section);
         if (rules.isPresent()) {
             XmlOutline.Node r = rules.get();
+            String indent = indentOf(config, r.start) + INDENT;
             int at = r.children.isEmpty() ? r.startTagEnd : r.children.get(r.children.size() - 1).end;
-            result = insert(withoutOld, at, nl + indentOf(withoutOld, r.start) + INDENT + ruleXml(rule, indentOf(withoutOld, r.start) + INDENT, nl));
-        } else {
-            Optional<XmlOutline.Node> webServer = root.children("system.webServer").stream().reduce((a, b) -> b);
-            if (webServer.isPresent() && webServer.get().innerEnd > webServer.get().startTagEnd) {
-                XmlOutline.Node ws = webServer.get();
-                String indent = indentOf(withoutOld, ws.start) + INDENT;
-                int at = ws.children.isEmpty() ? ws.startTagEnd : ws.children.get(ws.children.size() - 1).end;
-                result = insert(withoutOld, at, nl + indent + rewriteXml(rule, indent, nl));
-            } else {
-                String indent = INDENT;
-                int at = lineStart(withoutOld, root.innerEnd);
-                result = insert(withoutOld, at, indent + "<system.webServer>" + nl + indent + INDENT + rewriteXml(rule, indent + INDENT, nl) + nl
-                        + indent + "</system.webServer>" + nl);
-            }
+            return insert(config, at, nl + indent + xml.apply(indent, nl));
         }
-        return result.equals(config) ? config : result;
+        Optional<XmlOutline.Node> rewrite = root.children("system.webServer").stream()
+                .flatMap(ws -> ws.child("rewrite").stream()).reduce((a, b) -> b);
+        if (rewrite.isPresent() && rewrite.get().innerEnd > rewrite.get().startTagEnd) {
+            XmlOutline.Node rw = rewrite.get();
+            String indent = indentOf(config, rw.start) + INDENT;
+            int at = rw.children.isEmpty() ? rw.startTagEnd : rw.children.get(rw.children.size() - 1).end;
+            return insert(config, at, nl + indent + sectionXml(section, xml, indent, nl));
+        }
+        Optional<XmlOutline.Node> webServer = root.children("system.webServer").stream().reduce((a, b) -> b);
+        if (webServer.isPresent() && webServer.get().innerEnd > webServer.get().startTagEnd) {
+            XmlOutline.Node ws = webServer.get();
+            String indent = indentOf(config, ws.start) + INDENT;
+            int at = ws.children.isEmpty() ? ws.startTagEnd : ws.children.get(ws.children.size() - 1).end;
+            return insert(config, at, nl + indent + rewriteXml(section, xml, indent, nl));
+        }
+        return insert(config, lineStart(config, root.innerEnd), INDENT + "<system.webServer>" + nl + INDENT + INDENT
+                + rewriteXml(section, xml, INDENT + INDENT, nl) + nl + INDENT + "</system.webServer>" + nl);
     }
 
     /**
@@ -70,8 +94,9 @@ public final class UrlRewriteRules {
      */
     public static String remove(String config, String ruleName) {
         XmlOutline.Node root = XmlOutline.parse(config);
-        Optional<XmlOutline.Node> rules = topLevelRules(root);
-        Optional<XmlOutline.Node> rule = ruleNode(root, ruleName);
+        String section = ruleNode(root, INBOUND, ruleName).isPresent() ? INBOUND : OUTBOUND;
+        Optional<XmlOutline.Node> rules = topLevelSection(root, section);
+        Optional<XmlOutline.Node> rule = ruleNode(root, section, ruleName);
         if (rule.isEmpty()) {
             return config;
         }
@@ -98,12 +123,47 @@ public final class UrlRewriteRules {
 
     /** The rule of that name in the top-level rewrite rules, as IIS would read it. */
     public static Optional<Rule> find(String config, String ruleName) {
-        return ruleNode(XmlOutline.parse(config), ruleName).map(UrlRewriteRules::read);
+        return ruleNode(XmlOutline.parse(config), INBOUND, ruleName).map(UrlRewriteRules::read);
     }
 
-    private static Optional<XmlOutline.Node> ruleNode(XmlOutline.Node root, String ruleName) {
-        return topLevelRules(root).flatMap(rules -> rules.children("rule").stream()
+    /** The outbound rule of that name, as IIS would read it. */
+    public static Optional<OutboundRule> findOutbound(String config, String ruleName) {
+        return ruleNode(XmlOutline.parse(config), OUTBOUND, ruleName).map(UrlRewriteRules::readOutbound);
+    }
+
+    public static OutboundRule expected(RewriteResponseHeader rule) {
+        return readOutbound(XmlOutline.parse(outboundRuleXml(rule, "", "\n")));
+    }
+
+    private static Optional<XmlOutline.Node> ruleNode(XmlOutline.Node root, String section, String ruleName) {
+        return topLevelSection(root, section).flatMap(rules -> rules.children("rule").stream()
                 .filter(n -> n.attribute("name").map(UrlRewriteRules::unescape).orElse("").equals(ruleName)).findFirst());
+    }
+
+    private static OutboundRule readOutbound(XmlOutline.Node rule) {
+        Optional<XmlOutline.Node> match = rule.child("match");
+        List<Condition> conditions = new ArrayList<>();
+        rule.child("conditions").ifPresent(c -> c.children("add").forEach(add -> conditions.add(new Condition(
+                add.attribute("input").map(UrlRewriteRules::unescape).orElse(""), add.attribute("matchType").orElse("Pattern"),
+                add.attribute("pattern").map(UrlRewriteRules::unescape).orElse(""),
+                !add.attribute("ignoreCase").orElse("true").equalsIgnoreCase("false"),
+                add.attribute("negate").orElse("false").equalsIgnoreCase("true")))));
+        return new OutboundRule(rule.attribute("name").map(UrlRewriteRules::unescape).orElse(""),
+                match.flatMap(m -> m.attribute("serverVariable")).orElse(""),
+                match.flatMap(m -> m.attribute("pattern")).map(UrlRewriteRules::unescape).orElse(""), conditions,
+                rule.child("action").flatMap(a -> a.attribute("value")).map(UrlRewriteRules::unescape).orElse(""));
+    }
+
+    static String outboundRuleXml(RewriteResponseHeader rule, String indent, String nl) {
+        String variable = "RESPONSE_" + rule.getHeaderName().replace('-', '_');
+        return "<rule name=\"" + escape(rule.getRuleName()) + "\">" + nl
+                + indent + INDENT + "<match serverVariable=\"" + escape(variable) + "\" pattern=\"(.*)\" />" + nl
+                + indent + INDENT + "<conditions>" + nl
+                + indent + INDENT + INDENT + "<add input=\"{REQUEST_URI}\" pattern=\"" + escape(rule.getPathPattern()) + "\" />" + nl
+                + indent + INDENT + INDENT + "<add input=\"{RESPONSE_CONTENT_TYPE}\" pattern=\"" + escape(rule.getContentTypePattern()) + "\" />" + nl
+                + indent + INDENT + "</conditions>" + nl
+                + indent + INDENT + "<action type=\"Rewrite\" value=\"{R:1}; " + escape(rule.getAppendValue()) + "\" />" + nl
+                + indent + "</rule>";
     }
 
     /** What the definition's rule means to IIS: used to check that the rule in the file is the one we wrote. */
@@ -148,15 +208,17 @@ public final class UrlRewriteRules {
         return xml.toString();
     }
 
-    private static String rewriteXml(BlockRequests rule, String indent, String nl) {
-        String rulesIndent = indent + INDENT;
-        return "<rewrite>" + nl + rulesIndent + "<rules>" + nl + rulesIndent + INDENT + ruleXml(rule, rulesIndent + INDENT, nl) + nl
-                + rulesIndent + "</rules>" + nl + indent + "</rewrite>";
+    private static String sectionXml(String section, BiFunction<String, String, String> rule, String indent, String nl) {
+        return "<" + section + ">" + nl + indent + INDENT + rule.apply(indent + INDENT, nl) + nl + indent + "</" + section + ">";
     }
 
-    private static Optional<XmlOutline.Node> topLevelRules(XmlOutline.Node root) {
+    private static String rewriteXml(String section, BiFunction<String, String, String> rule, String indent, String nl) {
+        return "<rewrite>" + nl + indent + INDENT + sectionXml(section, rule, indent + INDENT, nl) + nl + indent + "</rewrite>";
+    }
+
+    private static Optional<XmlOutline.Node> topLevelSection(XmlOutline.Node root, String section) {
         return root.children("system.webServer").stream()
-                .flatMap(ws -> ws.child("rewrite").flatMap(rw -> rw.child("rules")).stream())
+                .flatMap(ws -> ws.child("rewrite").flatMap(rw -> rw.child(section)).stream())
                 .reduce((a, b) -> b);
     }
 

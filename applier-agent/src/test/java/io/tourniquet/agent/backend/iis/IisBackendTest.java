@@ -36,14 +36,14 @@ class IisBackendTest {
 
     private static MitigationDefinition eomt1() {
         return MitigationDefinition.newBuilder().setId("EOMT1").setRevision(1).setTitle("ProxyLogon").setProduct("Exchange")
-                .setActions(List.of(UrlRewriteRulesTest.PROXYLOGON, UrlRewriteRulesTest.M11)).build();
+                .setActions(List.of(UrlRewriteRulesTest.PROXYLOGON, UrlRewriteRulesTest.M11, UrlRewriteRulesTest.M21)).build();
     }
 
     @Test
     void appliesEveryRuleVerifiesThemAndRemovalRestoresTheFile() throws Exception {
         byte[] original = Files.readAllBytes(webConfig);
         var applied = backend.apply(eomt1());
-        assertThat(applied.getChanges()).hasSize(2).allSatisfy(c -> assertThat(c).startsWith("added rule"));
+        assertThat(applied.getChanges()).hasSize(3).allSatisfy(c -> assertThat(c).startsWith("added rule"));
         assertThat(applied.getDigestBefore()).isNotEqualTo(applied.getDigestAfter());
         String config = Files.readString(webConfig);
         assertThat(UrlRewriteRules.find(config, UrlRewriteRulesTest.M11.getRuleName())).contains(UrlRewriteRules.expected(UrlRewriteRulesTest.M11));

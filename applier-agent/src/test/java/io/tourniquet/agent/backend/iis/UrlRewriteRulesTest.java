@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.RequestCondition;
+import io.tourniquet.schemas.RewriteResponseHeader;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,6 +89,30 @@ class UrlRewriteRulesTest {
         assertThat(UrlRewriteRules.find(replaced, M11.getRuleName())).contains(UrlRewriteRules.expected(stricter));
         assertThat(replaced.indexOf(M11.getRuleName())).isLessThan(replaced.indexOf("RequestBlockingRule1")); // still first
         assertThat(replaced.split("EEMS M1.1", -1)).hasSize(2); // one rule of that name
+    }
+
+    static final RewriteResponseHeader M21 = RewriteResponseHeader.newBuilder()
+            .setRuleName("EEMS M2.1 OWA CSP - outbound").setSite("Default Web Site").setPathPattern("^/owa/")
+            .setContentTypePattern("^text/html").setHeaderName("Content-Security-Policy").setAppendValue("script-src-attr 'none'").build();
+
+    @Test
+    void theM21OutboundRuleRewritesOwasCspHeaderAndComesOutCleanly() throws Exception {
+        for (String file : List.of("DefaultWebSite_web.config", "DefaultWebSite_web1.config")) {
+            String original = read(file);
+            String applied = UrlRewriteRules.apply(original, M21);
+            assertWellFormed(applied);
+            var rule = UrlRewriteRules.findOutbound(applied, M21.getRuleName()).orElseThrow();
+            assertThat(rule.serverVariable()).isEqualTo("RESPONSE_Content_Security_Policy");
+            assertThat(rule.value()).isEqualTo("{R:1}; script-src-attr 'none'");
+            assertThat(rule.conditions()).extracting(UrlRewriteRules.Condition::input).containsExactly("{REQUEST_URI}", "{RESPONSE_CONTENT_TYPE}");
+            assertThat(UrlRewriteRules.find(applied, "RequestBlockingRule1").isPresent()).isEqualTo(file.endsWith("web1.config"));
+            assertThat(UrlRewriteRules.apply(applied, M21)).isEqualTo(applied);
+            assertThat(UrlRewriteRules.remove(applied, M21.getRuleName())).as(file).isEqualTo(original);
+        }
+        // inbound and outbound side by side, removed in either order
+        String both = UrlRewriteRules.apply(UrlRewriteRules.apply(read("DefaultWebSite_web.config"), M11), M21);
+        assertThat(UrlRewriteRules.remove(UrlRewriteRules.remove(both, M11.getRuleName()), M21.getRuleName())).isEqualTo(read("DefaultWebSite_web.config"));
+        assertThat(UrlRewriteRules.remove(UrlRewriteRules.remove(both, M21.getRuleName()), M11.getRuleName())).isEqualTo(read("DefaultWebSite_web.config"));
     }
 
     @Test
