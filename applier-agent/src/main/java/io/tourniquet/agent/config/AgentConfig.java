@@ -31,6 +31,14 @@ public interface AgentConfig {
 
     Drift drift();
 
+    /** How often each server reports that it is alive (AgentHeartbeat). */
+    @WithDefault("60s")
+    Duration heartbeatInterval();
+
+    /** How often each server reports its inventory again (build, updates, prerequisites, what is in force). */
+    @WithDefault("15m")
+    Duration inventoryInterval();
+
     interface Drift {
         /** How often what must be in force is re-read. */
         @WithDefault("5m")

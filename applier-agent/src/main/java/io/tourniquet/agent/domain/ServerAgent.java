@@ -2,6 +2,7 @@ package io.tourniquet.agent.domain;
 
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
 import io.tourniquet.schemas.DriftDetected;
@@ -122,6 +123,16 @@ public class ServerAgent {
                     .build());
         }
         return drifts;
+    }
+
+    public AgentHeartbeat heartbeat() {
+        return AgentHeartbeat.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setTenantId(identity.tenantId())
+                .setServerId(identity.serverId())
+                .setLastSequence(store.load(identity.serverId()).lastSequence)
+                .setReportedAt(now())
+                .build();
     }
 
     public ServerInventory inventory() {

@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tourniquet.agent.Commands;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.ServerInventory;
@@ -29,8 +30,10 @@ class AgentServiceTest {
     @Test
     void reportsInventoryThenExecutesOnlyGenuineCommandsAndReportsEveryOutcome() {
         String events = Topics.agentEvents("tenant-a");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.values(kafka(), events, ServerInventory.class))
-                .extracting(ServerInventory::getServerId).contains("exch01", "exch02"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(TopicRecords.values(kafka(), events, ServerInventory.class)).extracting(ServerInventory::getServerId).contains("exch01", "exch02");
+            assertThat(TopicRecords.values(kafka(), events, AgentHeartbeat.class)).extracting(AgentHeartbeat::getServerId).contains("exch01", "exch02");
+        });
 
         String commands = Topics.commands("tenant-a");
         TopicRecords.sendRaw(kafka(), commands, "exch02", "garbage".getBytes(StandardCharsets.UTF_8));

@@ -14,6 +14,9 @@ import org.apache.avro.specific.SpecificRecord;
 /** Turns each kind of event into the audit trail's one shape. */
 public final class EventMapper {
 
+    /** Liveness only: updates a server's last-seen time, not kept as an evidence record. */
+    public static final String HEARTBEAT_TYPE = "agent.heartbeat";
+
     private EventMapper() {
     }
 
@@ -61,7 +64,7 @@ public final class EventMapper {
                     new StoredEvent.ServerReport(e.getProduct(), e.getBuild(), e.getBackend(), e.getAgentVersion()));
         }
         if (value instanceof AgentHeartbeat e) {
-            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, "agent.heartbeat", "alive",
+            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, HEARTBEAT_TYPE, "alive",
                     "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null, null);
         }
         throw new IllegalArgumentException(value.getClass().getSimpleName() + " is not an event the audit trail takes (on " + topic + ")");

@@ -1,5 +1,6 @@
 package io.tourniquet.audit.store;
 
+import io.tourniquet.audit.domain.EventMapper;
 import io.tourniquet.audit.domain.StoredEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,7 +40,16 @@ public class AuditStore {
         }
     }
 
-    private int insert(Connection c, List<StoredEvent> events) throws SQLException {
+    private int insert(Connection c, List<StoredEvent> all) throws SQLException {
+        // Heartbeats say a server is alive; they update its last-seen time and are not kept as evidence records.
+        List<StoredEvent> events = new ArrayList<>();
+        for (StoredEvent e : all) {
+            if (e.type().equals(EventMapper.HEARTBEAT_TYPE)) {
+                touch(c, e);
+            } else {
+                events.add(e);
+            }
+        }
         Map<String, String[]> heads = new HashMap<>();
         List<StoredEvent> fresh = new ArrayList<>();
         try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM audit_event WHERE event_id = ?")) {
@@ -118,6 +128,17 @@ public class AuditStore {
             updateServer(c, e);
         }
         return fresh.size();
+    }
+
+    private static void touch(Connection c, StoredEvent heartbeat) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE server SET last_seen = ? WHERE tenant_id = ? AND server_id = ? AND last_seen < ?")) {
+            ps.setTimestamp(1, Timestamp.from(heartbeat.occurredAt()));
+            ps.setString(2, heartbeat.tenantId());
+            ps.setString(3, heartbeat.serverId());
+            ps.setTimestamp(4, Timestamp.from(heartbeat.occurredAt()));
+            ps.executeUpdate();
+        }
     }
 
     /** The state follows the latest event by occurrence time: a decision read after its result does not undo it. */

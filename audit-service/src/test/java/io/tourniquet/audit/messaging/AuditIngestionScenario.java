@@ -7,6 +7,7 @@ import io.tourniquet.audit.store.AuditQueries;
 import io.tourniquet.audit.store.Database;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
@@ -64,6 +65,8 @@ abstract class AuditIngestionScenario {
         TopicRecords.send(kafka(), events, "exch01", otherTenant);
         TopicRecords.send(kafka(), events, "exch01", applied);
         TopicRecords.send(kafka(), events, "exch01", applied); // delivered twice
+        TopicRecords.send(kafka(), events, "exch01", AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTenantId(tenant).setServerId("exch01").setLastSequence(1).setReportedAt(decided).build()); // liveness, not evidence
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(queries.states(tenant, "exch01", "M1.1")).singleElement()

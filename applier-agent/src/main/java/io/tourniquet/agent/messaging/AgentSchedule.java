@@ -12,11 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/** Re-checks, on a schedule, that what each server must have in force still is; reports (and corrects) drift. */
+/**
+ * The agent's schedule: heartbeats, inventory reports, and the drift check that re-reads what each server must
+ * have in force and reports (and corrects) what no longer is. A run that fails is logged; the next one still runs.
+ */
 @ApplicationScoped
-public class DriftCheck {
+public class AgentSchedule {
 
-    private static final Logger LOG = Logger.getLogger(DriftCheck.class);
+    private static final Logger LOG = Logger.getLogger(AgentSchedule.class);
 
     @Inject
     AgentConfig config;
@@ -30,9 +33,20 @@ public class DriftCheck {
     private ScheduledExecutorService scheduler;
 
     void onStart(@Observes StartupEvent event) {
-        long interval = config.drift().checkInterval().toMillis();
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "drift-check"));
-        scheduler.scheduleWithFixedDelay(this::checkAll, interval, interval, TimeUnit.MILLISECONDS);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-schedule"));
+        every(config.drift().checkInterval(), "drift check", this::checkDrift);
+        every(config.heartbeatInterval(), "heartbeat", () -> servers.all().forEach(a -> publisher.publish(a.serverId(), a.heartbeat())));
+        every(config.inventoryInterval(), "inventory", () -> servers.all().forEach(a -> publisher.publish(a.serverId(), a.inventory())));
+    }
+
+    private void every(java.time.Duration interval, String what, Runnable task) {
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "%s failed; the next one runs on schedule", what);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -41,7 +55,7 @@ public class DriftCheck {
         }
     }
 
-    void checkAll() {
+    void checkDrift() {
         for (var agent : servers.all()) {
             try {
                 for (var drift : agent.checkDrift(config.drift().correct())) {
