@@ -142,12 +142,7 @@ public final class UrlRewriteRules {
 
     private static OutboundRule readOutbound(XmlOutline.Node rule) {
         Optional<XmlOutline.Node> match = rule.child("match");
-        List<Condition> conditions = new ArrayList<>();
-        rule.child("conditions").ifPresent(c -> c.children("add").forEach(add -> conditions.add(new Condition(
-                add.attribute("input").map(UrlRewriteRules::unescape).orElse(""), add.attribute("matchType").orElse("Pattern"),
-                add.attribute("pattern").map(UrlRewriteRules::unescape).orElse(""),
-                !add.attribute("ignoreCase").orElse("true").equalsIgnoreCase("false"),
-                add.attribute("negate").orElse("false").equalsIgnoreCase("true")))));
+        List<Condition> conditions = conditions(rule);
         return new OutboundRule(rule.attribute("name").map(UrlRewriteRules::unescape).orElse(""),
                 match.flatMap(m -> m.attribute("serverVariable")).orElse(""),
                 match.flatMap(m -> m.attribute("pattern")).map(UrlRewriteRules::unescape).orElse(""), conditions,
@@ -174,18 +169,24 @@ public final class UrlRewriteRules {
     private static Rule read(XmlOutline.Node rule) {
         String matchUrl = rule.child("match").flatMap(m -> m.attribute("url")).map(UrlRewriteRules::unescape).orElse("");
         Optional<XmlOutline.Node> conditions = rule.child("conditions");
-        List<Condition> list = new ArrayList<>();
-        conditions.ifPresent(c -> c.children("add").forEach(add -> list.add(new Condition(
-                add.attribute("input").map(UrlRewriteRules::unescape).orElse(""),
-                add.attribute("matchType").orElse("Pattern"),
-                add.attribute("pattern").map(UrlRewriteRules::unescape).orElse(""),
-                !add.attribute("ignoreCase").orElse("true").equalsIgnoreCase("false"),
-                add.attribute("negate").orElse("false").equalsIgnoreCase("true")))));
+        List<Condition> list = conditions(rule);
         String action = rule.child("action").map(a -> a.attribute("type").orElse("") + a.attribute("statusCode").map(s -> ":" + s).orElse(""))
                 .orElse("");
         return new Rule(rule.attribute("name").map(UrlRewriteRules::unescape).orElse(""),
                 rule.attribute("stopProcessing").orElse("false").equalsIgnoreCase("true"), matchUrl,
                 conditions.flatMap(c -> c.attribute("logicalGrouping")).orElse("MatchAll"), list, action);
+    }
+
+    /** A rule's conditions with IIS's defaults filled in (matchType Pattern, ignoreCase true, negate false). */
+    private static List<Condition> conditions(XmlOutline.Node rule) {
+        List<Condition> list = new ArrayList<>();
+        rule.child("conditions").ifPresent(c -> c.children("add").forEach(add -> list.add(new Condition(
+                add.attribute("input").map(UrlRewriteRules::unescape).orElse(""),
+                add.attribute("matchType").orElse("Pattern"),
+                add.attribute("pattern").map(UrlRewriteRules::unescape).orElse(""),
+                !add.attribute("ignoreCase").orElse("true").equalsIgnoreCase("false"),
+                add.attribute("negate").orElse("false").equalsIgnoreCase("true")))));
+        return list;
     }
 
     static String ruleXml(BlockRequests rule, String indent, String nl) {
