@@ -3,6 +3,7 @@ package io.tourniquet.agent.config;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
+import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.agent.domain.HostedServers;
@@ -48,7 +49,8 @@ public class AgentProducer {
                 if (config.iis().siteConfigs().isEmpty()) {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");
                 }
-                yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule());
+                yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(java.time.Duration.ofMinutes(2)),
+                        config.stateDir().orElseThrow(() -> new IllegalArgumentException("backend iis needs tourniquet.agent.state-dir")));
             }
             default -> throw new IllegalArgumentException("backend '" + config.backend() + "' is not available in this release; use simulated or iis");
         };

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tourniquet.agent.Commands;
 import io.tourniquet.agent.backend.iis.IisBackend;
 import io.tourniquet.agent.backend.iis.UrlRewriteRules;
+import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class DriftTest {
         Files.writeString(dir.resolve("rewrite.dll"), "stand-in");
         var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
                 new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC()),
-                new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll")),
+                new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir),
                 new AgentStateStore(Optional.of(dir.resolve("state"))));
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
         assertThat(agent.checkDrift(true)).isEmpty();

@@ -2,8 +2,12 @@ package io.tourniquet.agent.backend.iis;
 
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.windows.PowerShell;
+import io.tourniquet.agent.backend.windows.WindowsActions;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.ChangeEvidence;
+import io.tourniquet.schemas.DisableAppPool;
+import io.tourniquet.schemas.DisableService;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RewriteResponseHeader;
@@ -19,11 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
  * IIS on an Exchange server: request-blocking (inbound) and response-header (outbound) rules go into the site's
- * web.config as IIS URL Rewrite stores them.
+ * web.config as IIS URL Rewrite stores them; services and app pools are disabled through PowerShell scripts built
+ * from the closed vocabulary ({@link WindowsActions}), and restored as they were on removal.
  * Before anything changes, every action of the definition must be one this backend carries out and the URL Rewrite
  * module must be installed (as EM requires); otherwise the command fails with the reason and nothing is half-applied.
  * Each file is backed up once, written atomically, re-read and checked; a check that fails restores the backup.
@@ -32,14 +38,20 @@ public class IisBackend implements Backend {
 
     private final Map<String, Path> siteConfigs;
     private final Path rewriteModule;
+    private final PowerShell powerShell;
+    private final Path previousStartTypes;
 
     /**
      * @param siteConfigs   web.config of each IIS site, by site name (e.g. "Default Web Site")
      * @param rewriteModule the URL Rewrite module (%windir%\system32\inetsrv\rewrite.dll)
+     * @param powerShell    runs the scripts of the Windows actions (services, app pools)
+     * @param stateDir      where the start type a service had before it was disabled is kept, to restore it
      */
-    public IisBackend(Map<String, Path> siteConfigs, Path rewriteModule) {
+    public IisBackend(Map<String, Path> siteConfigs, Path rewriteModule, PowerShell powerShell, Path stateDir) {
         this.siteConfigs = Map.copyOf(siteConfigs);
         this.rewriteModule = rewriteModule;
+        this.powerShell = powerShell;
+        this.previousStartTypes = stateDir.resolve("iis-previous-start-types.properties");
     }
 
     @Override
@@ -75,7 +87,57 @@ public class IisBackend implements Backend {
             throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
                     + definition.getId() + " needs it", "not-needed: nothing was changed");
         }
-        return edit(definition, rules, true);
+        ChangeEvidence evidence = edit(definition, rules, true);
+        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsActions(definition).isEmpty() ? List.of() : evidence.getChanges());
+        for (Object action : windowsActions(definition)) {
+            if (action instanceof DisableService service) {
+                var result = run(WindowsActions.disable(service), definition, rules, "disable service " + service.getServiceName());
+                String previous = result.output().lines().findFirst().orElse("Automatic").strip();
+                remember(service.getServiceName(), previous);
+                changes.add("disabled service " + service.getServiceName() + " (was " + previous + ")");
+            } else if (action instanceof DisableAppPool pool) {
+                run(WindowsActions.disable(pool), definition, rules, "disable app pool " + pool.getAppPoolName());
+                changes.add("stopped app pool " + pool.getAppPoolName() + " and turned off its auto-start");
+            }
+        }
+        return ChangeEvidence.newBuilder(evidence).setChanges(changes).build();
+    }
+
+    /** Runs a Windows action; if it fails, the rule files of the same definition are put back as they were. */
+    private PowerShell.Result run(String script, MitigationDefinition definition, List<SiteRule> rules, String what) throws BackendException {
+        var result = powerShell.run(script);
+        if (!result.ok()) {
+            edit(definition, rules, false);
+            throw new BackendException(what + " failed (exit " + result.exitCode() + "): " + result.output(),
+                    "restored: this definition's rewrite rules removed again");
+        }
+        return result;
+    }
+
+    private List<Object> windowsActions(MitigationDefinition definition) {
+        return definition.getActions().stream().filter(a -> a instanceof DisableService || a instanceof DisableAppPool).toList();
+    }
+
+    private synchronized void remember(String service, String startType) {
+        Properties properties = previousStartTypes();
+        properties.setProperty(service, startType);
+        try (var out = Files.newOutputStream(previousStartTypes)) {
+            properties.store(out, "start types of services before Tourniquet disabled them");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + previousStartTypes, e);
+        }
+    }
+
+    private synchronized Properties previousStartTypes() {
+        Properties properties = new Properties();
+        if (Files.exists(previousStartTypes)) {
+            try (var in = Files.newInputStream(previousStartTypes)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + previousStartTypes, e);
+            }
+        }
+        return properties;
     }
 
     @Override
@@ -83,6 +145,12 @@ public class IisBackend implements Backend {
         try {
             for (SiteRule rule : supportedRules(definition)) {
                 if (!rule.inForceIn(read(configOf(rule)))) {
+                    return false;
+                }
+            }
+            for (Object action : windowsActions(definition)) {
+                String check = action instanceof DisableService s ? WindowsActions.check(s) : WindowsActions.check((DisableAppPool) action);
+                if (!powerShell.run(check).ok()) {
                     return false;
                 }
             }
@@ -94,7 +162,28 @@ public class IisBackend implements Backend {
 
     @Override
     public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
-        return edit(definition, supportedRules(definition), false);
+        List<SiteRule> rules = supportedRules(definition);
+        ChangeEvidence evidence = edit(definition, rules, false);
+        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsActions(definition).isEmpty() ? List.of() : evidence.getChanges());
+        for (Object action : windowsActions(definition)) {
+            PowerShell.Result result;
+            String what;
+            if (action instanceof DisableService service) {
+                String previous = previousStartTypes().getProperty(service.getServiceName(), "Automatic");
+                result = powerShell.run(WindowsActions.restore(service, previous));
+                what = "restored service " + service.getServiceName() + " to " + previous;
+            } else {
+                DisableAppPool pool = (DisableAppPool) action;
+                result = powerShell.run(WindowsActions.restore(pool));
+                what = "started app pool " + pool.getAppPoolName() + " and turned its auto-start back on";
+            }
+            if (!result.ok()) {
+                throw new BackendException(what + " failed (exit " + result.exitCode() + "): " + result.output(),
+                        "partial: rewrite rules removed, " + changes);
+            }
+            changes.add(what);
+        }
+        return ChangeEvidence.newBuilder(evidence).setChanges(changes).build();
     }
 
     private ChangeEvidence edit(MitigationDefinition definition, List<SiteRule> rules, boolean apply) throws BackendException {
@@ -129,7 +218,7 @@ public class IisBackend implements Backend {
                         + (apply ? "not as defined" : "still present"), "restored: every file as it was before");
             }
         }
-        if (rules.isEmpty() && definition.getActions().stream().allMatch(Heartbeat.class::isInstance)) {
+        if (definition.getActions().stream().allMatch(Heartbeat.class::isInstance)) {
             changes.add("heartbeat: nothing to change");
         }
         return ChangeEvidence.newBuilder()
@@ -154,12 +243,27 @@ public class IisBackend implements Backend {
             if (rule != null) {
                 configOf(rule);
                 rules.add(rule);
+            } else if (action instanceof DisableService || action instanceof DisableAppPool) {
+                validate(action);
             } else if (!(action instanceof Heartbeat)) {
                 throw new BackendException("the iis backend of this release does not carry out " + action.getClass().getSimpleName()
                         + " (in " + definition.getId() + ")", "not-needed: nothing was changed");
             }
         }
         return rules;
+    }
+
+    /** Names are checked before anything changes, so a bad one fails the whole command cleanly. */
+    private static void validate(Object action) throws BackendException {
+        try {
+            if (action instanceof DisableService service) {
+                WindowsActions.check(service);
+            } else {
+                WindowsActions.check((DisableAppPool) action);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(e.getMessage(), "not-needed: nothing was changed");
+        }
     }
 
     private Path configOf(SiteRule rule) throws BackendException {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.schemas.DisableService;
+import io.tourniquet.schemas.DisableVirtualDirectory;
+import java.util.ArrayList;
 import io.tourniquet.schemas.MitigationDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +24,28 @@ class IisBackendTest {
 
     @TempDir
     Path dir;
+    /** Plays the Windows server: remembers whether the service is disabled, answers checks accordingly. */
+    private final List<String> ran = new ArrayList<>();
+    private boolean serviceDisabled;
+    private int failDisableWith;
+    private final PowerShell windows = script -> {
+        ran.add(script);
+        if (script.contains("Stop-Service")) {
+            if (failDisableWith != 0) {
+                return new PowerShell.Result(failDisableWith, "Cannot find any service with service name 'MSExchangeTransport'.");
+            }
+            serviceDisabled = true;
+            return new PowerShell.Result(0, "Manual");
+        }
+        if (script.contains("Set-Service") && script.contains("-StartupType 'Manual'")) {
+            serviceDisabled = false;
+            return new PowerShell.Result(0, "");
+        }
+        if (script.contains("{ exit 1 }")) {
+            return new PowerShell.Result(serviceDisabled ? 0 : 1, "");
+        }
+        return new PowerShell.Result(0, "");
+    };
     private Path webConfig;
     private Path rewriteDll;
     private IisBackend backend;
@@ -31,7 +56,7 @@ class IisBackendTest {
         Files.copy(REAL, webConfig);
         rewriteDll = dir.resolve("rewrite.dll");
         Files.writeString(rewriteDll, "stand-in for %windir%\\system32\\inetsrv\\rewrite.dll");
-        backend = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll);
+        backend = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir);
     }
 
     private static MitigationDefinition eomt1() {
@@ -55,6 +80,40 @@ class IisBackendTest {
         assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
     }
 
+    private static MitigationDefinition ruleAndService() {
+        return MitigationDefinition.newBuilder().setId("S1").setRevision(1).setTitle("rule and service").setProduct("Exchange")
+                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableService("MSExchangeTransport"))).build();
+    }
+
+    @Test
+    void aServiceIsDisabledThroughPowerShellAndRestoredToItsPreviousStartType() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        var applied = backend.apply(ruleAndService());
+        assertThat(applied.getChanges()).contains("disabled service MSExchangeTransport (was Manual)");
+        assertThat(backend.inForce(ruleAndService())).isTrue();
+        serviceDisabled = false; // someone started it again by hand
+        assertThat(backend.inForce(ruleAndService())).isFalse();
+        serviceDisabled = true;
+
+        // a new agent process (after a restart) still knows what to restore
+        var restarted = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir);
+        var removed = restarted.remove(ruleAndService());
+        assertThat(removed.getChanges()).contains("restored service MSExchangeTransport to Manual");
+        assertThat(ran.get(ran.size() - 1)).contains("Set-Service -Name 'MSExchangeTransport' -StartupType 'Manual'");
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+    }
+
+    @Test
+    void aServiceThatCannotBeDisabledFailsTheCommandAndTakesItsRulesOutAgain() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        failDisableWith = 1;
+        assertThatThrownBy(() -> backend.apply(ruleAndService())).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("disable service MSExchangeTransport failed").contains("Cannot find any service");
+            assertThat(e.rollback()).startsWith("restored");
+        });
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+    }
+
     @Test
     void withoutTheUrlRewriteModuleNothingIsTouched() throws Exception {
         Files.delete(rewriteDll);
@@ -71,8 +130,8 @@ class IisBackendTest {
     void aDefinitionWithAnActionThisBackendCannotCarryOutChangesNothing() throws Exception {
         byte[] original = Files.readAllBytes(webConfig);
         var mixed = MitigationDefinition.newBuilder().setId("X1").setRevision(1).setTitle("mixed").setProduct("Exchange")
-                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableService("MSExchangeTransport"))).build();
-        assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("DisableService");
+                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableVirtualDirectory("Default Web Site", "/ecp"))).build();
+        assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("DisableVirtualDirectory");
         assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
     }
 }
