@@ -51,6 +51,21 @@ public interface AgentConfig {
 
     Iis iis();
 
+    Nginx nginx();
+
+    interface Nginx {
+        /** Where Tourniquet writes tourniquet-http.conf, tourniquet-server.conf and its njs module. */
+        @WithDefault("/etc/nginx/tourniquet")
+        Path includeDir();
+
+        @WithDefault("/usr/sbin/nginx")
+        Path binary();
+
+        /** The main configuration nginx runs with (checked with nginx -t, reloaded with nginx -s reload). */
+        @WithDefault("/etc/nginx/nginx.conf")
+        Path config();
+    }
+
     @WithDefault("30s")
     Duration kafkaTimeout();
 

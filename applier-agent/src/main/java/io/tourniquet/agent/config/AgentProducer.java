@@ -3,6 +3,7 @@ package io.tourniquet.agent.config;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
+import io.tourniquet.agent.backend.nginx.NginxBackend;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
@@ -52,7 +53,12 @@ public class AgentProducer {
                 yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(java.time.Duration.ofMinutes(2)),
                         config.stateDir().orElseThrow(() -> new IllegalArgumentException("backend iis needs tourniquet.agent.state-dir")));
             }
-            default -> throw new IllegalArgumentException("backend '" + config.backend() + "' is not available in this release; use simulated or iis");
+            case "nginx" -> {
+                NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config());
+                nginx.install();
+                yield nginx;
+            }
+            default -> throw new IllegalArgumentException("backend '" + config.backend() + "' is not available; use simulated, iis or nginx");
         };
     }
 }

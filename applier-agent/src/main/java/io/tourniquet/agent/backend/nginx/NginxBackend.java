@@ -1,0 +1,275 @@
+package io.tourniquet.agent.backend.nginx;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tourniquet.agent.backend.Backend;
+import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.schemas.BlockRequests;
+import io.tourniquet.schemas.BlockResponse;
+import io.tourniquet.schemas.ChangeEvidence;
+import io.tourniquet.schemas.Heartbeat;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.RequestCondition;
+import io.tourniquet.schemas.crypto.Digests;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * nginx as the reverse proxy in front of Exchange. Request-blocking rules are evaluated the way IIS URL Rewrite does
+ * (the request URI decoded once, case ignored unless the rule says otherwise) by a small njs module that Tourniquet
+ * writes, with the rules in it. Patterns are checked before anything changes (nginx -t does not compile them); every
+ * change is then checked with {@code nginx -t} before nginx reloads; a configuration
+ * that does not pass is put back as it was and the command fails with nginx's own message.
+ * <p>The MSP's nginx.conf loads {@code ngx_http_js_module} and includes {@code tourniquet-http.conf} in {@code http}
+ * and {@code tourniquet-server.conf} in the Exchange {@code server}.
+ */
+public class NginxBackend implements Backend {
+
+    static final String HTTP_INCLUDE = "tourniquet-http.conf";
+    static final String SERVER_INCLUDE = "tourniquet-server.conf";
+    static final String MODULE = "tourniquet.js";
+    static final String RULES = "tourniquet-rules.json";
+    private static final Pattern INPUT = Pattern.compile("\\{UrlDecode:\\{REQUEST_URI\\}\\}|\\{REQUEST_URI\\}|\\{QUERY_STRING\\}|\\{HTTP_[A-Z0-9_]+\\}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path includeDir;
+    private final Path nginx;
+    private final Path mainConfig;
+
+    public NginxBackend(Path includeDir, Path nginx, Path mainConfig) {
+        this.includeDir = includeDir;
+        this.nginx = nginx;
+        this.mainConfig = mainConfig;
+    }
+
+    @Override
+    public String name() {
+        return "nginx";
+    }
+
+    @Override
+    public Map<String, String> prerequisites() {
+        return Map.of("nginx", Files.isExecutable(nginx) ? "installed" : "missing");
+    }
+
+    /** Writes the managed files with no rule, so that nginx can include them before the first mitigation. */
+    public synchronized void install() {
+        if (!Files.exists(includeDir.resolve(RULES))) {
+            writeAll(new TreeMap<>());
+        }
+    }
+
+    @Override
+    public synchronized ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
+        List<Map<String, Object>> rules = rulesOf(definition);
+        Map<String, List<Map<String, Object>>> all = load();
+        all.put(definition.getId(), rules);
+        return change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "blocking rules of " + definition.getId() + " in force"));
+    }
+
+    @Override
+    public synchronized ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
+        rulesOf(definition);
+        Map<String, List<Map<String, Object>>> all = load();
+        all.remove(definition.getId());
+        return change(all, "blocking rules of " + definition.getId() + " removed");
+    }
+
+    @Override
+    public synchronized boolean inForce(MitigationDefinition definition) {
+        try {
+            return rulesOf(definition).equals(load().get(definition.getId())) && Files.readString(includeDir.resolve(MODULE))
+                    .equals(module(load()));
+        } catch (BackendException | IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private ChangeEvidence change(Map<String, List<Map<String, Object>>> all, String description) throws BackendException {
+        Map<String, String> before = snapshot();
+        writeAll(all);
+        Map<String, String> after = snapshot();
+        String check = run("-t");
+        if (check != null) {
+            restore(before);
+            throw new BackendException("nginx -t refused the configuration: " + check, "restored: nginx configuration as it was, not reloaded");
+        }
+        String reload = run("-s", "reload");
+        if (reload != null) {
+            restore(before);
+            throw new BackendException("nginx reload failed: " + reload, "restored: files as they were; nginx still runs the previous configuration");
+        }
+        return ChangeEvidence.newBuilder().setBackend(name())
+                .setChanges(List.of(before.equals(after) ? "already " + description.replace(" in force", "").replace(" removed", "") + " as defined" : description))
+                .setDigestBefore(digest(before)).setDigestAfter(digest(after))
+                .setVerification("nginx -t passed, nginx reloaded, " + MODULE + " re-read")
+                .build();
+    }
+
+    /** The closed vocabulary nginx carries out: request blocking and heartbeats; anything else fails before any change. */
+    private static List<Map<String, Object>> rulesOf(MitigationDefinition definition) throws BackendException {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (Object action : definition.getActions()) {
+            if (action instanceof BlockRequests b) {
+                List<Map<String, Object>> conditions = new ArrayList<>();
+                for (RequestCondition c : b.getConditions()) {
+                    if (!INPUT.matcher(c.getInput()).matches()) {
+                        throw new BackendException("the nginx backend cannot evaluate input " + c.getInput() + " (rule " + b.getRuleName() + ")",
+                                "not-needed: nothing was changed");
+                    }
+                    requireRegex(c.getPattern(), b.getRuleName());
+                    Map<String, Object> condition = new LinkedHashMap<>();
+                    condition.put("input", c.getInput());
+                    condition.put("pattern", c.getPattern());
+                    condition.put("ignoreCase", c.getIgnoreCase());
+                    condition.put("negate", c.getNegate());
+                    conditions.add(condition);
+                }
+                Map<String, Object> rule = new LinkedHashMap<>();
+                rule.put("name", b.getRuleName());
+                rule.put("matchUrl", b.getMatchUrl());
+                rule.put("matchAll", b.getMatchAll());
+                rule.put("response", b.getResponse() == BlockResponse.FORBIDDEN ? "403" : "444");
+                rule.put("conditions", conditions);
+                rules.add(rule);
+            } else if (!(action instanceof Heartbeat)) {
+                throw new BackendException("the nginx backend does not carry out " + action.getClass().getSimpleName() + " (in " + definition.getId() + ")",
+                        "not-needed: nothing was changed");
+            }
+        }
+        return rules;
+    }
+
+    /** nginx -t does not compile the module's patterns, so they are checked here, before anything changes. */
+    private static void requireRegex(String pattern, String rule) throws BackendException {
+        try {
+            Pattern.compile(pattern);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new BackendException("rule " + rule + ": invalid pattern '" + pattern + "': " + e.getDescription(), "not-needed: nothing was changed");
+        }
+    }
+
+    private Map<String, List<Map<String, Object>>> load() {
+        Path file = includeDir.resolve(RULES);
+        try {
+            return Files.exists(file) ? JSON.readValue(file.toFile(), new TypeReference<TreeMap<String, List<Map<String, Object>>>>() { }) : new TreeMap<>();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private void writeAll(Map<String, List<Map<String, Object>>> all) {
+        try {
+            Files.createDirectories(includeDir);
+            write(RULES, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            write(MODULE, module(all));
+            write(HTTP_INCLUDE, "# managed by Tourniquet: include in http {}\njs_path \"" + includeDir + "\";\njs_import tourniquet from " + MODULE
+                    + ";\njs_set $tourniquet_block tourniquet.block;\n");
+            write(SERVER_INCLUDE, "# managed by Tourniquet: include in the Exchange server {}\n"
+                    + "if ($tourniquet_block = \"444\") { return 444; }\nif ($tourniquet_block = \"403\") { return 403; }\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the nginx configuration in " + includeDir, e);
+        }
+    }
+
+    /** The njs module: the rules, compiled when nginx loads the configuration (so nginx -t catches a pattern njs cannot use). */
+    static String module(Map<String, List<Map<String, Object>>> all) throws IOException {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        all.values().forEach(rules::addAll);
+        return "// managed by Tourniquet; evaluates IIS URL Rewrite request-blocking rules\n"
+                + "var RULES = " + JSON.writeValueAsString(rules) + ";\n"
+                + """
+                RULES.forEach(function (rule) {
+                    rule.url = new RegExp(rule.matchUrl, 'i');
+                    rule.conditions.forEach(function (c) { c.re = new RegExp(c.pattern, c.ignoreCase ? 'i' : ''); });
+                });
+                // IIS's UrlDecode: every %XX decoded once; malformed escapes are left as they are
+                function decodeOnce(s) {
+                    return s.replace(/%([0-9A-Fa-f]{2})/g, function (m, hex) { return String.fromCharCode(parseInt(hex, 16)); });
+                }
+                function input(r, name) {
+                    if (name === '{UrlDecode:{REQUEST_URI}}') { return decodeOnce(r.variables.request_uri || ''); }
+                    if (name === '{REQUEST_URI}') { return r.variables.request_uri || ''; }
+                    if (name === '{QUERY_STRING}') { return r.variables.args || ''; }
+                    var header = name.substring(6, name.length - 1).toLowerCase().replace(/_/g, '-');
+                    return r.headersIn[header] || '';
+                }
+                function block(r) {
+                    var path = (r.uri || '').replace(/^\\//, '');
+                    for (var i = 0; i < RULES.length; i++) {
+                        var rule = RULES[i];
+                        if (!rule.url.test(path)) { continue; }
+                        var hits = rule.conditions.map(function (c) { var hit = c.re.test(input(r, c.input)); return c.negate ? !hit : hit; });
+                        if (rule.matchAll ? hits.every(Boolean) : hits.some(Boolean)) { return rule.response; }
+                    }
+                    return '';
+                }
+                export default { block: block };
+                """;
+    }
+
+    private void write(String name, String content) throws IOException {
+        Path temp = includeDir.resolve(name + ".tmp");
+        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        Files.move(temp, includeDir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Map<String, String> snapshot() {
+        Map<String, String> files = new TreeMap<>();
+        for (String name : List.of(RULES, MODULE, HTTP_INCLUDE, SERVER_INCLUDE)) {
+            try {
+                Path file = includeDir.resolve(name);
+                files.put(name, Files.exists(file) ? Files.readString(file) : "");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files;
+    }
+
+    private void restore(Map<String, String> files) {
+        files.forEach((name, content) -> {
+            try {
+                write(name, content);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** @return null when nginx exits 0, else what it printed */
+    private String run(String... args) {
+        List<String> command = new ArrayList<>(List.of(nginx.toString(), "-c", mainConfig.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return "timed out: " + String.join(" ", command);
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return process.exitValue() == 0 ? null : output;
+        } catch (IOException e) {
+            return "cannot run " + nginx + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static String digest(Map<String, String> files) {
+        return Digests.sha256(files.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

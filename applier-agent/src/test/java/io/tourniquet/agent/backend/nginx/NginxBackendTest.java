@@ -1,0 +1,163 @@
+package io.tourniquet.agent.backend.nginx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.schemas.BlockRequests;
+import io.tourniquet.schemas.BlockResponse;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.RequestCondition;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real nginx (Debian's, with its njs module; .ci/run installs them) in front of a stand-in for Exchange, and real
+ * HTTP requests: M1.1's URL-encoded and mixed-case exploit variants are refused, normal Outlook traffic passes.
+ */
+class NginxBackendTest {
+
+    private static final Path NGINX = Path.of(System.getProperty("tourniquet.test.nginx", "/usr/sbin/nginx"));
+    private static final Path NJS = Path.of("/usr/lib/nginx/modules/ngx_http_js_module.so");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static final MitigationDefinition M11 = MitigationDefinition.newBuilder().setId("M1.1").setRevision(1).setTitle("ProxyNotShell")
+            .setProduct("Exchange").setActions(List.of(BlockRequests.newBuilder().setRuleName("EEMS M1.1 PowerShell - inbound")
+                    .setResponse(BlockResponse.ABORT_REQUEST).setConditions(List.of(
+                            new RequestCondition("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", true, false)))
+                    .build())).build();
+
+    @TempDir
+    Path dir;
+    private Path config;
+    private int port;
+    private NginxBackend backend;
+
+    @BeforeEach
+    void startNginx() throws Exception {
+        assertThat(NGINX).as("nginx is installed (./tourniquet test and .ci/run install it)").isExecutable();
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path include = dir.resolve("tourniquet");
+        config = dir.resolve("nginx.conf");
+        Files.writeString(config, """
+                load_module %s;
+                %s
+                pid %s/nginx.pid;
+                error_log %s/error.log warn;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path %s/body; proxy_temp_path %s/proxy; fastcgi_temp_path %s/fastcgi;
+                    uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;
+                    include %s/tourniquet-http.conf;
+                    include %s/site-extra.conf;
+                    server {
+                        listen 127.0.0.1:%d;
+                        include %s/tourniquet-server.conf;
+                        location / { return 200 "exchange\\n"; }
+                    }
+                }
+                """.formatted(NJS, "root".equals(System.getProperty("user.name")) ? "user root;" : "", dir, dir, dir, dir, dir, dir, dir,
+                include, dir, port, include));
+        Files.writeString(dir.resolve("site-extra.conf"), "");
+        backend = new NginxBackend(include, NGINX, config);
+        backend.install();
+        Process start = new ProcessBuilder(NGINX.toString(), "-c", config.toString()).redirectErrorStream(true).start();
+        assertThat(start.waitFor()).as(new String(start.getInputStream().readAllBytes())).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("/owa/") == 200);
+    }
+
+    @AfterEach
+    void stopNginx() throws Exception {
+        new ProcessBuilder(NGINX.toString(), "-c", config.toString(), "-s", "stop").start().waitFor();
+    }
+
+    /** HTTP status, or -1 when nginx closed the connection without answering (IIS's AbortRequest). */
+    private int status(String pathAndQuery) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -2;
+        }
+    }
+
+    private static final List<String> EXPLOITS = List.of(
+            "/autodiscover/autodiscover.json?@evil.com/PowerShell/?&Email=autodiscover/autodiscover.json%3F@evil.com",
+            "/autodiscover/autodiscover.json?@evil.com/%50owershell/&Email=x",
+            "/AutoDiscover/autodiscover.json?@evil.com/%70%6F%77%65%72%73%68%65%6C%6C/",
+            "/%61utodiscover/autodiscover.json?a=POWERSHELL");
+
+    private static final List<String> NORMAL = List.of(
+            "/owa/", "/owa/auth/logon.aspx?replaceCurrent=1", "/EWS/Exchange.asmx", "/Microsoft-Server-ActiveSync?Cmd=Sync&User=a",
+            "/autodiscover/autodiscover.xml", "/mapi/emsmdb/?MailboxId=x", "/ecp/", "/powershell-docs/readme");
+
+    @Test
+    void blocksEncodedExploitVariantsAndPassesNormalTrafficThenRemovesCleanly() throws Exception {
+        assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200)); // not mitigated yet
+
+        var evidence = backend.apply(M11);
+        assertThat(evidence.getVerification()).contains("nginx -t passed");
+        assertThat(backend.inForce(M11)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(-1)));
+        assertThat(NORMAL).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200));
+
+        backend.remove(M11);
+        assertThat(backend.inForce(M11)).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200)));
+    }
+
+    @Test
+    void aConfigurationNginxRefusesIsPutBackAndTheOldRulesStayInForce() throws Exception {
+        backend.apply(M11);
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(EXPLOITS.get(1)) == -1);
+        String before = Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE));
+        Files.writeString(dir.resolve("site-extra.conf"), "this is not a directive;\n"); // someone broke the site's configuration
+
+        var heartbeat = MitigationDefinition.newBuilder().setId("PING1").setRevision(1).setTitle("ping").setProduct("Exchange")
+                .setActions(List.of(new io.tourniquet.schemas.Heartbeat(""))).build();
+        assertThatThrownBy(() -> backend.apply(heartbeat)).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("nginx -t refused").contains("this");
+            assertThat(e.rollback()).startsWith("restored");
+        });
+        assertThat(Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE))).isEqualTo(before);
+        assertThat(status(EXPLOITS.get(1))).isEqualTo(-1); // nginx was not reloaded: M1.1 still blocks
+    }
+
+    @Test
+    void aPatternThatCannotCompileIsRefusedBeforeAnyChange() throws Exception {
+        String before = Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE));
+        var broken = MitigationDefinition.newBuilder().setId("BAD").setRevision(1).setTitle("bad").setProduct("Exchange")
+                .setActions(List.of(BlockRequests.newBuilder().setRuleName("bad").setResponse(BlockResponse.FORBIDDEN)
+                        .setConditions(List.of(new RequestCondition("{REQUEST_URI}", "(unclosed", true, false))).build())).build();
+        assertThatThrownBy(() -> backend.apply(broken)).isInstanceOf(BackendException.class).hasMessageContaining("invalid pattern");
+        assertThat(Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE))).isEqualTo(before);
+    }
+
+    @Test
+    void actionsNginxCannotCarryOutAreRefusedBeforeAnyChange() {
+        var service = MitigationDefinition.newBuilder().setId("S").setRevision(1).setTitle("s").setProduct("Exchange")
+                .setActions(List.of(new io.tourniquet.schemas.DisableService("W3SVC"))).build();
+        assertThatThrownBy(() -> backend.apply(service)).isInstanceOf(BackendException.class).hasMessageContaining("DisableService");
+    }
+}
