@@ -124,7 +124,8 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         String tenant = server.getTenantId();
         String serverId = server.getServerId();
         String sequenceKey = serverKey(tenant, serverId);
-        long sequence = sequences.get(sequenceKey) == null ? 1 : sequences.get(sequenceKey) + 1;
+        Long last = sequences.get(sequenceKey);
+        long sequence = last == null ? 1 : last + 1;
         CommandFactory.Issued issued = apply
                 ? commands.apply(tenant, serverId, sequence, mitigation, kind, reason)
                 : commands.remove(tenant, serverId, sequence, mitigation, kind, reason);

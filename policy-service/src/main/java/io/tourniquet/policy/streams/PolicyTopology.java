@@ -14,9 +14,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -48,9 +45,8 @@ public final class PolicyTopology {
         Topology topology = new Topology();
 
         topology.addSource("mitigations-source", keys.deserializer(), values.deserializer(), Topics.MITIGATIONS);
-        topology.addProcessor("broadcast", passThrough(), "mitigations-source");
         topology.addSink("broadcast-sink", Topics.POLICY_MITIGATION_BROADCAST, keys.serializer(), values.serializer(),
-                toEveryPartition(), "broadcast");
+                toEveryPartition(), "mitigations-source");
 
         topology.addSource("broadcast-source", keys.deserializer(), values.deserializer(), Topics.POLICY_MITIGATION_BROADCAST);
         topology.addSource("agent-events-source", keys.deserializer(), values.deserializer(), Topics.AGENT_EVENTS_PATTERN);
@@ -64,22 +60,6 @@ public final class PolicyTopology {
         topology.addSink(COMMANDS_SINK, tenantCommandTopic(), keys.serializer(), values.serializer(), "desired-state");
         topology.addSink(AUDIT_SINK, Topics.AUDIT, keys.serializer(), values.serializer(), "desired-state");
         return topology;
-    }
-
-    private static ProcessorSupplier<String, SpecificRecord, String, SpecificRecord> passThrough() {
-        return () -> new Processor<>() {
-            private org.apache.kafka.streams.processor.api.ProcessorContext<String, SpecificRecord> context;
-
-            @Override
-            public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, SpecificRecord> context) {
-                this.context = context;
-            }
-
-            @Override
-            public void process(Record<String, SpecificRecord> record) {
-                context.forward(record);
-            }
-        };
     }
 
     /** Multicast: every partition of the broadcast topic gets a copy. */
