@@ -23,6 +23,10 @@ public class AuditStore {
     @Inject
     Database database;
 
+    /** The end of a tenant's chain; {@code stored}: chain_head already has a row for the tenant. */
+    private record ChainHead(String hash, long lastSeq, boolean stored) {
+    }
+
     /** @return how many of the events were new (the others had been stored before) */
     public synchronized int store(List<StoredEvent> events) throws SQLException {
         if (events.isEmpty()) {
@@ -50,7 +54,7 @@ public class AuditStore {
                 events.add(e);
             }
         }
-        Map<String, String[]> heads = new HashMap<>();
+        Map<String, ChainHead> heads = new HashMap<>();
         List<StoredEvent> fresh = new ArrayList<>();
         try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM audit_event WHERE event_id = ?")) {
             java.util.Set<String> seenInBatch = new java.util.HashSet<>();
@@ -76,15 +80,15 @@ public class AuditStore {
                 seq = rs.getLong(1);
             }
             for (StoredEvent e : fresh) {
-                String[] tenantHead = heads.get(e.tenantId());
+                ChainHead tenantHead = heads.get(e.tenantId());
                 if (tenantHead == null) {
                     head.setString(1, e.tenantId());
                     try (ResultSet rs = head.executeQuery()) {
-                        tenantHead = rs.next() ? new String[] {rs.getString(2), "known"} : new String[] {ChainHash.GENESIS, "new"};
+                        tenantHead = rs.next() ? new ChainHead(rs.getString(2), rs.getLong(1), true) : new ChainHead(ChainHash.GENESIS, 0, false);
                     }
                 }
                 seq++;
-                String hash = ChainHash.of(tenantHead[0], seq, e.eventId(), e.tenantId(), e.serverId(), e.mitigationId(), e.revision(),
+                String hash = ChainHash.of(tenantHead.hash(), seq, e.eventId(), e.tenantId(), e.serverId(), e.mitigationId(), e.revision(),
                         e.type(), e.outcome(), e.actor(), e.reason(), e.occurredAt(), e.sourceTopic(), e.payload());
                 int i = 1;
                 insert.setLong(i++, seq);
@@ -105,20 +109,20 @@ public class AuditStore {
                 insert.setTimestamp(i++, Timestamp.from(now));
                 insert.setString(i++, e.sourceTopic());
                 insert.setString(i++, e.payload());
-                insert.setString(i++, tenantHead[0]);
+                insert.setString(i++, tenantHead.hash());
                 insert.setString(i, hash);
                 insert.addBatch();
-                heads.put(e.tenantId(), new String[] {hash, tenantHead[1], Long.toString(seq)});
+                heads.put(e.tenantId(), new ChainHead(hash, seq, tenantHead.stored()));
             }
             insert.executeBatch();
         }
         for (var entry : heads.entrySet()) {
-            String[] h = entry.getValue();
-            String sql = h[1].equals("new") ? "INSERT INTO chain_head (hash, last_seq, tenant_id) VALUES (?, ?, ?)"
-                    : "UPDATE chain_head SET hash = ?, last_seq = ? WHERE tenant_id = ?";
+            ChainHead h = entry.getValue();
+            String sql = h.stored() ? "UPDATE chain_head SET hash = ?, last_seq = ? WHERE tenant_id = ?"
+                    : "INSERT INTO chain_head (hash, last_seq, tenant_id) VALUES (?, ?, ?)";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, h[0]);
-                ps.setLong(2, Long.parseLong(h[2]));
+                ps.setString(1, h.hash());
+                ps.setLong(2, h.lastSeq());
                 ps.setString(3, entry.getKey());
                 ps.executeUpdate();
             }
