@@ -19,11 +19,14 @@ public final class KevCatalog {
     private static final Pattern CVE = Pattern.compile("CVE-\\d{4}-\\d{4,}");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
+    /** The catalog's version and its entries by CVE id. */
+    public record Parsed(String catalogVersion, Map<String, CveExploitation> byCve) {
+    }
+
     private KevCatalog() {
     }
 
-    /** @return the catalog's entries by CVE id */
-    public static Map<String, CveExploitation> parse(byte[] json, int maxBytes) {
+    public static Parsed parse(byte[] json, int maxBytes) {
         if (json.length > maxBytes) {
             throw new InvalidFeedException(InvalidFeedException.Reason.TOO_LARGE, "KEV catalog too large: " + json.length + " bytes, limit " + maxBytes);
         }
@@ -52,7 +55,7 @@ public final class KevCatalog {
                     .setKnownRansomwareCampaignUse(v.path("knownRansomwareCampaignUse").asText("Unknown"))
                     .build());
         }
-        return byCve;
+        return new Parsed(version, byCve);
     }
 
     private static String date(JsonNode node, String field, String cve) {

@@ -17,7 +17,9 @@ class KevCatalogTest {
 
     @Test
     void readsCisasFormatAndIgnoresFieldsItAddsLater() throws Exception {
-        var kev = KevCatalog.parse(sample(), 1 << 20);
+        var parsed = KevCatalog.parse(sample(), 1 << 20);
+        assertThat(parsed.catalogVersion()).isEqualTo("2099.01.01");
+        var kev = parsed.byCve();
         assertThat(kev).containsOnlyKeys("CVE-2022-41040", "CVE-2000-0001");
         var entry = kev.get("CVE-2022-41040");
         assertThat(entry.getDueDate()).isEqualTo("2099-01-22");

@@ -87,8 +87,8 @@ public class FeedPoller {
         try {
             for (var document : FeedSourceReader.read(location, KEV_MAX_BYTES)) {
                 var catalog = KevCatalog.parse(document.bytes(), KEV_MAX_BYTES);
-                knownExploited.replace(catalog);
-                ingestion.refreshExploitation(catalog.values().stream().findFirst().map(e -> e.getCatalogVersion()).orElse("empty"));
+                knownExploited.replace(catalog.byCve());
+                ingestion.refreshExploitation(catalog.catalogVersion());
             }
             recovered(KEV_FEED, location);
         } catch (IOException e) {
