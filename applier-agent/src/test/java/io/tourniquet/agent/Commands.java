@@ -55,7 +55,7 @@ public final class Commands {
                 .setEvidence(FeedEvidence.newBuilder().setFeedId("tourniquet-bundled").setFeedKind(FeedKind.BUNDLED_CATALOG)
                         .setFeedVersion("1").setVerifiedBy(List.of("test")).setVerifiedAt(now).build())
                 .setDecision(Decision.newBuilder().setKind(DecisionKind.AUTO_APPLY).setDecidedBy("policy-service").setReason("").setDecidedAt(now).build())
-                .setShadowMode(false)
+                .setShadowMode(false).setDriftReportOnly(false)
                 .setIssuedAt(now).setExpiresAt(now.plus(Duration.ofDays(7)));
     }
 

@@ -40,6 +40,7 @@ public final class Cli {
                     default -> usage();
                 };
                 case "keys" -> sub.equals("generate") ? feeds.generateKeys(rest) : usage();
+                case "agent" -> new AgentCommands(OUT).run(sub, rest);
                 default -> usage();
             };
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -65,7 +66,10 @@ public final class Cli {
                   feed sign PAYLOAD.json --keys=dir/k1,dir/k2 [--out=FILE]
                                                                         sign a feed payload with one or more keys
                   feed test [--ingestor=http://127.0.0.1:8081]         fetch and verify every configured feed now (reachable? trusted?)
-                  keys generate PATH/NAME                               new Ed25519 key pair: NAME.key (owner-only) and NAME.pub""");
+                  keys generate PATH/NAME                               new Ed25519 key pair: NAME.key (owner-only) and NAME.pub
+                  agent status|block ID|unblock ID|observe-only on|off [--agent=http://127.0.0.1:8091] [--by=NAME]
+                                                                        on a server: what its agent has in force, block a mitigation
+                                                                        there, or let the agent only verify and report""");
         return 2;
     }
 

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +39,8 @@ final class FeedCommands {
 
     /** Checks a feed file with the given trust; exit status 0 only if it would be accepted. */
     int verify(List<String> args) throws IOException {
-        Map<String, String> options = options(args);
-        Path file = Path.of(positional(args, "feed verify FILE"));
+        Map<String, String> options = Args.options(args);
+        Path file = Path.of(Args.positional(args, "feed verify FILE"));
         byte[] document = Files.readAllBytes(file);
         int maxBytes = Integer.parseInt(options.getOrDefault("--max-bytes", "1048576"));
         try {
@@ -55,7 +54,7 @@ final class FeedCommands {
                         verified.version(), verified.signerSubject(), verified.signerSha256(), verified.signingTime(),
                         verified.configs().stream().map(c -> c.id() + " " + c.actionTypes()).toList());
             } else {
-                List<Path> keys = Arrays.stream(required(options, "--keys", "trusted public keys, e.g. --keys=k1.pub,k2.pub").split(",")).map(Path::of).toList();
+                List<Path> keys = Arrays.stream(Args.required(options, "--keys", "trusted public keys, e.g. --keys=k1.pub,k2.pub").split(",")).map(Path::of).toList();
                 int threshold = Integer.parseInt(options.getOrDefault("--threshold", "1"));
                 String feedId = options.getOrDefault("--feed-id", payloadFeedId(document));
                 var verified = new SignedFeedVerifier(feedId, keys.stream().map(Ed25519Keys::readPublic).toList(), threshold, maxBytes, Clock.systemUTC())
@@ -73,9 +72,9 @@ final class FeedCommands {
 
     /** Signs a payload document (a catalog with feedId, version, issuedAt, expiresAt) with one or more keys. */
     int sign(List<String> args) throws IOException {
-        Map<String, String> options = options(args);
-        byte[] payload = Files.readAllBytes(Path.of(positional(args, "feed sign PAYLOAD.json --keys=dir/k1,dir/k2 [--out=FILE]")));
-        List<KeyPair> keys = Arrays.stream(required(options, "--keys", "key names, e.g. --keys=keys/k1,keys/k2 (k1.key and k1.pub)").split(","))
+        Map<String, String> options = Args.options(args);
+        byte[] payload = Files.readAllBytes(Path.of(Args.positional(args, "feed sign PAYLOAD.json --keys=dir/k1,dir/k2 [--out=FILE]")));
+        List<KeyPair> keys = Arrays.stream(Args.required(options, "--keys", "key names, e.g. --keys=keys/k1,keys/k2 (k1.key and k1.pub)").split(","))
                 .map(name -> new KeyPair(Ed25519Keys.readPublic(Path.of(name + ".pub")), Ed25519Keys.readPrivate(Path.of(name + ".key")))).toList();
         byte[] signed = SignedFeedCodec.sign(payload, keys);
         if (options.containsKey("--out")) {
@@ -90,7 +89,7 @@ final class FeedCommands {
 
     /** Writes NAME.key (owner-only) and NAME.pub; prints the key id, never the private key. */
     int generateKeys(List<String> args) throws IOException {
-        Path base = Path.of(positional(args, "keys generate PATH/NAME"));
+        Path base = Path.of(Args.positional(args, "keys generate PATH/NAME"));
         Path privateKey = Path.of(base + ".key");
         Path publicKey = Path.of(base + ".pub");
         if (Files.exists(privateKey)) {
@@ -116,7 +115,7 @@ final class FeedCommands {
 
     /** Asks the running ingestor to fetch and verify each configured feed now, as Test-MitigationServiceConnectivity.ps1 does for EM. */
     int test(List<String> args) throws IOException, InterruptedException {
-        String ingestor = options(args).getOrDefault("--ingestor", "http://127.0.0.1:8081");
+        String ingestor = Args.options(args).getOrDefault("--ingestor", "http://127.0.0.1:8081");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> feeds;
         try {
@@ -158,29 +157,5 @@ final class FeedCommands {
         } catch (IllegalArgumentException e) {
             return "";
         }
-    }
-
-    private static Map<String, String> options(List<String> args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String arg : args) {
-            if (arg.startsWith("--")) {
-                String[] kv = arg.split("=", 2);
-                options.put(kv[0], kv.length == 2 ? kv[1] : "true");
-            }
-        }
-        return options;
-    }
-
-    private static String positional(List<String> args, String usage) {
-        return args.stream().filter(a -> !a.startsWith("--")).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("usage: ./tourniquet " + usage));
-    }
-
-    private static String required(Map<String, String> options, String name, String what) {
-        String value = options.get(name);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is required: " + what);
-        }
-        return value;
     }
 }

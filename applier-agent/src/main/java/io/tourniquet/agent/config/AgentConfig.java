@@ -20,6 +20,12 @@ public interface AgentConfig {
     /** Public key(s) of the policy service (X.509 PEM files); more than one while a key is rotated. */
     List<Path> policyPublicKeyFiles();
 
+    /** The server group the policy addresses these servers by (e.g. "dag-eu", "edge"); none: the tenant's defaults apply. */
+    Optional<String> serverGroup();
+
+    /** Tags the policy can select these servers by (e.g. "canary", "internet-facing"). */
+    Optional<List<String>> tags();
+
     /** iis, nginx or simulated. */
     @WithDefault("simulated")
     String backend();
@@ -88,5 +94,9 @@ public interface AgentConfig {
         /** Share of apply operations that fail (0..1), for testing failure paths. */
         @WithDefault("0")
         double failureRate();
+
+        /** Time each apply takes after the change is made (as a real backend's verification would). */
+        @WithDefault("0s")
+        Duration applyLatency();
     }
 }

@@ -8,6 +8,7 @@ import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.agent.domain.HostedServers;
+import io.tourniquet.agent.domain.LocalControlStore;
 import io.tourniquet.agent.domain.ServerAgent;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
@@ -27,7 +28,13 @@ public class AgentProducer {
 
     @Produces
     @Singleton
-    HostedServers hostedServers(AgentConfig config) {
+    LocalControlStore localControl(AgentConfig config) {
+        return new LocalControlStore(config.stateDir());
+    }
+
+    @Produces
+    @Singleton
+    HostedServers hostedServers(AgentConfig config, LocalControlStore localControl) {
         Topics.requireValidTenant(config.tenant());
         if (config.policyPublicKeyFiles().isEmpty()) {
             throw new IllegalArgumentException("tourniquet.agent.policy-public-key-files is empty: without a pinned policy key no command can be trusted");
@@ -38,14 +45,16 @@ public class AgentProducer {
         return new HostedServers(config.servers().stream().map(server -> {
             Topics.requireValidServer(server);
             return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", config.simulated().build(),
-                    config.simulated().installedUpdates().orElse(List.of()), AGENT_VERSION),
-                    gate, backend(config, server), store);
+                    config.simulated().installedUpdates().orElse(List.of()), AGENT_VERSION,
+                    config.serverGroup().orElse(null), config.tags().orElse(List.of())),
+                    gate, backend(config, server), store, localControl);
         }).toList());
     }
 
     private static Backend backend(AgentConfig config, String server) {
         return switch (config.backend()) {
-            case "simulated" -> new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()));
+            case "simulated" -> new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()),
+                    config.simulated().applyLatency(), config.stateDir().map(d -> d.resolve("simulated-" + server + ".properties")));
             case "iis" -> {
                 if (config.iis().siteConfigs().isEmpty()) {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");

@@ -6,8 +6,8 @@ import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
 import io.tourniquet.schemas.DriftDetected;
-import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationApplied;
+import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationRemoved;
 import io.tourniquet.schemas.MitigationSkipped;
@@ -22,23 +22,55 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
-/** The agent of one server: checks each command, executes it on the backend, remembers it, and says what happened. */
+/**
+ * The agent of one server: checks each command, executes it on the backend unless the server's own admin holds it
+ * back, remembers it, and says what happened.
+ */
 public class ServerAgent {
 
     /** What the server reports about itself. */
-    public record Identity(String tenantId, String serverId, String product, String build, List<String> installedUpdates, String agentVersion) {
+    public record Identity(String tenantId, String serverId, String product, String build, List<String> installedUpdates, String agentVersion,
+            String serverGroup, List<String> tags) {
+
+        public Identity(String tenantId, String serverId, String product, String build, List<String> installedUpdates, String agentVersion) {
+            this(tenantId, serverId, product, build, installedUpdates, agentVersion, null, List.of());
+        }
+    }
+
+    /** A change to carry out: from a command just verified, or one that local control held back until now. */
+    private record Change(boolean apply, String commandId, long sequence, MitigationDefinition definition, String digest,
+            boolean driftReportOnly) {
+
+        static Change of(CommandGate.Command c) {
+            return new Change(c.apply(), c.commandId(), c.sequence(), c.definition(), c.definitionDigest(), c.driftReportOnly());
+        }
+
+        static Change of(AgentState.Held h) {
+            return new Change(h.apply(), h.commandId(), h.sequence(), AvroCodec.get().decode(h.definition(), MitigationDefinition.class),
+                    h.digest(), h.driftReportOnly());
+        }
+
+        AgentState.Held held() {
+            return new AgentState.Held(apply, commandId, sequence, digest, driftReportOnly, AvroCodec.get().encode(definition));
+        }
+
+        CommandRef ref() {
+            return new CommandRef(commandId, sequence, definition.getId(), definition.getRevision());
+        }
     }
 
     private final Identity identity;
     private final CommandGate gate;
     private final Backend backend;
     private final AgentStateStore store;
+    private final LocalControlStore control;
 
-    public ServerAgent(Identity identity, CommandGate gate, Backend backend, AgentStateStore store) {
+    public ServerAgent(Identity identity, CommandGate gate, Backend backend, AgentStateStore store, LocalControlStore control) {
         this.identity = identity;
         this.gate = gate;
         this.backend = backend;
         this.store = store;
+        this.control = control;
     }
 
     public String serverId() {
@@ -56,44 +88,117 @@ public class ServerAgent {
                 // Executed before a crash that came before the report: report the same result again, execute nothing.
                 return AvroCodec.get().decode(state.lastResult);
             }
-            return skipped(command, verdict.rejection());
+            return skipped(command == null ? null : Change.of(command).ref(), verdict.rejection());
         }
-        CommandGate.Command command = verdict.command();
+        Change change = Change.of(verdict.command());
+        LocalControl local = control.get();
         SpecificRecord result;
-        try {
-            if (command.apply()) {
-                ChangeEvidence evidence = backend.apply(command.definition());
-                state.inForce.put(command.definition().getId(), new AgentState.InForce(
-                        command.definition().getRevision(), command.definitionDigest(), command.commandId(),
-                        AvroCodec.get().encode(command.definition())));
-                result = MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString())
-                        .setTenantId(identity.tenantId()).setServerId(identity.serverId())
-                        .setCommand(ref(command)).setEvidence(evidence).setAppliedAt(now()).build();
-            } else {
-                ChangeEvidence evidence = backend.remove(command.definition());
-                state.inForce.remove(command.definition().getId());
-                result = MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
-                        .setTenantId(identity.tenantId()).setServerId(identity.serverId())
-                        .setCommand(ref(command)).setEvidence(evidence).setRemovedAt(now()).build();
-            }
-        } catch (BackendException e) {
-            result = MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
-                    .setTenantId(identity.tenantId()).setServerId(identity.serverId())
-                    .setCommand(ref(command)).setError(e.getMessage()).setRollback(e.rollback()).setFailedAt(now()).build();
+        if (local.observeOnly() || (change.apply() && local.blocks(change.definition().getId()))) {
+            state.held.put(change.definition().getId(), change.held());
+            result = skipped(change.ref(), local.observeOnly()
+                    ? new Rejection(SkipReason.OBSERVE_ONLY, "observe-only set by " + local.updatedBy() + " on this server: verified, not carried out; held until changes are allowed")
+                    : new Rejection(SkipReason.BLOCKED_LOCALLY, change.definition().getId() + " blocked on this server by " + local.updatedBy() + "; held until unblocked"));
+        } else {
+            state.held.remove(change.definition().getId());
+            result = carryOut(state, change, "");
         }
-        state.lastSequence = command.sequence();
-        state.lastResultCommandId = command.commandId();
+        state.lastSequence = change.sequence();
+        state.lastResultCommandId = change.commandId();
         state.lastResult = AvroCodec.get().encode(result);
         store.save(identity.serverId(), state);
         return result;
     }
 
     /**
+     * Applies or removes on the backend. The command id is recorded durably before the change starts: after a crash
+     * the same command comes again, and if its change is found done it is reported, not made a second time.
+     */
+    private SpecificRecord carryOut(AgentState state, Change change, String note) {
+        MitigationDefinition definition = change.definition();
+        boolean interrupted = change.commandId().equals(state.executing);
+        state.executing = change.commandId();
+        store.save(identity.serverId(), state);
+        try {
+            ChangeEvidence evidence;
+            if (interrupted && backend.inForce(definition) == change.apply()) {
+                evidence = ChangeEvidence.newBuilder().setBackend(backend.name())
+                        .setChanges(List.of("found " + (change.apply() ? "in force" : "absent") + " after an interrupted run: not executed again"))
+                        .setDigestBefore("unknown: interrupted run").setDigestAfter("unknown: interrupted run")
+                        .setVerification("re-read the configuration after restart").build();
+            } else {
+                evidence = change.apply() ? backend.apply(definition) : backend.remove(definition);
+            }
+            if (!note.isEmpty()) {
+                List<String> changes = new ArrayList<>(evidence.getChanges());
+                changes.add(note);
+                evidence.setChanges(changes);
+            }
+            if (change.apply()) {
+                state.inForce.put(definition.getId(), new AgentState.InForce(definition.getRevision(), change.digest(), change.commandId(),
+                        change.sequence(), change.driftReportOnly(), AvroCodec.get().encode(definition)));
+                return MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString())
+                        .setTenantId(identity.tenantId()).setServerId(identity.serverId())
+                        .setCommand(change.ref()).setEvidence(evidence).setAppliedAt(now()).build();
+            }
+            state.inForce.remove(definition.getId());
+            return MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setTenantId(identity.tenantId()).setServerId(identity.serverId())
+                    .setCommand(change.ref()).setEvidence(evidence).setRemovedAt(now()).build();
+        } catch (BackendException e) {
+            return MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
+                    .setTenantId(identity.tenantId()).setServerId(identity.serverId())
+                    .setCommand(change.ref()).setError(e.getMessage()).setRollback(e.rollback()).setFailedAt(now()).build();
+        } finally {
+            state.executing = null;
+        }
+    }
+
+    /**
+     * Brings the server in line with local control after the admin changed it: mitigations now blocked are removed
+     * (and held, to come back when unblocked); held commands no longer held back are carried out. Nothing changes
+     * under observe-only.
+     */
+    public synchronized List<SpecificRecord> reconcileWithLocalControl() {
+        LocalControl local = control.get();
+        List<SpecificRecord> results = new ArrayList<>();
+        if (local.observeOnly()) {
+            return results;
+        }
+        AgentState state = store.load(identity.serverId());
+        String note = "by local control on this server (" + local.updatedBy() + ")";
+        for (var entry : List.copyOf(state.inForce.entrySet())) {
+            if (local.blocks(entry.getKey())) {
+                AgentState.InForce inForce = entry.getValue();
+                MitigationDefinition definition = AvroCodec.get().decode(inForce.definition(), MitigationDefinition.class);
+                Change removal = new Change(false, inForce.commandId(), inForce.sequence(), definition, inForce.digest(), inForce.driftReportOnly());
+                SpecificRecord result = carryOut(state, removal, "removed: blocked " + note);
+                if (!(result instanceof MitigationFailed)) {
+                    state.held.put(entry.getKey(), new Change(true, inForce.commandId(), inForce.sequence(), definition, inForce.digest(),
+                            inForce.driftReportOnly()).held());
+                }
+                results.add(result);
+            }
+        }
+        for (var entry : List.copyOf(state.held.entrySet())) {
+            Change change = Change.of(entry.getValue());
+            if (change.apply() && local.blocks(entry.getKey())) {
+                continue;
+            }
+            state.held.remove(entry.getKey());
+            results.add(carryOut(state, change, "carried out when released " + note));
+        }
+        store.save(identity.serverId(), state);
+        return results;
+    }
+
+    /**
      * Re-reads what must be in force. A mitigation that is not (a rule removed by hand, a file restored from an old
-     * backup) is reported, and put back unless the agent only observes.
+     * backup) is reported, and put back unless the agent only observes, the policy asked for report-only, or the
+     * caller says so.
      */
     public synchronized List<DriftDetected> checkDrift(boolean correct) {
         AgentState state = store.load(identity.serverId());
+        boolean mayChange = correct && !control.get().observeOnly();
         List<DriftDetected> drifts = new ArrayList<>();
         for (var entry : state.inForce.entrySet()) {
             if (entry.getValue().definition() == null) {
@@ -104,7 +209,7 @@ public class ServerAgent {
                 continue;
             }
             boolean corrected = false;
-            if (correct) {
+            if (mayChange && !entry.getValue().driftReportOnly()) {
                 try {
                     backend.apply(definition);
                     corrected = backend.inForce(definition);
@@ -137,6 +242,7 @@ public class ServerAgent {
 
     public ServerInventory inventory() {
         AgentState state = store.load(identity.serverId());
+        LocalControl local = control.get();
         return ServerInventory.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setTenantId(identity.tenantId())
@@ -146,8 +252,12 @@ public class ServerAgent {
                 .setInstalledUpdates(identity.installedUpdates())
                 .setBackend(backend.name())
                 .setAgentVersion(identity.agentVersion())
+                .setServerGroup(identity.serverGroup())
+                .setTags(identity.tags())
                 .setPrerequisites(backend.prerequisites())
                 .setAppliedMitigations(new ArrayList<>(state.inForce.keySet()))
+                .setBlockedMitigations(new ArrayList<>(new java.util.TreeSet<>(local.blocked())))
+                .setObserveOnly(local.observeOnly())
                 .setReportedAt(now())
                 .build();
     }
@@ -161,20 +271,16 @@ public class ServerAgent {
         return skipped(null, new Rejection(SkipReason.UNREADABLE, detail));
     }
 
-    private MitigationSkipped skipped(CommandGate.Command command, Rejection rejection) {
+    private MitigationSkipped skipped(CommandRef ref, Rejection rejection) {
         return MitigationSkipped.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setTenantId(identity.tenantId())
                 .setServerId(identity.serverId())
-                .setCommand(command == null ? null : ref(command))
+                .setCommand(ref)
                 .setReason(rejection.reason())
                 .setDetail(rejection.detail())
                 .setSkippedAt(now())
                 .build();
-    }
-
-    private static CommandRef ref(CommandGate.Command command) {
-        return new CommandRef(command.commandId(), command.sequence(), command.definition().getId(), command.definition().getRevision());
     }
 
     private static Instant now() {

@@ -30,7 +30,7 @@ class DriftTest {
         var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
                 new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC()),
                 new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir),
-                new AgentStateStore(Optional.of(dir.resolve("state"))));
+                new AgentStateStore(Optional.of(dir.resolve("state"))), new LocalControlStore(Optional.empty()));
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
         assertThat(agent.checkDrift(true)).isEmpty();
 

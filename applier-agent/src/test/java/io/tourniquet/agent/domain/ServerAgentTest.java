@@ -33,8 +33,12 @@ class ServerAgentTest {
                 return super.apply(definition);
             }
         };
+        return agent(stateDir, backend);
+    }
+
+    private ServerAgent agent(Path stateDir, SimulatedBackend backend) {
         return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
-                gate, backend, new AgentStateStore(Optional.of(stateDir)));
+                gate, backend, new AgentStateStore(Optional.of(stateDir)), new LocalControlStore(Optional.of(stateDir)));
     }
 
     @Test
@@ -53,6 +57,102 @@ class ServerAgentTest {
         assertThat(again).isEqualTo(first);
         assertThat(applies).hasValue(1);
         assertThat(afterRestart.inventory().getAppliedMitigations()).containsExactly("M1.1");
+    }
+
+    @Test
+    void aCrashAfterTheChangeButBeforeItWasRecordedDoesNotApplyAgain(@TempDir Path stateDir) {
+        var server = new SimulatedBackend(0, new Random(1));
+        var command = Commands.signed(Commands.apply("tenant-a", "exch01", 1).build());
+        var crashing = new SimulatedBackend(0, new Random(1)) {
+            @Override
+            public ChangeEvidence apply(MitigationDefinition definition) throws io.tourniquet.agent.backend.BackendException {
+                server.apply(definition);
+                throw new IllegalStateException("power cut right after the change");
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent(stateDir, crashing).handle(command)).hasMessageContaining("power cut");
+
+        var afterRestart = agent(stateDir, server).handle(command);
+
+        assertThat(afterRestart).isInstanceOfSatisfying(MitigationApplied.class,
+                applied -> assertThat(applied.getEvidence().getChanges()).anyMatch(c -> c.contains("not executed again")));
+        assertThat(server.appliedCount("M1.1")).isEqualTo(1);
+    }
+
+    @Test
+    void aCommandForALocallyBlockedMitigationIsHeldAndCarriedOutWhenUnblocked(@TempDir Path stateDir) {
+        var server = new SimulatedBackend(0, new Random(1));
+        var control = new LocalControlStore(Optional.of(stateDir));
+        control.set(LocalControl.NONE.withBlocked("M1.1", true, "exchange-admin"));
+        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+
+        var result = agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()));
+
+        assertThat(result).isInstanceOfSatisfying(MitigationSkipped.class, s -> {
+            assertThat(s.getReason()).isEqualTo(SkipReason.BLOCKED_LOCALLY);
+            assertThat(s.getDetail()).contains("exchange-admin");
+        });
+        assertThat(server.appliedCount("M1.1")).isZero();
+        assertThat(agent.inventory().getBlockedMitigations()).containsExactly("M1.1");
+
+        control.set(control.get().withBlocked("M1.1", false, "exchange-admin"));
+        assertThat(agent.reconcileWithLocalControl()).singleElement().isInstanceOf(MitigationApplied.class);
+        assertThat(server.appliedCount("M1.1")).isEqualTo(1);
+        assertThat(agent.state().held).isEmpty();
+    }
+
+    @Test
+    void blockingAMitigationInForceRemovesItAndUnblockingPutsItBack(@TempDir Path stateDir) {
+        var server = new SimulatedBackend(0, new Random(1));
+        var control = new LocalControlStore(Optional.of(stateDir));
+        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+        assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
+
+        control.set(control.get().withBlocked("M1.1", true, "exchange-admin"));
+        assertThat(agent.reconcileWithLocalControl()).singleElement().isInstanceOfSatisfying(io.tourniquet.schemas.MitigationRemoved.class,
+                removed -> assertThat(removed.getEvidence().getChanges()).anyMatch(c -> c.contains("blocked by local control")));
+        assertThat(server.inForce(Commands.m11())).isFalse();
+        assertThat(agent.checkDrift(true)).isEmpty();
+
+        control.set(control.get().withBlocked("M1.1", false, "exchange-admin"));
+        assertThat(agent.reconcileWithLocalControl()).singleElement().isInstanceOf(MitigationApplied.class);
+        assertThat(server.inForce(Commands.m11())).isTrue();
+    }
+
+    @Test
+    void underObserveOnlyNothingChangesAndHeldCommandsAreCarriedOutAfterwards(@TempDir Path stateDir) {
+        var server = new SimulatedBackend(0, new Random(1));
+        var control = new LocalControlStore(Optional.of(stateDir));
+        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+        assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
+        control.set(control.get().withObserveOnly(true, "exchange-admin"));
+
+        server.removeByHand("M1.1");
+        assertThat(agent.checkDrift(true)).singleElement().satisfies(d -> assertThat(d.getCorrected()).isFalse());
+        var next = Commands.apply("tenant-a", "exch01", 2).build();
+        assertThat(agent.handle(Commands.signed(next))).isInstanceOfSatisfying(MitigationSkipped.class,
+                s -> assertThat(s.getReason()).isEqualTo(SkipReason.OBSERVE_ONLY));
+        assertThat(agent.reconcileWithLocalControl()).isEmpty();
+        assertThat(server.inForce(Commands.m11())).isFalse();
+
+        control.set(control.get().withObserveOnly(false, "exchange-admin"));
+        assertThat(agent.reconcileWithLocalControl()).singleElement().isInstanceOfSatisfying(MitigationApplied.class,
+                applied -> assertThat(applied.getCommand().getCommandId()).isEqualTo(next.getCommandId()));
+        assertThat(server.inForce(Commands.m11())).isTrue();
+    }
+
+    @Test
+    void driftOfAMitigationThePolicyMarkedReportOnlyIsReportedNotCorrected(@TempDir Path stateDir) {
+        var server = new SimulatedBackend(0, new Random(1));
+        var agent = agent(stateDir, server);
+        agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).setDriftReportOnly(true).build()));
+        server.removeByHand("M1.1");
+
+        assertThat(agent.checkDrift(true)).singleElement().satisfies(d -> assertThat(d.getCorrected()).isFalse());
+        assertThat(server.inForce(Commands.m11())).isFalse();
     }
 
     @Test

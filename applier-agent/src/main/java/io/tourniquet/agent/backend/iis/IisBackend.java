@@ -8,6 +8,8 @@ import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.DisableAppPool;
 import io.tourniquet.schemas.DisableService;
+import io.tourniquet.schemas.DisableVirtualDirectory;
+import io.tourniquet.schemas.SetAuthentication;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RewriteResponseHeader;
@@ -28,8 +30,9 @@ import java.util.TreeMap;
 
 /**
  * IIS on an Exchange server: request-blocking (inbound) and response-header (outbound) rules go into the site's
- * web.config as IIS URL Rewrite stores them; services and app pools are disabled through PowerShell scripts built
- * from the closed vocabulary ({@link WindowsActions}), and restored as they were on removal.
+ * web.config as IIS URL Rewrite stores them; services, app pools, virtual directories and authentication settings are
+ * changed through PowerShell scripts built from the closed vocabulary ({@link WindowsActions}), and restored as they
+ * were on removal (each previous value is kept in the state directory).
  * Before anything changes, every action of the definition must be one this backend carries out and the URL Rewrite
  * module must be installed (as EM requires); otherwise the command fails with the reason and nothing is half-applied.
  * Each file is backed up once, written atomically, re-read and checked; a check that fails restores the backup.
@@ -39,7 +42,8 @@ public class IisBackend implements Backend {
     private final Map<String, Path> siteConfigs;
     private final Path rewriteModule;
     private final PowerShell powerShell;
-    private final Path previousStartTypes;
+    private final Path urlAuthorizationModule;
+    private final Path previousValues;
 
     /**
      * @param siteConfigs   web.config of each IIS site, by site name (e.g. "Default Web Site")
@@ -51,7 +55,9 @@ public class IisBackend implements Backend {
         this.siteConfigs = Map.copyOf(siteConfigs);
         this.rewriteModule = rewriteModule;
         this.powerShell = powerShell;
-        this.previousStartTypes = stateDir.resolve("iis-previous-start-types.properties");
+        // URL Authorization (for DisableVirtualDirectory) is installed beside URL Rewrite, in %windir%\System32\inetsrv
+        this.urlAuthorizationModule = rewriteModule.resolveSibling("urlauthz.dll");
+        this.previousValues = stateDir.resolve("iis-previous-values.properties");
     }
 
     @Override
@@ -63,6 +69,7 @@ public class IisBackend implements Backend {
     public Map<String, String> prerequisites() {
         Map<String, String> prerequisites = new TreeMap<>();
         prerequisites.put("iis-url-rewrite", Files.isRegularFile(rewriteModule) ? "installed" : "missing");
+        prerequisites.put("iis-url-authorization", Files.isRegularFile(urlAuthorizationModule) ? "installed" : "missing");
         return prerequisites;
     }
 
@@ -87,54 +94,76 @@ public class IisBackend implements Backend {
             throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
                     + definition.getId() + " needs it", "not-needed: nothing was changed");
         }
+        if (definition.getActions().stream().anyMatch(DisableVirtualDirectory.class::isInstance) && !Files.isRegularFile(urlAuthorizationModule)) {
+            throw new BackendException("IIS URL Authorization is not installed (" + urlAuthorizationModule + " missing); "
+                    + definition.getId() + " needs it to deny a virtual directory", "not-needed: nothing was changed");
+        }
         ChangeEvidence evidence = edit(definition, rules, true);
-        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsActions(definition).isEmpty() ? List.of() : evidence.getChanges());
-        for (Object action : windowsActions(definition)) {
-            if (action instanceof DisableService service) {
-                var result = run(WindowsActions.disable(service), definition, rules, "disable service " + service.getServiceName());
-                String previous = result.output().lines().findFirst().orElse("Automatic").strip();
-                remember(service.getServiceName(), previous);
-                changes.add("disabled service " + service.getServiceName() + " (was " + previous + ")");
-            } else if (action instanceof DisableAppPool pool) {
-                run(WindowsActions.disable(pool), definition, rules, "disable app pool " + pool.getAppPoolName());
-                changes.add("stopped app pool " + pool.getAppPoolName() + " and turned off its auto-start");
+        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsSteps(definition).isEmpty() ? List.of() : evidence.getChanges());
+        List<WindowsActions.Step> done = new ArrayList<>();
+        for (WindowsActions.Step step : windowsSteps(definition)) {
+            var result = powerShell.run(step.change());
+            if (!result.ok()) {
+                String rollback = undo(done, definition, rules);
+                throw new BackendException(step.task() + " failed (exit " + result.exitCode() + "): " + result.output(), rollback);
             }
+            String previous = result.output().lines().findFirst().map(String::strip).filter(l -> !l.isEmpty()).orElse(step.defaultPrevious());
+            remember(step.key(), previous);
+            done.add(step);
+            changes.add(step.task() + (previous.isEmpty() ? "" : " (was " + previous + ")"));
         }
         return ChangeEvidence.newBuilder(evidence).setChanges(changes).build();
     }
 
-    /** Runs a Windows action; if it fails, the rule files of the same definition are put back as they were. */
-    private PowerShell.Result run(String script, MitigationDefinition definition, List<SiteRule> rules, String what) throws BackendException {
-        var result = powerShell.run(script);
-        if (!result.ok()) {
+    /** After a Windows step failed: restores the steps already done and this definition's rewrite rules. */
+    private String undo(List<WindowsActions.Step> done, MitigationDefinition definition, List<SiteRule> rules) {
+        List<String> notRestored = new ArrayList<>();
+        for (WindowsActions.Step step : reversed(done)) {
+            if (!powerShell.run(step.restore().apply(previousValues().getProperty(step.key(), step.defaultPrevious()))).ok()) {
+                notRestored.add(step.target());
+            }
+        }
+        try {
             edit(definition, rules, false);
-            throw new BackendException(what + " failed (exit " + result.exitCode() + "): " + result.output(),
-                    "restored: this definition's rewrite rules removed again");
+        } catch (BackendException e) {
+            notRestored.add("rewrite rules (" + e.getMessage() + ")");
         }
-        return result;
+        return notRestored.isEmpty() ? "restored: rewrite rules and " + done.size() + " earlier step(s) put back as they were"
+                : "partial: not restored " + notRestored;
     }
 
-    private List<Object> windowsActions(MitigationDefinition definition) {
-        return definition.getActions().stream().filter(a -> a instanceof DisableService || a instanceof DisableAppPool).toList();
+    private static List<WindowsActions.Step> windowsSteps(MitigationDefinition definition) {
+        return definition.getActions().stream().filter(IisBackend::isWindowsAction).map(WindowsActions::of).toList();
     }
 
-    private synchronized void remember(String service, String startType) {
-        Properties properties = previousStartTypes();
-        properties.setProperty(service, startType);
-        try (var out = Files.newOutputStream(previousStartTypes)) {
-            properties.store(out, "start types of services before Tourniquet disabled them");
+    private static <T> List<T> reversed(List<T> list) {
+        List<T> copy = new ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    private static boolean isWindowsAction(Object action) {
+        return action instanceof DisableService || action instanceof DisableAppPool
+                || action instanceof DisableVirtualDirectory || action instanceof SetAuthentication;
+    }
+
+    private synchronized void remember(String key, String previous) {
+        Properties properties = previousValues();
+        properties.setProperty(key, previous);
+        try (var out = Files.newOutputStream(previousValues)) {
+            properties.store(out, "settings as they were before Tourniquet changed them, restored on removal");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + previousStartTypes, e);
+            throw new java.io.UncheckedIOException("cannot write " + previousValues, e);
         }
     }
 
-    private synchronized Properties previousStartTypes() {
+    private synchronized Properties previousValues() {
         Properties properties = new Properties();
-        if (Files.exists(previousStartTypes)) {
-            try (var in = Files.newInputStream(previousStartTypes)) {
+        if (Files.exists(previousValues)) {
+            try (var in = Files.newInputStream(previousValues)) {
                 properties.load(in);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + previousStartTypes, e);
+                throw new java.io.UncheckedIOException("cannot read " + previousValues, e);
             }
         }
         return properties;
@@ -148,9 +177,8 @@ public class IisBackend implements Backend {
                     return false;
                 }
             }
-            for (Object action : windowsActions(definition)) {
-                String check = action instanceof DisableService s ? WindowsActions.check(s) : WindowsActions.check((DisableAppPool) action);
-                if (!powerShell.run(check).ok()) {
+            for (WindowsActions.Step step : windowsSteps(definition)) {
+                if (!powerShell.run(step.check()).ok()) {
                     return false;
                 }
             }
@@ -164,24 +192,15 @@ public class IisBackend implements Backend {
     public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
         List<SiteRule> rules = supportedRules(definition);
         ChangeEvidence evidence = edit(definition, rules, false);
-        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsActions(definition).isEmpty() ? List.of() : evidence.getChanges());
-        for (Object action : windowsActions(definition)) {
-            PowerShell.Result result;
-            String what;
-            if (action instanceof DisableService service) {
-                String previous = previousStartTypes().getProperty(service.getServiceName(), "Automatic");
-                result = powerShell.run(WindowsActions.restore(service, previous));
-                what = "restored service " + service.getServiceName() + " to " + previous;
-            } else {
-                DisableAppPool pool = (DisableAppPool) action;
-                result = powerShell.run(WindowsActions.restore(pool));
-                what = "started app pool " + pool.getAppPoolName() + " and turned its auto-start back on";
-            }
+        List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsSteps(definition).isEmpty() ? List.of() : evidence.getChanges());
+        for (WindowsActions.Step step : reversed(windowsSteps(definition))) {
+            String previous = previousValues().getProperty(step.key(), step.defaultPrevious());
+            var result = powerShell.run(step.restore().apply(previous));
             if (!result.ok()) {
-                throw new BackendException(what + " failed (exit " + result.exitCode() + "): " + result.output(),
-                        "partial: rewrite rules removed, " + changes);
+                throw new BackendException("restoring " + step.target() + " failed (exit " + result.exitCode() + "): " + result.output(),
+                        "partial: " + changes);
             }
-            changes.add(what);
+            changes.add("restored " + step.target() + (previous.isEmpty() ? "" : " to " + previous));
         }
         return ChangeEvidence.newBuilder(evidence).setChanges(changes).build();
     }
@@ -243,7 +262,7 @@ public class IisBackend implements Backend {
             if (rule != null) {
                 configOf(rule);
                 rules.add(rule);
-            } else if (action instanceof DisableService || action instanceof DisableAppPool) {
+            } else if (isWindowsAction(action)) {
                 validate(action);
             } else if (!(action instanceof Heartbeat)) {
                 throw new BackendException("the iis backend of this release does not carry out " + action.getClass().getSimpleName()
@@ -256,11 +275,7 @@ public class IisBackend implements Backend {
     /** Names are checked before anything changes, so a bad one fails the whole command cleanly. */
     private static void validate(Object action) throws BackendException {
         try {
-            if (action instanceof DisableService service) {
-                WindowsActions.check(service);
-            } else {
-                WindowsActions.check((DisableAppPool) action);
-            }
+            WindowsActions.of(action);
         } catch (IllegalArgumentException e) {
             throw new BackendException(e.getMessage(), "not-needed: nothing was changed");
         }

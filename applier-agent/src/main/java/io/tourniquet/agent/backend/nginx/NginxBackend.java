@@ -7,6 +7,7 @@ import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.ChangeEvidence;
+import io.tourniquet.schemas.DisableVirtualDirectory;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
@@ -42,6 +43,7 @@ public class NginxBackend implements Backend {
     static final String MODULE = "tourniquet.js";
     static final String RULES = "tourniquet-rules.json";
     private static final Pattern INPUT = Pattern.compile("\\{UrlDecode:\\{REQUEST_URI\\}\\}|\\{REQUEST_URI\\}|\\{QUERY_STRING\\}|\\{HTTP_[A-Z0-9_]+\\}");
+    private static final Pattern VIRTUAL_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,8}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path includeDir;
@@ -144,12 +146,31 @@ public class NginxBackend implements Backend {
                 rule.put("response", b.getResponse() == BlockResponse.FORBIDDEN ? "403" : "444");
                 rule.put("conditions", conditions);
                 rules.add(rule);
+            } else if (action instanceof DisableVirtualDirectory v) {
+                rules.add(denyVirtualDirectory(v));
             } else if (!(action instanceof Heartbeat)) {
                 throw new BackendException("the nginx backend does not carry out " + action.getClass().getSimpleName() + " (in " + definition.getId() + ")",
                         "not-needed: nothing was changed");
             }
         }
         return rules;
+    }
+
+    /**
+     * Every request under the virtual directory is refused with 403, whatever its case or encoding (the rule is
+     * tested against nginx's normalised, decoded $uri). The proxy fronts one site, so the site name is not used.
+     */
+    private static Map<String, Object> denyVirtualDirectory(DisableVirtualDirectory v) throws BackendException {
+        if (!VIRTUAL_PATH.matcher(v.getPath()).matches() || v.getPath().contains("/..")) {
+            throw new BackendException("invalid virtual directory path '" + v.getPath() + "': expected e.g. /ecp", "not-needed: nothing was changed");
+        }
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("name", "Tourniquet deny " + v.getPath());
+        rule.put("matchUrl", "^" + v.getPath().substring(1).replace(".", "\\.") + "(/|$)");
+        rule.put("matchAll", true);
+        rule.put("response", "403");
+        rule.put("conditions", List.of());
+        return rule;
     }
 
     /** nginx -t does not compile the module's patterns, so they are checked here, before anything changes. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.schemas.DisableService;
+import io.tourniquet.schemas.SetAuthentication;
 import io.tourniquet.schemas.DisableVirtualDirectory;
 import java.util.ArrayList;
 import io.tourniquet.schemas.MitigationDefinition;
@@ -89,7 +90,7 @@ class IisBackendTest {
     void aServiceIsDisabledThroughPowerShellAndRestoredToItsPreviousStartType() throws Exception {
         byte[] original = Files.readAllBytes(webConfig);
         var applied = backend.apply(ruleAndService());
-        assertThat(applied.getChanges()).contains("disabled service MSExchangeTransport (was Manual)");
+        assertThat(applied.getChanges()).contains("disable service MSExchangeTransport (was Manual)");
         assertThat(backend.inForce(ruleAndService())).isTrue();
         serviceDisabled = false; // someone started it again by hand
         assertThat(backend.inForce(ruleAndService())).isFalse();
@@ -126,12 +127,76 @@ class IisBackendTest {
         assertThat(backend.prerequisites()).containsEntry("iis-url-rewrite", "missing");
     }
 
+    private static MitigationDefinition denyEcpAndBasicAuthOff() {
+        return MitigationDefinition.newBuilder().setId("V1").setRevision(1).setTitle("close ECP").setProduct("Exchange")
+                .setActions(List.of(new DisableVirtualDirectory("Default Web Site", "/ecp"),
+                        new SetAuthentication("Default Web Site", "/owa", "basicAuthentication", false))).build();
+    }
+
     @Test
-    void aDefinitionWithAnActionThisBackendCannotCarryOutChangesNothing() throws Exception {
+    void aVirtualDirectoryIsDeniedAndAnAuthenticationMethodTurnedOffThenBothRestored() throws Exception {
+        Files.writeString(dir.resolve("urlauthz.dll"), "stand-in");
+        // this IIS answers the way the scripts expect: no deny rule yet, basic authentication on
+        PowerShell iis = script -> {
+            ran.add(script);
+            if (script.contains("Add-WebConfigurationProperty")) {
+                return new PowerShell.Result(0, "absent");
+            }
+            if (script.contains("Set-WebConfigurationProperty") && script.contains("-Value $false; if")) {
+                return new PowerShell.Result(0, "True");
+            }
+            return new PowerShell.Result(0, "");
+        };
+        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir);
+
+        var applied = server.apply(denyEcpAndBasicAuthOff());
+        assertThat(applied.getChanges()).containsExactly("deny every request to Default Web Site/ecp (was absent)",
+                "set basicAuthentication of Default Web Site/owa to false (was True)");
+
+        var removed = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir).remove(denyEcpAndBasicAuthOff());
+        assertThat(removed.getChanges()).containsExactly("restored basicAuthentication of Default Web Site/owa to True",
+                "restored virtual directory Default Web Site/ecp to absent");
+        assertThat(ran.get(ran.size() - 2)).contains("Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/owa' "
+                + "-Filter 'system.webServer/security/authentication/basicAuthentication' -Name enabled -Value $true");
+        assertThat(ran.get(ran.size() - 1)).contains("Remove-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/ecp'");
+    }
+
+    @Test
+    void withoutUrlAuthorizationAVirtualDirectoryIsNotTouched() {
+        assertThatThrownBy(() -> backend.apply(denyEcpAndBasicAuthOff())).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("URL Authorization is not installed");
+            assertThat(e.rollback()).startsWith("not-needed");
+        });
+        assertThat(ran).isEmpty();
+        assertThat(backend.prerequisites()).containsEntry("iis-url-authorization", "missing");
+    }
+
+    @Test
+    void aFailingStepPutsBackTheStepsBeforeIt() throws Exception {
+        Files.writeString(dir.resolve("urlauthz.dll"), "stand-in");
+        PowerShell iis = script -> {
+            ran.add(script);
+            if (script.contains("Set-WebConfigurationProperty") && script.contains("-Value $false; if")) {
+                return new PowerShell.Result(1, "Filename: applicationHost.config: section locked");
+            }
+            return new PowerShell.Result(0, script.contains("Add-WebConfigurationProperty") ? "absent" : "");
+        };
+        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir);
+
+        assertThatThrownBy(() -> server.apply(denyEcpAndBasicAuthOff())).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("set basicAuthentication of Default Web Site/owa to false failed").contains("section locked");
+            assertThat(e.rollback()).startsWith("restored");
+        });
+        assertThat(ran.get(ran.size() - 1)).contains("Remove-WebConfigurationProperty").contains("'Default Web Site/ecp'");
+    }
+
+    @Test
+    void aDefinitionWithAnInvalidNameChangesNothing() throws Exception {
         byte[] original = Files.readAllBytes(webConfig);
         var mixed = MitigationDefinition.newBuilder().setId("X1").setRevision(1).setTitle("mixed").setProduct("Exchange")
-                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableVirtualDirectory("Default Web Site", "/ecp"))).build();
-        assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("DisableVirtualDirectory");
+                .setActions(List.of(UrlRewriteRulesTest.M11, new DisableVirtualDirectory("Default Web Site", "/ecp/../owa'; Stop-Computer"))).build();
+        assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("invalid virtual directory path");
         assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+        assertThat(ran).isEmpty();
     }
 }

@@ -133,6 +133,19 @@ class NginxBackendTest {
     }
 
     @Test
+    void aDisabledVirtualDirectoryIsRefusedWhateverItsCaseOrEncodingAndOthersPass() throws Exception {
+        var closeEcp = MitigationDefinition.newBuilder().setId("V1").setRevision(1).setTitle("close ECP").setProduct("Exchange")
+                .setActions(List.of(new io.tourniquet.schemas.DisableVirtualDirectory("Default Web Site", "/ecp"))).build();
+        backend.apply(closeEcp);
+        List<String> ecp = List.of("/ecp/", "/ecp", "/ECP/default.aspx", "/%65cp/DDI/DDIService.svc", "//ecp/x", "/owa/../ecp/");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ecp).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(403)));
+        assertThat(List.of("/owa/", "/ecpx/", "/EWS/Exchange.asmx", "/owa/ecp")).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200));
+
+        backend.remove(closeEcp);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status("/ecp/")).isEqualTo(200));
+    }
+
+    @Test
     void aConfigurationNginxRefusesIsPutBackAndTheOldRulesStayInForce() throws Exception {
         backend.apply(M11);
         await().atMost(Duration.ofSeconds(10)).until(() -> status(EXPLOITS.get(1)) == -1);

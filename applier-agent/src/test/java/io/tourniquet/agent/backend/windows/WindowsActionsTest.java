@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tourniquet.schemas.DisableAppPool;
 import io.tourniquet.schemas.DisableService;
+import io.tourniquet.schemas.DisableVirtualDirectory;
+import io.tourniquet.schemas.SetAuthentication;
 import org.junit.jupiter.api.Test;
 
 /** What the agent would run on Windows; PowerShell itself is not on this machine. */
@@ -39,5 +41,36 @@ class WindowsActionsTest {
         }
         assertThatThrownBy(() -> WindowsActions.restore(new DisableService("W3SVC"), "Automatic; Stop-Computer"))
                 .isInstanceOf(IllegalArgumentException.class);
+        for (String evilPath : new String[] {"/ecp'; Stop-Computer; '", "/../../Windows", "ecp", "/ecp/$(calc)", "/"}) {
+            assertThatThrownBy(() -> WindowsActions.of(new DisableVirtualDirectory("Default Web Site", evilPath))).as(evilPath)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> WindowsActions.of(new SetAuthentication("Default Web Site", "/owa", "basicAuthentication' -Value $true; '", false)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authentication method");
+        assertThatThrownBy(() -> WindowsActions.restore(new SetAuthentication("Default Web Site", "/owa", "basicAuthentication", false), "1; Stop-Computer"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aVirtualDirectoryIsDeniedOnlyIfNoDenyRuleWasThereAndTheInverseLeavesAnAdminsRule() {
+        var ecp = new DisableVirtualDirectory("Default Web Site", "/ecp");
+        assertThat(WindowsActions.disable(ecp)).contains("-Location 'Default Web Site/ecp'")
+                .contains("Add-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/ecp' "
+                        + "-Filter 'system.webServer/security/authorization' -Name '.' -Value @{accessType='Deny';users='*'}");
+        assertThat(WindowsActions.restore(ecp, "absent")).contains("Remove-WebConfigurationProperty").contains("-AtElement @{accessType='Deny';users='*'}");
+        assertThat(WindowsActions.restore(ecp, "present")).doesNotContain("Remove-WebConfigurationProperty");
+    }
+
+    @Test
+    void anAuthenticationMethodIsSetCheckedAndRestoredToItsPreviousValue() {
+        var basicOff = new SetAuthentication("Default Web Site", "/owa", "basicAuthentication", false);
+        assertThat(WindowsActions.set(basicOff)).isEqualTo("$ErrorActionPreference = 'Stop'; Import-Module WebAdministration; "
+                + "Write-Output (Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/owa' "
+                + "-Filter 'system.webServer/security/authentication/basicAuthentication' -Name enabled).Value; "
+                + "Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/owa' "
+                + "-Filter 'system.webServer/security/authentication/basicAuthentication' -Name enabled -Value $false; "
+                + "if ((Get-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/owa' "
+                + "-Filter 'system.webServer/security/authentication/basicAuthentication' -Name enabled).Value -ne $false) { exit 3 }");
+        assertThat(WindowsActions.restore(basicOff, "True")).endsWith("-Name enabled -Value $true");
     }
 }
