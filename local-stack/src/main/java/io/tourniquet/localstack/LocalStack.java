@@ -95,7 +95,7 @@ public final class LocalStack implements AutoCloseable {
                     "tourniquet.agent.servers", String.join(",", options.servers()),
                     "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
                     "tourniquet.agent.state-dir", state.resolve("agents").resolve(tenant).toString(),
-                    "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), logs, "128m");
+                    "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), logs, "64m");
             agents.add(agent);
             services.add(agent);
         }

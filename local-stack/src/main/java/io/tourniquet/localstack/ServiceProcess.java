@@ -41,14 +41,17 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dquarkus.http.port=" + httpPort));
+        // Small and quiet: start with a small heap and give back what is not used, C1 only, a small code cache.
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms16m", "-Xmx" + maxHeap, "-XX:+UseSerialGC",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
+                "-Xss512k", "-Dquarkus.http.port=" + httpPort));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         Path log = logDir.resolve(name + ".log");
         try {
             Files.createDirectories(logDir);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("MALLOC_ARENA_MAX", "2"); // glibc's per-thread arenas cost RSS and buy nothing here
             builder.environment().putAll(env);
             return new ServiceProcess(name, httpPort, builder.start(), log);
         } catch (IOException e) {
