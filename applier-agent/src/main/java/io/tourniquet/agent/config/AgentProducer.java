@@ -17,7 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import io.smallrye.common.annotation.Identifier;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /** Builds the agents of the configured servers; refuses to start on a configuration it cannot trust. */
@@ -25,6 +27,13 @@ import java.util.Random;
 public class AgentProducer {
 
     static final String AGENT_VERSION = "0.1.0";
+
+    /** Extra settings of the command consumer: a stable member id per agent (Kafka allows only [A-Za-z0-9._-] in it). */
+    @Produces
+    @Identifier("agent-commands-config")
+    Map<String, Object> commandConsumerConfig(AgentConfig config) {
+        return Map.of("group.instance.id", "tourniquet-agent." + config.tenant() + "." + String.join("_", config.servers()));
+    }
 
     @Produces
     @Singleton
