@@ -20,6 +20,14 @@ public interface PolicyConfig {
     @WithDefault("7d")
     Duration commandTtl();
 
+    /** How often decisions that depend on the clock (maintenance windows, mitigation lifetime) are taken again. */
+    @WithDefault("30s")
+    Duration recheckInterval();
+
+    /** How long an approval stays valid when the approver gives no validity. */
+    @WithDefault("7d")
+    Duration approvalValidity();
+
     /** Tenants onboarded at startup: their command and agent-event topics are created. */
     Optional<List<String>> tenants();
 

@@ -2,7 +2,6 @@ package io.tourniquet.policy.domain;
 
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.Decision;
-import io.tourniquet.schemas.DecisionKind;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.RemoveCommand;
 import io.tourniquet.schemas.SignedCommand;
@@ -29,7 +28,7 @@ public class CommandFactory {
     public record Issued(String commandId, SignedCommand signed) {
     }
 
-    public Issued apply(String tenantId, String serverId, long sequence, MitigationPublished mitigation, DecisionKind kind, String reason) {
+    public Issued apply(String tenantId, String serverId, long sequence, MitigationPublished mitigation, PolicyEngine.Outcome outcome) {
         Instant now = now();
         String commandId = UUID.randomUUID().toString();
         ApplyCommand command = ApplyCommand.newBuilder()
@@ -40,15 +39,16 @@ public class CommandFactory {
                 .setDefinition(mitigation.getDefinition())
                 .setDefinitionDigest(mitigation.getDefinitionDigest())
                 .setEvidence(mitigation.getEvidence())
-                .setDecision(decision(kind, reason, now))
-                .setShadowMode(false)
+                .setDecision(decision(outcome, now))
+                .setShadowMode(outcome.shadowMode())
+                .setDriftReportOnly(outcome.driftReportOnly())
                 .setIssuedAt(now)
                 .setExpiresAt(now.plus(ttl))
                 .build();
         return new Issued(commandId, signer.sign(command));
     }
 
-    public Issued remove(String tenantId, String serverId, long sequence, MitigationPublished mitigation, DecisionKind kind, String reason) {
+    public Issued remove(String tenantId, String serverId, long sequence, MitigationPublished mitigation, PolicyEngine.Outcome outcome) {
         Instant now = now();
         String commandId = UUID.randomUUID().toString();
         RemoveCommand command = RemoveCommand.newBuilder()
@@ -59,15 +59,17 @@ public class CommandFactory {
                 .setDefinition(mitigation.getDefinition())
                 .setDefinitionDigest(mitigation.getDefinitionDigest())
                 .setEvidence(mitigation.getEvidence())
-                .setDecision(decision(kind, reason, now))
+                .setDecision(decision(outcome, now))
                 .setIssuedAt(now)
                 .setExpiresAt(now.plus(ttl))
                 .build();
         return new Issued(commandId, signer.sign(command));
     }
 
-    private static Decision decision(DecisionKind kind, String reason, Instant at) {
-        return Decision.newBuilder().setKind(kind).setDecidedBy(ACTOR).setReason(reason).setDecidedAt(at).build();
+    /** Who decided and why travel signed with the command: the agent's report and the audit trail name them. */
+    private static Decision decision(PolicyEngine.Outcome outcome, Instant at) {
+        return Decision.newBuilder().setKind(outcome.kind()).setDecidedBy(outcome.decidedBy().isEmpty() ? ACTOR : outcome.decidedBy())
+                .setReason(outcome.reason()).setDecidedAt(at).build();
     }
 
     private static Instant now() {

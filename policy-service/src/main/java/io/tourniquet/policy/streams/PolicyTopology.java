@@ -4,6 +4,7 @@ import io.tourniquet.policy.domain.CommandFactory;
 import io.tourniquet.schemas.serde.AvroSerde;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -18,12 +19,13 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * <pre>
- * tourniquet.mitigations ──► copy to every partition ──► tourniquet.policy.mitigation-broadcast ─┐
- * tourniquet.agent-events.* (inventory, keyed by server) ────────────────────────────────────────┤
- *                                                                        desired-state processor ┴─► tourniquet.commands.&lt;tenant&gt;
- *                                                                                                 └─► tourniquet.audit
+ * tourniquet.mitigations ─────┐
+ * tourniquet.tenant-policies ─┴► copy to every partition ──► tourniquet.policy.mitigation-broadcast ──┐
+ * tourniquet.agent-events.* ──► re-key by tenant ──► tourniquet.policy.server-events ─────────────────┤
+ *                                                                           desired-state processor ┴─► tourniquet.commands.&lt;tenant&gt;
+ *                                                                                                    └─► tourniquet.audit
  * </pre>
- * Servers are spread over partitions by their key; every partition's task gets every mitigation through the
+ * Tenants are spread over partitions; every partition's task gets every mitigation and admin decision through the
  * broadcast topic, so fan-out to all servers happens in parallel, locally, with no lookup over the network.
  */
 public final class PolicyTopology {
@@ -31,37 +33,50 @@ public final class PolicyTopology {
     static final String SERVERS_STORE = "servers";
     static final String MITIGATIONS_STORE = "mitigations";
     static final String WITHDRAWALS_STORE = "withdrawals";
+    public static final String POLICIES_STORE = "policies";
+    public static final String CONTROLS_STORE = "controls";
     static final String COMMANDED_STORE = "commanded";
+    public static final String DECISIONS_STORE = "decisions";
+    public static final String OUTCOMES_STORE = "outcomes";
+    public static final String ROLLOUTS_STORE = "rollouts";
     static final String SEQUENCES_STORE = "sequences";
     static final String COMMANDS_SINK = "commands";
     static final String AUDIT_SINK = "audit";
+    static final String SERVER_EVENTS_SINK = "server-events-sink";
+    static final String ROUTER_AUDIT_SINK = "router-audit";
 
     private PolicyTopology() {
     }
 
-    public static Topology build(CommandFactory commands) {
+    public static Topology build(CommandFactory commands, Duration recheckInterval) {
         Serde<String> keys = Serdes.String();
         Serde<SpecificRecord> values = new AvroSerde();
         Topology topology = new Topology();
 
-        topology.addSource("mitigations-source", keys.deserializer(), values.deserializer(), Topics.MITIGATIONS);
+        topology.addSource("admin-source", keys.deserializer(), values.deserializer(), Topics.MITIGATIONS, Topics.TENANT_POLICIES);
         topology.addSink("broadcast-sink", Topics.POLICY_MITIGATION_BROADCAST, keys.serializer(), values.serializer(),
-                toEveryPartition(), "mitigations-source");
+                toEveryPartition(), "admin-source");
+
+        topology.addSource("agent-events-source", keys.deserializer(), values.deserializer(), Topics.AGENT_EVENTS_PATTERN);
+        topology.addProcessor("by-tenant", TenantRouter::new, "agent-events-source");
+        topology.addSink(SERVER_EVENTS_SINK, Topics.POLICY_SERVER_EVENTS, keys.serializer(), values.serializer(), "by-tenant");
+        topology.addSink(ROUTER_AUDIT_SINK, Topics.AUDIT, keys.serializer(), values.serializer(), "by-tenant");
 
         topology.addSource("broadcast-source", keys.deserializer(), values.deserializer(), Topics.POLICY_MITIGATION_BROADCAST);
-        topology.addSource("agent-events-source", keys.deserializer(), values.deserializer(), Topics.AGENT_EVENTS_PATTERN);
-        topology.addProcessor("desired-state", () -> new DesiredStateProcessor(commands), "broadcast-source", "agent-events-source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SERVERS_STORE), keys, values), "desired-state");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MITIGATIONS_STORE), keys, values), "desired-state");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WITHDRAWALS_STORE), keys, values), "desired-state");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMANDED_STORE), keys, Serdes.String()), "desired-state");
+        topology.addSource("server-events-source", keys.deserializer(), values.deserializer(), Topics.POLICY_SERVER_EVENTS);
+        topology.addProcessor("desired-state", () -> new DesiredStateProcessor(commands, recheckInterval), "broadcast-source", "server-events-source");
+        for (String store : new String[] {SERVERS_STORE, MITIGATIONS_STORE, WITHDRAWALS_STORE, POLICIES_STORE, CONTROLS_STORE}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, values), "desired-state");
+        }
+        for (String store : new String[] {COMMANDED_STORE, DECISIONS_STORE, OUTCOMES_STORE, ROLLOUTS_STORE}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, Serdes.String()), "desired-state");
+        }
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEQUENCES_STORE), keys, Serdes.Long()), "desired-state");
 
         topology.addSink(COMMANDS_SINK, tenantCommandTopic(), keys.serializer(), values.serializer(), "desired-state");
         topology.addSink(AUDIT_SINK, Topics.AUDIT, keys.serializer(), values.serializer(), "desired-state");
         return topology;
     }
-
     /** Multicast: every partition of the broadcast topic gets a copy. */
     static StreamPartitioner<String, SpecificRecord> toEveryPartition() {
         return new StreamPartitioner<>() {

@@ -51,7 +51,7 @@ class PolicyTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-ttd").toString());
-        driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7))), props);
+        driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)), Duration.ofSeconds(30)), props);
         var serde = new AvroSerde();
         mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
         tenantAEvents = driver.createInputTopic(Topics.agentEvents("tenant-a"), Serdes.String().serializer(), serde.serializer());

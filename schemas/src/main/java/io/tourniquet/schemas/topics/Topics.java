@@ -15,7 +15,11 @@ public final class Topics {
     public static final String MITIGATIONS = "tourniquet.mitigations";
     /** Compacted, key: feed id; value FeedVersionAccepted (rollback protection across restarts). */
     public static final String FEED_VERSIONS = "tourniquet.feed-versions";
-    /** Compacted, key: tenant id; value TenantPolicy. */
+    /**
+     * Compacted; what admins decided: TenantPolicy (key policy:&lt;tenant&gt;), Approval (approval:&lt;tenant&gt;/&lt;mitigation&gt;),
+     * RolloutControl (rollout:&lt;tenant&gt;/&lt;mitigation&gt;), MitigationKillSwitch (kill-switch:&lt;mitigation&gt;),
+     * ServerOverride (server:&lt;tenant&gt;/&lt;server&gt;/&lt;mitigation&gt;).
+     */
     public static final String TENANT_POLICIES = "tourniquet.tenant-policies";
     /** Key: tenant id ('*' when no tenant); value AuditRecord. */
     public static final String AUDIT = "tourniquet.audit";
@@ -23,8 +27,10 @@ public final class Topics {
     public static final String COMMANDS_PREFIX = "tourniquet.commands.";
     /** Per tenant, key: server id; values ServerInventory, AgentHeartbeat and the agent results. */
     public static final String AGENT_EVENTS_PREFIX = "tourniquet.agent-events.";
-    /** Compacted, key: mitigation id; the mitigations topic copied to every partition, so that each policy task sees all. */
+    /** Compacted; the mitigations and tenant-policies topics copied to every partition, so that each policy task sees all. */
     public static final String POLICY_MITIGATION_BROADCAST = "tourniquet.policy.mitigation-broadcast";
+    /** The policy service's own copy of every tenant's agent events, keyed by tenant, so that one task holds a whole tenant. */
+    public static final String POLICY_SERVER_EVENTS = "tourniquet.policy.server-events";
     /** Dead letters: the original bytes, with the reason in headers. */
     public static final String POLICY_DEAD_LETTERS = "tourniquet.dlq.policy-service";
     public static final String AUDIT_DEAD_LETTERS = "tourniquet.dlq.audit-service";
@@ -86,6 +92,7 @@ public final class Topics {
                 TopicSpec.compacted(TENANT_POLICIES, DEFAULT_PARTITIONS),
                 TopicSpec.compacted(FEED_VERSIONS, 1),
                 TopicSpec.compacted(POLICY_MITIGATION_BROADCAST, DEFAULT_PARTITIONS),
+                TopicSpec.retained(POLICY_SERVER_EVENTS, DEFAULT_PARTITIONS, WEEK),
                 TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),
                 TopicSpec.retained(POLICY_DEAD_LETTERS, 1, AUDIT_RETENTION),
                 TopicSpec.retained(AUDIT_DEAD_LETTERS, 1, AUDIT_RETENTION));
