@@ -234,8 +234,10 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         }
         String key = rolloutKey(control.getTenantId(), control.getMitigationId());
         RolloutState state = rollout(control.getTenantId(), mitigation, false);
+        // resuming a halted rollout accepts the failures seen so far; only new ones count against the threshold
+        int accepted = control.getAction().equals("RESUME") ? failuresSoFar(control.getTenantId(), mitigation, state) : state.acceptedFailures();
         RolloutState next = switch (control.getAction()) {
-            case "START", "RESUME" -> new RolloutState(state.revision(), state.stage(), "RUNNING", "");
+            case "START", "RESUME" -> new RolloutState(state.revision(), state.stage(), "RUNNING", "accepted=" + accepted);
             case "PAUSE" -> new RolloutState(state.revision(), state.stage(), "PAUSED", "by " + control.getBy());
             default -> state;
         };
@@ -282,7 +284,7 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
                 }
             }
             double threshold = policy.getRollout().getFailureThreshold();
-            if (commandedCount > 0 && failed > threshold * commandedCount) {
+            if (commandedCount > 0 && failed - state.acceptedFailures() > threshold * commandedCount) {
                 String reason = String.format(java.util.Locale.ROOT, "%d of %d servers failed up to stage %d (%.0f%% > %.0f%% allowed)",
                         failed, commandedCount, state.stage(), 100.0 * failed / commandedCount, threshold * 100);
                 state = new RolloutState(revision, state.stage(), "HALTED", reason);
@@ -298,7 +300,7 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
             if (reported < commandedCount || state.stage() >= plan.lastStage()) {
                 return;
             }
-            state = new RolloutState(revision, state.stage() + 1, "RUNNING", "");
+            state = new RolloutState(revision, state.stage() + 1, "RUNNING", state.reason());
             rollouts.put(rolloutKey(tenant, mitigationId), state.format());
             audit(AuditEvents.builder(CommandFactory.ACTOR, "rollout.stage", "advanced", CommandFactory.ACTOR)
                     .setTenantId(tenant).setMitigationId(mitigationId).setRevision(revision)
@@ -308,6 +310,15 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
                 reconcile(server, mitigation, policy, plan);
             }
         }
+    }
+
+    private int failuresSoFar(String tenant, MitigationPublished mitigation, RolloutState state) {
+        int failed = 0;
+        for (ServerInventory server : serversOf(tenant)) {
+            String result = outcomes.get(decisionKey(tenant, server.getServerId(), mitigation.getDefinition().getId()));
+            failed += result != null && result.equals("FAILED|" + state.revision()) ? 1 : 0;
+        }
+        return failed;
     }
 
     /** Tenants whose decisions change with the clock: maintenance windows, a lifetime for mitigations. */
@@ -411,6 +422,10 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
 
         String format() {
             return revision + "|" + stage + "|" + status + "|" + reason;
+        }
+
+        int acceptedFailures() {
+            return status.equals("RUNNING") && reason.startsWith("accepted=") ? Integer.parseInt(reason.substring("accepted=".length())) : 0;
         }
     }
 }
