@@ -35,7 +35,7 @@ public final class PolicyTopology {
     static final String WITHDRAWALS_STORE = "withdrawals";
     public static final String POLICIES_STORE = "policies";
     public static final String CONTROLS_STORE = "controls";
-    static final String COMMANDED_STORE = "commanded";
+    public static final String COMMANDED_STORE = "commanded";
     public static final String DECISIONS_STORE = "decisions";
     public static final String OUTCOMES_STORE = "outcomes";
     public static final String ROLLOUTS_STORE = "rollouts";

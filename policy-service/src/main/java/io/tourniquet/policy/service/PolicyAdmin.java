@@ -1,0 +1,281 @@
+package io.tourniquet.policy.service;
+
+import io.tourniquet.policy.config.PolicyConfig;
+import io.tourniquet.policy.domain.MaintenanceWindows;
+import io.tourniquet.policy.messaging.AdminDecisionPublisher;
+import io.tourniquet.policy.streams.ControlKeys;
+import io.tourniquet.policy.streams.PolicyTopology;
+import io.tourniquet.schemas.Approval;
+import io.tourniquet.schemas.MaintenanceWindow;
+import io.tourniquet.schemas.MitigationKillSwitch;
+import io.tourniquet.schemas.PolicyRules;
+import io.tourniquet.schemas.RolloutControl;
+import io.tourniquet.schemas.ServerOverride;
+import io.tourniquet.schemas.TenantPolicy;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * What an MSP admin can decide, validated before it is written to tourniquet.tenant-policies (from where the
+ * topology applies it), and what the topology's stores say about a tenant. Every write names who made it.
+ */
+@ApplicationScoped
+public class PolicyAdmin {
+
+    private static final Logger LOG = Logger.getLogger(PolicyAdmin.class);
+    private static final Pattern MITIGATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@\\\\-]{1,128}");
+    private static final Duration STORE_WAIT = Duration.ofSeconds(15);
+    private static final Set<String> ROLLOUT_ACTIONS = Set.of("START", "PAUSE", "RESUME");
+
+    /** A server and a mitigation as the policy sees them: what was commanded, what was decided last and why, what the agent said. */
+    public record ServerMitigation(String serverId, String mitigationId, String commanded, String decision, String reason, String lastResult) {
+    }
+
+    /** A tenant's rollout of one mitigation revision. */
+    public record RolloutStatus(String mitigationId, int revision, int stage, String status, String detail) {
+    }
+
+    @Inject
+    AdminDecisionPublisher publisher;
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    PolicyConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    /** Policies written by this instance, so that two edits in a row do not race the topology's store. */
+    private final Map<String, TenantPolicy> written = new ConcurrentHashMap<>();
+
+    public Optional<TenantPolicy> policy(String tenant) {
+        Topics.requireValidTenant(tenant);
+        TenantPolicy stored = (TenantPolicy) store(PolicyTopology.POLICIES_STORE).get(tenant);
+        TenantPolicy mine = written.get(tenant);
+        if (mine != null && (stored == null || mine.getUpdatedAt().isAfter(stored.getUpdatedAt()))) {
+            return Optional.of(mine);
+        }
+        return Optional.ofNullable(stored);
+    }
+
+    /** Validates and writes a whole policy; onboards the tenant (creates its topics) if it is new. */
+    public synchronized TenantPolicy setPolicy(TenantPolicy policy) {
+        Topics.requireValidTenant(policy.getTenantId());
+        requireAdmin(policy.getUpdatedBy());
+        validate(policy);
+        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
+            provisioner.ensure(Topics.tenant(policy.getTenantId()));
+        }
+        publisher.publish(ControlKeys.policy(policy.getTenantId()), policy);
+        written.put(policy.getTenantId(), policy);
+        LOG.infof("policy of %s set by %s", policy.getTenantId(), policy.getUpdatedBy());
+        return policy;
+    }
+
+    public synchronized TenantPolicy block(String tenant, String mitigationId, boolean block, String by) {
+        requireMitigation(mitigationId);
+        requireAdmin(by);
+        PolicyDocument current = policy(tenant).map(PolicyDocument::of).orElse(PolicyDocument.DEFAULTS);
+        Set<String> blocked = new TreeSet<>(current.blockedMitigations() == null ? List.of() : current.blockedMitigations());
+        if (block) {
+            blocked.add(mitigationId);
+        } else {
+            blocked.remove(mitigationId);
+        }
+        return setPolicy(current.withBlockedMitigations(new ArrayList<>(blocked)).toPolicy(tenant, by, now()));
+    }
+
+    public Approval approve(String tenant, String mitigationId, boolean approved, String by, String reason, Duration validFor, Integer revision) {
+        Topics.requireValidTenant(tenant);
+        requireMitigation(mitigationId);
+        requireAdmin(by);
+        requireReason(reason);
+        Duration validity = validFor == null ? config.approvalValidity() : validFor;
+        if (validity.isNegative() || validity.isZero() || validity.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException("validFor must be between 1 second and 365 days, was " + validity);
+        }
+        Instant now = now();
+        Approval approval = new Approval(tenant, mitigationId, revision, approved, by, reason, now, now.plus(validity));
+        publisher.publish(ControlKeys.approval(tenant, mitigationId), approval);
+        return approval;
+    }
+
+    public RolloutControl rollout(String tenant, String mitigationId, String action, String by) {
+        Topics.requireValidTenant(tenant);
+        requireMitigation(mitigationId);
+        requireAdmin(by);
+        String upper = action == null ? "" : action.toUpperCase(java.util.Locale.ROOT);
+        if (!ROLLOUT_ACTIONS.contains(upper)) {
+            throw new IllegalArgumentException("rollout action must be one of start, pause, resume; was '" + action + "'");
+        }
+        RolloutControl control = new RolloutControl(tenant, mitigationId, upper, by, now());
+        publisher.publish(ControlKeys.rollout(tenant, mitigationId), control);
+        return control;
+    }
+
+    public MitigationKillSwitch killSwitch(String mitigationId, boolean engaged, boolean removeApplied, String by, String reason) {
+        requireMitigation(mitigationId);
+        requireAdmin(by);
+        requireReason(reason);
+        MitigationKillSwitch killSwitch = new MitigationKillSwitch(mitigationId, engaged, engaged && removeApplied, by, reason, now());
+        publisher.publish(ControlKeys.killSwitch(mitigationId), killSwitch);
+        LOG.warnf("kill switch for %s %s by %s: %s", mitigationId, engaged ? "engaged" : "released", by, reason);
+        return killSwitch;
+    }
+
+    public ServerOverride serverAction(String tenant, String server, String mitigationId, String action, String by, String reason) {
+        Topics.requireValidTenant(tenant);
+        Topics.requireValidServer(server);
+        requireMitigation(mitigationId);
+        requireAdmin(by);
+        requireReason(reason);
+        ServerOverride override = new ServerOverride(tenant, server, mitigationId, action, by, reason, now());
+        publisher.publish(ControlKeys.server(tenant, server, mitigationId), override);
+        return override;
+    }
+
+    /** Every server and mitigation of the tenant the policy has decided on. */
+    public List<ServerMitigation> status(String tenant) {
+        Topics.requireValidTenant(tenant);
+        ReadOnlyKeyValueStore<String, String> decisions = store(PolicyTopology.DECISIONS_STORE);
+        ReadOnlyKeyValueStore<String, String> commanded = store(PolicyTopology.COMMANDED_STORE);
+        ReadOnlyKeyValueStore<String, String> outcomes = store(PolicyTopology.OUTCOMES_STORE);
+        List<ServerMitigation> list = new ArrayList<>();
+        try (var range = decisions.prefixScan(tenant + "/", new StringSerializer())) {
+            range.forEachRemaining(kv -> {
+                String[] key = kv.key.split("/", 3);
+                String[] decision = kv.value.split("\\|", 2);
+                String command = commanded.get(kv.key);
+                list.add(new ServerMitigation(key[1], key[2], command == null ? null : command.substring(0, command.indexOf('|')),
+                        decision[0], decision.length > 1 ? decision[1] : "", outcomes.get(kv.key)));
+            });
+        }
+        return list;
+    }
+
+    public List<RolloutStatus> rollouts(String tenant) {
+        Topics.requireValidTenant(tenant);
+        ReadOnlyKeyValueStore<String, String> rollouts = store(PolicyTopology.ROLLOUTS_STORE);
+        List<RolloutStatus> list = new ArrayList<>();
+        try (var range = rollouts.prefixScan(tenant + "/", new StringSerializer())) {
+            range.forEachRemaining(kv -> {
+                String[] v = kv.value.split("\\|", 4);
+                list.add(new RolloutStatus(kv.key.substring(tenant.length() + 1), Integer.parseInt(v[0]), Integer.parseInt(v[1]), v[2], v.length > 3 ? v[3] : ""));
+            });
+        }
+        return list;
+    }
+
+    /**
+     * A store of the topology. Onboarding a tenant adds topics to the pattern subscription and so a short rebalance:
+     * a request waits for it (bounded) rather than failing.
+     */
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        while (true) {
+            try {
+                if (streams.state() == KafkaStreams.State.RUNNING) {
+                    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+                }
+            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                // rebalancing between the state check and the lookup
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the policy topology is " + streams.state() + " (stores being rebuilt); try again shortly");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the policy topology");
+            }
+        }
+    }
+
+    private static void validate(TenantPolicy policy) {
+        policy.getBlockedMitigations().forEach(PolicyAdmin::requireMitigation);
+        policy.getMaintenanceWindows().forEach(MaintenanceWindows::validate);
+        if (policy.getRollout() != null) {
+            var rollout = policy.getRollout();
+            requireName(rollout.getCanaryTag(), "canary tag");
+            int previous = 0;
+            for (int percent : rollout.getStagePercents()) {
+                if (percent <= previous || percent > 100) {
+                    throw new IllegalArgumentException("stagePercents must rise within 1..100, e.g. [10, 50, 100]; was " + rollout.getStagePercents());
+                }
+                previous = percent;
+            }
+            if (rollout.getFailureThreshold() < 0 || rollout.getFailureThreshold() >= 1) {
+                throw new IllegalArgumentException("failureThreshold is a share of a stage's servers in [0, 1); was " + rollout.getFailureThreshold());
+            }
+        }
+        if (policy.getMitigationLifetimeDays() != null && policy.getMitigationLifetimeDays() < 1) {
+            throw new IllegalArgumentException("mitigationLifetimeDays must be at least 1; was " + policy.getMitigationLifetimeDays());
+        }
+        for (var scope : List.of(Map.entry("group", policy.getGroups()), Map.entry("tag", policy.getTags()), Map.entry("server", policy.getServers()))) {
+            for (var entry : scope.getValue().entrySet()) {
+                requireName(entry.getKey(), scope.getKey() + " name");
+                PolicyRules rules = entry.getValue();
+                if (rules.getBlockedMitigations() != null) {
+                    rules.getBlockedMitigations().forEach(PolicyAdmin::requireMitigation);
+                }
+                if (rules.getMaintenanceWindows() != null) {
+                    rules.getMaintenanceWindows().forEach(MaintenanceWindows::validate);
+                }
+            }
+        }
+    }
+
+    private static void requireMitigation(String id) {
+        if (id == null || !MITIGATION_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("invalid mitigation id '" + id + "'");
+        }
+    }
+
+    private static void requireName(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid " + what + " '" + name + "'");
+        }
+    }
+
+    private static void requireAdmin(String by) {
+        if (by == null || !ADMIN.matcher(by).matches()) {
+            throw new IllegalArgumentException("who decides is required ('by'): 1-128 letters, digits, spaces or ._@\\-; was '" + by + "'");
+        }
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || reason.isBlank() || reason.length() > 1000) {
+            throw new IllegalArgumentException("a reason is required (at most 1000 characters): auditors read it");
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}
