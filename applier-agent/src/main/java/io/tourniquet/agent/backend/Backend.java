@@ -12,7 +12,16 @@ public interface Backend {
     /** Puts every action of the definition in force, checks it, and says what changed. */
     ChangeEvidence apply(MitigationDefinition definition) throws BackendException;
 
-    /** Applies the inverse of every action of the definition. */
+    /**
+     * Shadow mode: deploys the definition log-only — requests it would block are logged and counted, nothing is
+     * blocked or changed. A backend that cannot do that refuses, before any change.
+     */
+    default ChangeEvidence applyShadow(MitigationDefinition definition) throws BackendException {
+        throw new BackendException("the " + name() + " backend cannot deploy " + definition.getId() + " log-only (shadow mode)",
+                "not-needed: nothing was changed");
+    }
+
+    /** Applies the inverse of every action of the definition (also takes a shadow deployment out). */
     ChangeEvidence remove(MitigationDefinition definition) throws BackendException;
 
     /** Whether every action of the definition is in force right now (re-read, not remembered): drift detection. */

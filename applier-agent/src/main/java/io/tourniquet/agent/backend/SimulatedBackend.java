@@ -76,6 +76,14 @@ public class SimulatedBackend implements Backend {
     }
 
     @Override
+    public synchronized ChangeEvidence applyShadow(MitigationDefinition definition) {
+        String before = digest();
+        inForce.put(definition.getId(), "shadow:" + Digests.of(definition));
+        save();
+        return evidence("deployed " + definition.getId() + " r" + definition.getRevision() + " log-only (shadow mode): nothing blocked", before);
+    }
+
+    @Override
     public synchronized ChangeEvidence remove(MitigationDefinition definition) {
         String before = digest();
         String removed = inForce.remove(definition.getId());

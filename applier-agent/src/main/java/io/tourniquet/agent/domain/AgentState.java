@@ -10,15 +10,15 @@ import java.util.TreeMap;
  */
 public class AgentState {
 
-    /** A mitigation in force on this server, with its definition (single-object encoding) to re-check and re-apply it. */
-    public record InForce(int revision, String digest, String commandId, long sequence, boolean driftReportOnly, byte[] definition) {
+    /** A mitigation in force (or, shadow, deployed log-only) on this server, with its definition (single-object encoding) to re-check and re-apply it. */
+    public record InForce(int revision, String digest, String commandId, long sequence, boolean driftReportOnly, boolean shadow, byte[] definition) {
     }
 
     /**
      * A verified command that local control (a blocked mitigation, observe-only) keeps from being carried out;
      * carried out when control allows it again, since it is what the policy wants on this server.
      */
-    public record Held(boolean apply, String commandId, long sequence, String digest, boolean driftReportOnly, byte[] definition) {
+    public record Held(boolean apply, String commandId, long sequence, String digest, boolean driftReportOnly, boolean shadow, byte[] definition) {
     }
 
     public long lastSequence;

@@ -27,7 +27,7 @@ public class CommandGate {
 
     /** The fields the agent acts on, whichever the command type. */
     public record Command(boolean apply, String commandId, String tenantId, String serverId, long sequence,
-            MitigationDefinition definition, String definitionDigest, long expiresAtMillis, boolean driftReportOnly) {
+            MitigationDefinition definition, String definitionDigest, long expiresAtMillis, boolean driftReportOnly, boolean shadowMode) {
     }
 
     private final CommandVerifier verifier;
@@ -79,11 +79,11 @@ public class CommandGate {
     private static Command toCommand(SpecificRecord payload) {
         if (payload instanceof ApplyCommand a) {
             return new Command(true, a.getCommandId(), a.getTenantId(), a.getServerId(), a.getSequence(), a.getDefinition(),
-                    a.getDefinitionDigest(), a.getExpiresAt().toEpochMilli(), a.getDriftReportOnly());
+                    a.getDefinitionDigest(), a.getExpiresAt().toEpochMilli(), a.getDriftReportOnly(), a.getShadowMode());
         }
         if (payload instanceof RemoveCommand r) {
             return new Command(false, r.getCommandId(), r.getTenantId(), r.getServerId(), r.getSequence(), r.getDefinition(),
-                    r.getDefinitionDigest(), r.getExpiresAt().toEpochMilli(), false);
+                    r.getDefinitionDigest(), r.getExpiresAt().toEpochMilli(), false, false);
         }
         throw new IllegalArgumentException("payload is a " + payload.getClass().getSimpleName() + ", not a command");
     }

@@ -39,19 +39,19 @@ public class ServerAgent {
 
     /** A change to carry out: from a command just verified, or one that local control held back until now. */
     private record Change(boolean apply, String commandId, long sequence, MitigationDefinition definition, String digest,
-            boolean driftReportOnly) {
+            boolean driftReportOnly, boolean shadow) {
 
         static Change of(CommandGate.Command c) {
-            return new Change(c.apply(), c.commandId(), c.sequence(), c.definition(), c.definitionDigest(), c.driftReportOnly());
+            return new Change(c.apply(), c.commandId(), c.sequence(), c.definition(), c.definitionDigest(), c.driftReportOnly(), c.shadowMode());
         }
 
         static Change of(AgentState.Held h) {
             return new Change(h.apply(), h.commandId(), h.sequence(), AvroCodec.get().decode(h.definition(), MitigationDefinition.class),
-                    h.digest(), h.driftReportOnly());
+                    h.digest(), h.driftReportOnly(), h.shadow());
         }
 
         AgentState.Held held() {
-            return new AgentState.Held(apply, commandId, sequence, digest, driftReportOnly, AvroCodec.get().encode(definition));
+            return new AgentState.Held(apply, commandId, sequence, digest, driftReportOnly, shadow, AvroCodec.get().encode(definition));
         }
 
         CommandRef ref() {
@@ -120,13 +120,13 @@ public class ServerAgent {
         store.save(identity.serverId(), state);
         try {
             ChangeEvidence evidence;
-            if (interrupted && backend.inForce(definition) == change.apply()) {
+            if (interrupted && !change.shadow() && backend.inForce(definition) == change.apply()) {
                 evidence = ChangeEvidence.newBuilder().setBackend(backend.name())
                         .setChanges(List.of("found " + (change.apply() ? "in force" : "absent") + " after an interrupted run: not executed again"))
                         .setDigestBefore("unknown: interrupted run").setDigestAfter("unknown: interrupted run")
                         .setVerification("re-read the configuration after restart").build();
             } else {
-                evidence = change.apply() ? backend.apply(definition) : backend.remove(definition);
+                evidence = !change.apply() ? backend.remove(definition) : change.shadow() ? backend.applyShadow(definition) : backend.apply(definition);
             }
             if (!note.isEmpty()) {
                 List<String> changes = new ArrayList<>(evidence.getChanges());
@@ -135,7 +135,7 @@ public class ServerAgent {
             }
             if (change.apply()) {
                 state.inForce.put(definition.getId(), new AgentState.InForce(definition.getRevision(), change.digest(), change.commandId(),
-                        change.sequence(), change.driftReportOnly(), AvroCodec.get().encode(definition)));
+                        change.sequence(), change.driftReportOnly(), change.shadow(), AvroCodec.get().encode(definition)));
                 return MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString())
                         .setTenantId(identity.tenantId()).setServerId(identity.serverId())
                         .setCommand(change.ref()).setEvidence(evidence).setAppliedAt(now()).build();
@@ -170,11 +170,11 @@ public class ServerAgent {
             if (local.blocks(entry.getKey())) {
                 AgentState.InForce inForce = entry.getValue();
                 MitigationDefinition definition = AvroCodec.get().decode(inForce.definition(), MitigationDefinition.class);
-                Change removal = new Change(false, inForce.commandId(), inForce.sequence(), definition, inForce.digest(), inForce.driftReportOnly());
+                Change removal = new Change(false, inForce.commandId(), inForce.sequence(), definition, inForce.digest(), inForce.driftReportOnly(), inForce.shadow());
                 SpecificRecord result = carryOut(state, removal, "removed: blocked " + note);
                 if (!(result instanceof MitigationFailed)) {
                     state.held.put(entry.getKey(), new Change(true, inForce.commandId(), inForce.sequence(), definition, inForce.digest(),
-                            inForce.driftReportOnly()).held());
+                            inForce.driftReportOnly(), inForce.shadow()).held());
                 }
                 results.add(result);
             }
@@ -201,8 +201,8 @@ public class ServerAgent {
         boolean mayChange = correct && !control.get().observeOnly();
         List<DriftDetected> drifts = new ArrayList<>();
         for (var entry : state.inForce.entrySet()) {
-            if (entry.getValue().definition() == null) {
-                continue; // applied by an older agent that did not keep the definition
+            if (entry.getValue().definition() == null || entry.getValue().shadow()) {
+                continue; // applied by an older agent that did not keep the definition, or deployed log-only
             }
             MitigationDefinition definition = AvroCodec.get().decode(entry.getValue().definition(), MitigationDefinition.class);
             if (backend.inForce(definition)) {

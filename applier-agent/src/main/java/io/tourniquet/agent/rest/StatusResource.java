@@ -30,7 +30,7 @@ public class StatusResource {
     }
 
     /** A mitigation in force, as an admin reads it. */
-    public record InForce(int revision, String digest, String commandId, boolean driftReportOnly) {
+    public record InForce(int revision, String digest, String commandId, boolean driftReportOnly, boolean shadow) {
     }
 
     /** A verified command local control keeps from being carried out. */
@@ -55,7 +55,7 @@ public class StatusResource {
     private static ServerStatus status(String serverId, AgentState state) {
         return new ServerStatus(serverId, state.lastSequence,
                 state.inForce.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                        e -> new InForce(e.getValue().revision(), e.getValue().digest(), e.getValue().commandId(), e.getValue().driftReportOnly()),
+                        e -> new InForce(e.getValue().revision(), e.getValue().digest(), e.getValue().commandId(), e.getValue().driftReportOnly(), e.getValue().shadow()),
                         (x, y) -> x, TreeMap::new)),
                 state.held.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                         e -> new Held(e.getValue().apply() ? "apply" : "remove", e.getValue().commandId(), e.getValue().sequence()),

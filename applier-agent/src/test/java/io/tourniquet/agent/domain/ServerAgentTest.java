@@ -156,6 +156,25 @@ class ServerAgentTest {
     }
 
     @Test
+    void aShadowCommandDeploysLogOnlyAndABackendThatCannotRefusesIt(@TempDir Path stateDir) throws Exception {
+        var server = new SimulatedBackend(0, new Random(1));
+        var shadow = Commands.apply("tenant-a", "exch01", 1).setShadowMode(true).build();
+        assertThat(agent(stateDir, server).handle(Commands.signed(shadow))).isInstanceOfSatisfying(MitigationApplied.class,
+                a -> assertThat(a.getEvidence().getChanges()).anyMatch(c -> c.contains("log-only")));
+        assertThat(server.inForce(Commands.m11())).as("nothing enforced").isFalse();
+        assertThat(server.appliedCount("M1.1")).isZero();
+
+        Path iisDir = stateDir.resolve("iis");
+        java.nio.file.Files.createDirectories(iisDir);
+        var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of(), iisDir.resolve("rewrite.dll"),
+                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), iisDir);
+        var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+                gate, iis, new AgentStateStore(Optional.of(iisDir)), new LocalControlStore(Optional.empty()));
+        assertThat(onIis.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).setShadowMode(true).build())))
+                .isInstanceOfSatisfying(MitigationFailed.class, f -> assertThat(f.getError()).contains("log-only (shadow mode)"));
+    }
+
+    @Test
     void anOlderCommandIsNotExecuted(@TempDir Path stateDir) {
         var agent = agent(stateDir, 0);
         agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 2).build()));

@@ -81,6 +81,16 @@ public class NginxBackend implements Backend {
         return change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "blocking rules of " + definition.getId() + " in force"));
     }
 
+    /** The same rules marked log-only: nginx logs "tourniquet shadow: rule ... would block" at warn level and lets the request through. */
+    @Override
+    public synchronized ChangeEvidence applyShadow(MitigationDefinition definition) throws BackendException {
+        List<Map<String, Object>> rules = rulesOf(definition);
+        rules.forEach(rule -> rule.put("shadow", true));
+        Map<String, List<Map<String, Object>>> all = load();
+        all.put(definition.getId(), rules);
+        return change(all, "log-only (shadow) rules of " + definition.getId() + " in force: nothing blocked");
+    }
+
     @Override
     public synchronized ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
         rulesOf(definition);
@@ -233,7 +243,10 @@ public class NginxBackend implements Backend {
                         var rule = RULES[i];
                         if (!rule.url.test(path)) { continue; }
                         var hits = rule.conditions.map(function (c) { var hit = c.re.test(input(r, c.input)); return c.negate ? !hit : hit; });
-                        if (rule.matchAll ? hits.every(Boolean) : hits.some(Boolean)) { return rule.response; }
+                        if (rule.matchAll ? hits.every(Boolean) : hits.some(Boolean)) {
+                            if (rule.shadow) { r.warn('tourniquet shadow: rule "' + rule.name + '" would block ' + r.variables.request_uri); continue; }
+                            return rule.response;
+                        }
                     }
                     return '';
                 }

@@ -133,6 +133,19 @@ class NginxBackendTest {
     }
 
     @Test
+    void inShadowModeExploitsPassAndAreLoggedAsWouldBeBlocked() throws Exception {
+        var evidence = backend.applyShadow(M11);
+        assertThat(evidence.getChanges()).singleElement().satisfies(c -> assertThat(c).contains("log-only"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(status(EXPLOITS.get(1))).isEqualTo(200);
+            assertThat(Files.readString(dir.resolve("error.log"))).contains("tourniquet shadow: rule \"EEMS M1.1 PowerShell - inbound\" would block");
+        });
+        assertThat(backend.inForce(M11)).as("not enforcing").isFalse();
+        backend.apply(M11);
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(EXPLOITS.get(1)) == -1);
+    }
+
+    @Test
     void aDisabledVirtualDirectoryIsRefusedWhateverItsCaseOrEncodingAndOthersPass() throws Exception {
         var closeEcp = MitigationDefinition.newBuilder().setId("V1").setRevision(1).setTitle("close ECP").setProduct("Exchange")
                 .setActions(List.of(new io.tourniquet.schemas.DisableVirtualDirectory("Default Web Site", "/ecp"))).build();
