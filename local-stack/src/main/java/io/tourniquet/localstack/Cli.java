@@ -41,6 +41,7 @@ public final class Cli {
                 };
                 case "keys" -> sub.equals("generate") ? feeds.generateKeys(rest) : usage();
                 case "agent" -> new AgentCommands(OUT).run(sub, rest);
+                case "policy" -> new PolicyCommands(OUT).run(sub, rest);
                 default -> usage();
             };
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -69,7 +70,8 @@ public final class Cli {
                   keys generate PATH/NAME                               new Ed25519 key pair: NAME.key (owner-only) and NAME.pub
                   agent status|block ID|unblock ID|observe-only on|off [--agent=http://127.0.0.1:8091] [--by=NAME]
                                                                         on a server: what its agent has in force, block a mitigation
-                                                                        there, or let the agent only verify and report""");
+                                                                        there, or let the agent only verify and report
+                """ + PolicyCommands.USAGE);
         return 2;
     }
 

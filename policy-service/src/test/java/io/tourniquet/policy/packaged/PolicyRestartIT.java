@@ -1,0 +1,121 @@
+package io.tourniquet.policy.packaged;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tourniquet.localstack.ServiceProcess;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.policy.TestData;
+import io.tourniquet.schemas.ApplyCommand;
+import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.RemoveCommand;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged policy service is stopped; while it is down a server is patched and a new mitigation is published.
+ * Started again on an empty disk (its state comes back from Kafka), it sends exactly what changed — the removal from
+ * the patched server and the new mitigation — and nothing it had sent before.
+ */
+class PolicyRestartIT {
+
+    private static final String TENANT = "restart-co";
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static String kafka;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void broker() {
+        kafka = KafkaBrokerResource.bootstrapServers();
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
+            List<io.tourniquet.schemas.topics.TopicSpec> specs = new ArrayList<>(Topics.central());
+            specs.addAll(Topics.tenant(TENANT));
+            provisioner.ensure(specs);
+        }
+    }
+
+    private ServiceProcess startPolicy(String run) throws IOException {
+        var policy = ServiceProcess.start("policy-service", JAR, freePort(), Map.of(), Map.of(
+                "kafka.bootstrap.servers", kafka,
+                "tourniquet.policy.signing-key-file", Path.of("src/test/resources/keys/test-policy-signing.key").toAbsolutePath().toString(),
+                "tourniquet.policy.signing-public-key-file", Path.of("src/test/resources/keys/test-policy-signing.pub").toAbsolutePath().toString(),
+                "tourniquet.policy.tenants", TENANT,
+                "kafka-streams.state.dir", dir.resolve("streams-" + run).toString()),
+                Path.of("target/it-logs/policy-restart-" + run), "256m");
+        policy.awaitReady(Duration.ofSeconds(90));
+        return policy;
+    }
+
+    @Test
+    void afterARestartOnAnEmptyDiskOnlyWhatChangedWhileItWasDownIsSent() throws Exception {
+        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch01", TestData.server(TENANT, "exch01", "15.2.986.5", List.of()));
+        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch02", TestData.server(TENANT, "exch02", "15.2.986.5", List.of()));
+        TopicRecords.send(kafka, Topics.MITIGATIONS, "M1.1", TestData.m11());
+        try (var policy = startPolicy("first")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> commands().size() == 2);
+        }
+
+        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch02", TestData.server(TENANT, "exch02", "15.2.986.5", List.of("KB5019758")));
+        TopicRecords.send(kafka, Topics.MITIGATIONS, "M9.9", otherMitigation());
+
+        try (var policy = startPolicy("second")) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> commands().size() >= 5);
+            List<SpecificRecord> all = commands();
+            assertThat(all).hasSize(5);
+            assertThat(all.subList(0, 2)).allSatisfy(c -> assertThat(((ApplyCommand) c).getDefinition().getId()).isEqualTo("M1.1"));
+            assertThat(all.subList(2, 5)).satisfiesExactlyInAnyOrder(
+                    c -> assertThat(c).isInstanceOfSatisfying(RemoveCommand.class, r -> {
+                        assertThat(r.getServerId()).isEqualTo("exch02");
+                        assertThat(r.getSequence()).isEqualTo(2);
+                    }),
+                    c -> assertThat(c).isInstanceOfSatisfying(ApplyCommand.class, a -> {
+                        assertThat(a.getDefinition().getId()).isEqualTo("M9.9");
+                        assertThat(a.getSequence()).isEqualTo(2);
+                    }),
+                    c -> assertThat(c).isInstanceOfSatisfying(ApplyCommand.class, a -> {
+                        assertThat(a.getDefinition().getId()).isEqualTo("M9.9");
+                        assertThat(a.getSequence()).isEqualTo(3);
+                    }));
+        }
+    }
+
+    private static List<SpecificRecord> commands() {
+        return TopicRecords.values(kafka, Topics.commands(TENANT), SignedCommand.class).stream()
+                .map(s -> (SpecificRecord) AvroCodec.get().decode(CommandVerifier.bytes(s.getPayload()))).toList();
+    }
+
+    /** A second mitigation for every Exchange build, not fixed by the update that fixes M1.1. */
+    private static MitigationPublished otherMitigation() {
+        MitigationPublished m11 = TestData.m11();
+        MitigationDefinition definition = MitigationDefinition.newBuilder().setId("M9.9").setRevision(1).setTitle("another")
+                .setProduct("Exchange").setCves(List.of()).setApplicableBuilds(List.of()).setFixedBy(List.of())
+                .setActions(m11.getDefinition().getActions()).build();
+        return MitigationPublished.newBuilder().setEventId("m99").setDefinition(definition).setDefinitionDigest(Digests.of(definition))
+                .setEvidence(m11.getEvidence()).setPublishedAt(m11.getPublishedAt()).setExploitation(List.of()).build();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
