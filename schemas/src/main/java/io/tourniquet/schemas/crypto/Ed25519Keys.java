@@ -45,6 +45,12 @@ public final class Ed25519Keys {
         }
     }
 
+    /** The 32-byte public key: the end of its X.509 encoding (a fixed 12-byte header precedes it). */
+    public static byte[] raw(PublicKey key) {
+        byte[] encoded = key.getEncoded();
+        return java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+    }
+
     public static String toPem(PublicKey key) {
         return pem("PUBLIC KEY", key.getEncoded());
     }
