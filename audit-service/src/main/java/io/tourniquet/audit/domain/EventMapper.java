@@ -5,6 +5,8 @@ import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.DriftDetected;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.MitigationRemoved;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.ServerInventory;
@@ -26,14 +28,29 @@ public final class EventMapper {
     public static StoredEvent map(SpecificRecord value, String topic) {
         String payload = value.toString();
         if (value instanceof AuditRecord a) {
-            String state = switch (a.getType()) {
+            String state = a.getServerId() == null ? null : switch (a.getType()) {
                 case "decision.apply" -> "COMMANDED";
                 case "decision.remove" -> "REMOVAL_COMMANDED";
+                case "decision.blocked" -> "BLOCKED";
+                case "decision.disabled" -> "DISABLED";
+                case "decision.awaiting-approval" -> "AWAITING_APPROVAL";
+                case "decision.rejected" -> "REJECTED";
+                case "decision.deferred" -> "DEFERRED";
+                case "decision.halted" -> "HALTED";
                 default -> null;
             };
             String tenant = a.getTenantId() == null ? AuditEvents.NO_TENANT_KEY : a.getTenantId();
             return new StoredEvent(a.getEventId(), tenant, a.getServerId(), a.getMitigationId(), a.getRevision(), a.getType(),
                     a.getOutcome(), a.getActor(), a.getReason(), a.getOccurredAt(), topic, payload, state, null);
+        }
+        if (value instanceof MitigationPublished e) {
+            return new StoredEvent(e.getEventId(), AuditEvents.NO_TENANT_KEY, null, e.getDefinition().getId(), e.getDefinition().getRevision(),
+                    "feed.published", "published", "feed:" + e.getEvidence().getFeedId(), e.getDefinition().getTitle(), e.getPublishedAt(),
+                    topic, payload, null, null);
+        }
+        if (value instanceof MitigationWithdrawn e) {
+            return new StoredEvent(e.getEventId(), AuditEvents.NO_TENANT_KEY, null, e.getMitigationId(), e.getRevision(),
+                    "feed.withdrawn", "withdrawn", "feed:" + e.getEvidence().getFeedId(), e.getReason(), e.getWithdrawnAt(), topic, payload, null, null);
         }
         if (value instanceof MitigationApplied e) {
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
@@ -68,6 +85,20 @@ public final class EventMapper {
                     "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null, null);
         }
         throw new IllegalArgumentException(value.getClass().getSimpleName() + " is not an event the audit trail takes (on " + topic + ")");
+    }
+
+    /** What the mitigation catalog learns from a feed event; empty for every other event. */
+    public static java.util.Optional<CatalogEntry> catalog(SpecificRecord value) {
+        if (value instanceof MitigationPublished e) {
+            var kev = e.getExploitation();
+            String due = kev.stream().map(x -> x.getDueDate()).sorted().findFirst().orElse(null);
+            return java.util.Optional.of(new CatalogEntry(e.getDefinition().getId(), e.getDefinition().getRevision(), e.getDefinition().getTitle(),
+                    e.getDefinition().getCves(), e.getPublishedAt(), null, kev.stream().map(x -> x.getCveId()).toList(), due));
+        }
+        if (value instanceof MitigationWithdrawn e) {
+            return java.util.Optional.of(new CatalogEntry(e.getMitigationId(), e.getRevision(), null, null, null, e.getWithdrawnAt(), null, null));
+        }
+        return java.util.Optional.empty();
     }
 
     private static StoredEvent agent(String eventId, String tenant, String server, String mitigation, Integer revision, String type,

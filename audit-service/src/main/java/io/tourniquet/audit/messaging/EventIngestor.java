@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tourniquet.audit.domain.CatalogEntry;
 import io.tourniquet.audit.domain.EventMapper;
 import io.tourniquet.audit.domain.StoredEvent;
 import io.tourniquet.audit.store.AuditStore;
@@ -42,6 +43,15 @@ public class EventIngestor {
     @Inject
     MeterRegistry registry;
 
+    /** How old the newest event of the last batch was when it was stored: the ingest lag, exported as a gauge. */
+    private final java.util.concurrent.atomic.AtomicLong lagMillis = new java.util.concurrent.atomic.AtomicLong();
+
+    @jakarta.annotation.PostConstruct
+    void gauges() {
+        io.micrometer.core.instrument.Gauge.builder("tourniquet.audit.ingest.lag", lagMillis, v -> v.get() / 1000.0)
+                .baseUnit("seconds").description("age of the newest event of the last stored batch").register(registry);
+    }
+
     @Inject
     @Channel(Topics.AUDIT_DEAD_LETTERS)
     MutinyEmitter<byte[]> deadLetters;
@@ -58,18 +68,34 @@ public class EventIngestor {
         ingest(records);
     }
 
+    /** The feed's mitigations: kept as evidence (no tenant) and as the catalog exposure is measured from. */
+    @Incoming(Topics.MITIGATIONS)
+    @Blocking
+    public void mitigations(ConsumerRecords<String, byte[]> records) throws SQLException {
+        ingest(records);
+    }
+
     void ingest(ConsumerRecords<String, byte[]> records) throws SQLException {
         List<StoredEvent> events = new ArrayList<>(records.count());
+        List<CatalogEntry> catalog = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.value() == null && record.topic().equals(Topics.MITIGATIONS)) {
+                continue; // a compaction tombstone
+            }
             try {
-                StoredEvent event = EventMapper.map(AvroCodec.get().decode(record.value()), record.topic());
+                var value = AvroCodec.get().decode(record.value());
+                StoredEvent event = EventMapper.map(value, record.topic());
                 requireTenantOfTopic(record.topic(), event);
                 events.add(event);
+                EventMapper.catalog(value).ifPresent(catalog::add);
             } catch (RuntimeException e) {
                 deadLetter(record, e.getMessage());
             }
         }
-        int stored = store.store(events);
+        int stored = store.store(events, catalog);
+        if (!events.isEmpty()) {
+            lagMillis.set(java.time.Duration.between(events.get(events.size() - 1).occurredAt(), java.time.Instant.now()).toMillis());
+        }
         for (StoredEvent e : events) {
             registry.counter("tourniquet.audit.events.received", "type", e.type()).increment();
         }

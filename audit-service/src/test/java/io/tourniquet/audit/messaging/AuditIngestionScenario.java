@@ -37,6 +37,11 @@ abstract class AuditIngestionScenario {
     /** A tenant of its own per database, so that the runs do not see each other's rows. */
     abstract String tenant();
 
+    /** Another tenant of its own for the report scenario, so that each test sees only its own events. */
+    String reportTenant() {
+        return "reports-" + tenant().substring("tenant-".length());
+    }
+
     private static String kafka() {
         return KafkaBrokerResource.bootstrapServers();
     }
@@ -48,6 +53,105 @@ abstract class AuditIngestionScenario {
                 .setCommand(new CommandRef("c1", 1L, "M1.1", 1))
                 .setEvidence(new ChangeEvidence("simulated", List.of("put M1.1 in force"), "a", "b", "re-read"))
                 .setAppliedAt(at).build();
+    }
+
+    @Inject
+    io.tourniquet.audit.report.Reports reports;
+
+    private static final Instant T0 = Instant.parse("2026-10-01T00:00:00Z");
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private void decision(String tenant, String server, String mitigation, String type, String reason, Instant at) {
+        TopicRecords.send(kafka(), Topics.AUDIT, tenant, AuditEvents.builder("policy-service", type, "commanded", "policy-service")
+                .setTenantId(tenant).setServerId(server).setMitigationId(mitigation).setRevision(1).setReason(reason).setOccurredAt(at).build());
+    }
+
+    private static CommandRef ref(String mitigation) {
+        return new CommandRef("c-" + UUID.randomUUID(), 1L, mitigation, 1);
+    }
+
+    /**
+     * Five servers of one tenant and a mitigation of a KEV-listed CVE published at T0 (due 2026-10-10), looked at on
+     * T0 + 12 days. Expected figures computed by hand in the comments.
+     */
+    @Test
+    void exposureTimeToMitigateAndKevOverdueMatchAHandComputedScenario() throws Exception {
+        String tenant = reportTenant();
+        String m = "MX-" + tenant;
+        String cve = "CVE-2026-" + (10000 + Math.abs(tenant.hashCode() % 10000));
+        var definition = io.tourniquet.schemas.MitigationDefinition.newBuilder().setId(m).setRevision(1).setTitle("test").setDescription("")
+                .setCves(List.of(cve)).setProduct("Exchange").setApplicableBuilds(List.of()).setFixedBy(List.of())
+                .setActions(List.of(new io.tourniquet.schemas.Heartbeat(""))).build();
+        TopicRecords.send(kafka(), Topics.MITIGATIONS, m, io.tourniquet.schemas.MitigationPublished.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setDefinition(definition).setDefinitionDigest("d")
+                .setEvidence(io.tourniquet.schemas.FeedEvidence.newBuilder().setFeedId("test").setFeedKind(io.tourniquet.schemas.FeedKind.BUNDLED_CATALOG)
+                        .setFeedVersion("1").setVerifiedBy(List.of("test")).setVerifiedAt(T0).build())
+                .setPublishedAt(T0)
+                .setExploitation(List.of(new io.tourniquet.schemas.CveExploitation(cve, "2026.10.01", "2026-09-30", "2026-10-10", "Known"))).build());
+        String events = Topics.agentEvents(tenant);
+        // exch01: applied 2 h after publication
+        decision(tenant, "exch01", m, "decision.apply", "auto", T0.plus(HOUR));
+        TopicRecords.send(kafka(), events, "exch01", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+                .setServerId("exch01").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
+                .setAppliedAt(T0.plus(HOUR.multipliedBy(2))).build());
+        // exch02: failed; still exposed at T0+12d: 288 h
+        decision(tenant, "exch02", m, "decision.apply", "auto", T0.plus(HOUR));
+        TopicRecords.send(kafka(), events, "exch02", io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTenantId(tenant).setServerId("exch02").setCommand(ref(m)).setError("URL Rewrite module missing").setRollback("not-needed")
+                .setFailedAt(T0.plus(Duration.ofMinutes(90))).build());
+        // exch03: awaiting approval, and its agent last seen at T0: offline
+        decision(tenant, "exch03", m, "decision.awaiting-approval", "approval required by tenant policy", T0.plus(HOUR));
+        TopicRecords.send(kafka(), events, "exch03", io.tourniquet.schemas.ServerInventory.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTenantId(tenant).setServerId("exch03").setProduct("Exchange").setBuild("15.2.986.5").setInstalledUpdates(List.of())
+                .setBackend("simulated").setAgentVersion("t").setServerGroup(null).setTags(List.of()).setPrerequisites(java.util.Map.of())
+                .setAppliedMitigations(List.of()).setBlockedMitigations(List.of()).setObserveOnly(false).setReportedAt(T0).build());
+        // exch04: patched 5 h after publication
+        decision(tenant, "exch04", m, "decision.apply", "auto", T0.plus(HOUR));
+        decision(tenant, "exch04", m, "decision.remove", "server not affected: PATCHED", T0.plus(HOUR.multipliedBy(5)));
+        // exch05: applied after 4 h, removed (blocked) after 1 day + 1 min: exposed 4 h + (12 d - 1 d - 1 min)
+        decision(tenant, "exch05", m, "decision.apply", "auto", T0);
+        TopicRecords.send(kafka(), events, "exch05", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+                .setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
+                .setAppliedAt(T0.plus(HOUR.multipliedBy(4))).build());
+        decision(tenant, "exch05", m, "decision.remove", "blocked by tenant policy", T0.plus(Duration.ofDays(1)));
+        TopicRecords.send(kafka(), events, "exch05", io.tourniquet.schemas.MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTenantId(tenant).setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "b", "a", "v"))
+                .setRemovedAt(T0.plus(Duration.ofDays(1)).plusSeconds(60)).build());
+
+        Instant asOf = T0.plus(Duration.ofDays(12));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(reports.exposure(cve, tenant, asOf).servers()).hasSize(5)
+                .anySatisfy(e -> assertThat(e.status()).isEqualTo("removed")));
+        var exposure = reports.exposure(cve, tenant, asOf);
+        assertThat(exposure.mitigations()).singleElement().satisfies(x -> assertThat(x.publishedAt()).isEqualTo(T0));
+        assertThat(exposure.stillExposed()).isEqualTo(3);
+        var byServer = new java.util.TreeMap<String, io.tourniquet.audit.report.Reports.ServerExposure>();
+        exposure.servers().forEach(e -> byServer.put(e.serverId(), e));
+        assertThat(byServer.get("exch01").exposedSeconds()).isEqualTo(2 * 3600);
+        assertThat(byServer.get("exch01").mitigatedAt()).isEqualTo(T0.plus(HOUR.multipliedBy(2)));
+        assertThat(byServer.get("exch02").exposedSeconds()).isEqualTo(288 * 3600);
+        assertThat(byServer.get("exch02").status()).isEqualTo("failed");
+        assertThat(byServer.get("exch02").why()).contains("URL Rewrite module missing");
+        assertThat(byServer.get("exch03").status()).isEqualTo("offline");
+        assertThat(byServer.get("exch03").why()).contains("server offline since " + T0).contains("approval required");
+        assertThat(byServer.get("exch04").stillExposed()).isFalse();
+        assertThat(byServer.get("exch04").patchedAt()).isEqualTo(T0.plus(HOUR.multipliedBy(5)));
+        assertThat(byServer.get("exch04").exposedSeconds()).isEqualTo(5 * 3600);
+        assertThat(byServer.get("exch05").exposedSeconds()).isEqualTo(4 * 3600 + Duration.ofDays(11).toSeconds() - 60);
+
+        var ttm = reports.timeToMitigate(tenant, T0, T0.plus(Duration.ofDays(30))).get(tenant);
+        assertThat(ttm.mitigated()).isEqualTo(2);
+        assertThat(ttm.p50Seconds()).isEqualTo(7200);
+        assertThat(ttm.p95Seconds()).isEqualTo(14400);
+        assertThat(ttm.maxSeconds()).isEqualTo(14400);
+
+        assertThat(reports.kevOverdue(tenant, asOf)).extracting(o -> o.serverId() + ":" + o.daysOverdue())
+                .containsExactlyInAnyOrder("exch02:2", "exch03:2", "exch05:2");
+
+        String csv = io.restassured.RestAssured.given().queryParam("from", T0.toString()).queryParam("to", asOf.toString()).queryParam("format", "csv")
+                .get("/api/v1/reports/evidence/" + tenant).then().statusCode(200).extract().asString();
+        assertThat(csv.lines().findFirst()).contains("\"seq\",\"event_id\",\"occurred_at\",\"recorded_at\",\"type\",\"outcome\",\"actor\","
+                + "\"server_id\",\"mitigation_id\",\"revision\",\"reason\",\"source_topic\",\"prev_hash\",\"hash\",\"payload\"");
+        assertThat(csv.lines().filter(l -> l.contains(m))).hasSizeGreaterThanOrEqualTo(11);
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /** Against the real PostgreSQL of this machine (127.0.0.1:5432, database "test"), in a schema of its own. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres"))
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres"))
 @TestProfile(PostgresAuditTest.Postgres.class)
 class PostgresAuditTest extends AuditIngestionScenario {
 
