@@ -76,7 +76,9 @@ public final class LocalStack implements AutoCloseable {
         int port = options.basePort();
 
         ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env,
-                Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString()), logs, "256m");
+                Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString(),
+                        "tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString(),
+                        "tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString()), logs, "256m");
         services.add(audit);
         ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, Map.of(
                 "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
@@ -180,10 +182,16 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The policy service's signing key pair, made on first use; the private key is readable by its owner only. */
+    /** The policy service's (commands) and audit service's (chain heads) signing key pairs. */
     static Path ensurePolicyKeys(Path dir) {
-        Path privateKey = dir.resolve("policy-signing.key");
-        Path publicKey = dir.resolve("policy-signing.pub");
+        ensureKeyPair(dir, "audit-signing");
+        return ensureKeyPair(dir, "policy-signing");
+    }
+
+    /** A signing key pair, made on first use; the private key is readable by its owner only. */
+    private static Path ensureKeyPair(Path dir, String name) {
+        Path privateKey = dir.resolve(name + ".key");
+        Path publicKey = dir.resolve(name + ".pub");
         try {
             Files.createDirectories(dir);
             if (!Files.exists(privateKey) || !Files.exists(publicKey)) {
@@ -198,7 +206,7 @@ public final class LocalStack implements AutoCloseable {
             }
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create policy keys in " + dir, e);
+            throw new UncheckedIOException("cannot create " + name + " keys in " + dir, e);
         }
     }
 

@@ -24,4 +24,10 @@ public interface AuditConfig {
 
     @WithDefault("8")
     int poolSize();
+
+    /** Ed25519 private key (PKCS#8 PEM) that signs chain heads; absent: heads are returned unsigned. */
+    Optional<Path> signingKeyFile();
+
+    /** Its public key (X.509 PEM), returned with each signed head so that a customer can keep it. */
+    Optional<Path> signingPublicKeyFile();
 }

@@ -39,20 +39,47 @@ public class AuditResource {
 
     @GET
     @Path("/events")
-    @Operation(summary = "Stored events in order, filterable, paged by sequence number (pass the last seq seen as 'after')")
+    @Operation(summary = "Stored events in order (history of a server, a mitigation, a tenant), filterable by type, outcome and "
+            + "time [from, to), paged by sequence number (pass the last seq seen as 'after')")
     public List<AuditQueries.Event> events(@QueryParam("tenant") String tenant, @QueryParam("server") String server,
-            @QueryParam("mitigation") String mitigation, @QueryParam("type") String type,
+            @QueryParam("mitigation") String mitigation, @QueryParam("type") String type, @QueryParam("outcome") String outcome,
+            @QueryParam("from") String from, @QueryParam("to") String to,
             @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit) throws SQLException {
         if (limit < 1 || limit > 1000) {
             throw new BadRequestException("limit must be between 1 and 1000");
         }
-        return queries.events(tenant, server, mitigation, type, after, limit);
+        return queries.events(new AuditQueries.EventFilter(tenant, server, mitigation, type, outcome, instant(from, "from"), instant(to, "to")),
+                after, limit);
     }
+
+    private static java.time.Instant instant(String value, String name) {
+        try {
+            return value == null || value.isBlank() ? null : java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z; was '" + value + "'");
+        }
+    }
+
+    /** A verification and, when the chain is intact and a key is configured, its head signed by the audit service. */
+    public record ChainReport(AuditQueries.ChainVerification verification, io.tourniquet.audit.store.ChainHeadSigner.SignedHead signedHead) {
+    }
+
+    @Inject
+    io.tourniquet.audit.store.ChainHeadSigner signer;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     @GET
     @Path("/tenants/{tenant}/chain")
-    @Operation(summary = "Recompute the tenant's hash chain; returns whether it is intact and its head")
-    public AuditQueries.ChainVerification chain(@PathParam("tenant") String tenant) throws SQLException {
-        return queries.verifyChain(tenant);
+    @Operation(summary = "Recompute the tenant's hash chain (per tenant, in storage order): whether it is intact, its head, and the head "
+            + "signed by the audit service's key, for the customer to keep")
+    public ChainReport chain(@PathParam("tenant") String tenant) throws SQLException {
+        var verification = queries.verifyChain(tenant);
+        if (!verification.valid()) {
+            registry.counter("tourniquet.audit.chain.verification.failures", "tenant", tenant).increment();
+            return new ChainReport(verification, null);
+        }
+        return new ChainReport(verification, signer.sign(tenant, verification.events(), verification.head()).orElse(null));
     }
 }

@@ -70,17 +70,39 @@ public class AuditQueries {
     }
 
     public List<Event> events(String tenant, String server, String mitigation, String type, long afterSeq, int limit) throws SQLException {
+        return events(new EventFilter(tenant, server, mitigation, type, null, null, null), afterSeq, limit);
+    }
+
+    /** Which events: every field optional; {@code from} inclusive, {@code to} exclusive, on the time the event occurred. */
+    public record EventFilter(String tenant, String server, String mitigation, String type, String outcome, Instant from, Instant to) {
+    }
+
+    public List<Event> events(EventFilter f, long afterSeq, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, "
                 + "actor, reason, occurred_at, source_topic, hash FROM audit_event WHERE seq > " + afterSeq);
         List<String> args = new ArrayList<>();
-        filter(sql, args, "tenant_id", tenant);
-        filter(sql, args, "server_id", server);
-        filter(sql, args, "mitigation_id", mitigation);
-        filter(sql, args, "event_type", type);
+        filter(sql, args, "tenant_id", f.tenant());
+        filter(sql, args, "server_id", f.server());
+        filter(sql, args, "mitigation_id", f.mitigation());
+        filter(sql, args, "event_type", f.type());
+        filter(sql, args, "outcome", f.outcome());
+        if (f.from() != null) {
+            sql.append(" AND occurred_at >= ?");
+        }
+        if (f.to() != null) {
+            sql.append(" AND occurred_at < ?");
+        }
         sql.append(" ORDER BY seq LIMIT ").append(limit);
         List<Event> events = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             bind(ps, args);
+            int next = args.size() + 1;
+            if (f.from() != null) {
+                ps.setTimestamp(next++, java.sql.Timestamp.from(f.from()));
+            }
+            if (f.to() != null) {
+                ps.setTimestamp(next, java.sql.Timestamp.from(f.to()));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(new Event(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

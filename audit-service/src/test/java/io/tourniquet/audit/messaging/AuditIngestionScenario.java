@@ -187,15 +187,48 @@ abstract class AuditIngestionScenario {
         var intact = queries.verifyChain(tenant);
         assertThat(intact.valid()).isTrue();
         assertThat(intact.events()).isEqualTo(2);
+        var report = io.restassured.RestAssured.get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200).extract().jsonPath();
+        String signedText = report.getString("signedHead.signedText");
+        assertThat(signedText).startsWith("tourniquet-chain-head|" + tenant + "|2|" + intact.head() + "|");
+        var signature = java.security.Signature.getInstance("Ed25519");
+        signature.initVerify(io.tourniquet.schemas.crypto.Ed25519Keys.publicFromPem(report.getString("signedHead.publicKeyPem"), "response"));
+        signature.update(signedText.getBytes(StandardCharsets.UTF_8));
+        assertThat(signature.verify(java.util.Base64.getDecoder().decode(report.getString("signedHead.signature")))).isTrue();
 
-        try (Connection c = database.connection();
-             PreparedStatement tamper = c.prepareStatement("UPDATE audit_event SET outcome = 'failed' WHERE event_id = ?")) {
-            tamper.setString(1, applied.getEventId());
-            assertThat(tamper.executeUpdate()).isEqualTo(1);
-            c.commit();
-        }
+        // editing a stored record
+        execute("UPDATE audit_event SET outcome = 'failed' WHERE event_id = ?", applied.getEventId());
         var tampered = queries.verifyChain(tenant);
         assertThat(tampered.valid()).isFalse();
         assertThat(tampered.problem()).contains(applied.getEventId());
+        io.restassured.RestAssured.get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200)
+                .body("verification.valid", org.hamcrest.Matchers.is(false)).body("signedHead", org.hamcrest.Matchers.nullValue());
+        execute("UPDATE audit_event SET outcome = 'applied' WHERE event_id = ?", applied.getEventId());
+        assertThat(queries.verifyChain(tenant).valid()).as("put back as it was").isTrue();
+
+        // reordering two records
+        long first = queries.events(tenant, null, null, null, 0, 100).get(0).seq();
+        long second = queries.events(tenant, null, null, null, 0, 100).get(1).seq();
+        execute("UPDATE audit_event SET seq = -1 WHERE seq = ?", first);
+        execute("UPDATE audit_event SET seq = ? WHERE seq = ?", first, second);
+        execute("UPDATE audit_event SET seq = ? WHERE seq = -1", second);
+        assertThat(queries.verifyChain(tenant).valid()).as("reordered").isFalse();
+        execute("UPDATE audit_event SET seq = -1 WHERE seq = ?", first);
+        execute("UPDATE audit_event SET seq = ? WHERE seq = ?", first, second);
+        execute("UPDATE audit_event SET seq = ? WHERE seq = -1", second);
+        assertThat(queries.verifyChain(tenant).valid()).as("put back in order").isTrue();
+
+        // deleting a record
+        execute("DELETE FROM audit_event WHERE seq = ?", first);
+        assertThat(queries.verifyChain(tenant).valid()).as("deleted").isFalse();
+    }
+
+    private void execute(String sql, Object... args) throws Exception {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+            c.commit();
+        }
     }
 }

@@ -51,6 +51,18 @@ public final class Ed25519Keys {
         return java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
     }
 
+    /** An Ed25519 signature (RFC 8032) of the bytes. */
+    public static byte[] sign(PrivateKey key, byte[] data) {
+        try {
+            java.security.Signature signature = java.security.Signature.getInstance(ALGORITHM);
+            signature.initSign(key);
+            signature.update(data);
+            return signature.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign", e);
+        }
+    }
+
     public static String toPem(PublicKey key) {
         return pem("PUBLIC KEY", key.getEncoded());
     }
