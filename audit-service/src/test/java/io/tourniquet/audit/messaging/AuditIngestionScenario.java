@@ -154,6 +154,59 @@ abstract class AuditIngestionScenario {
         assertThat(csv.lines().filter(l -> l.contains(m))).hasSizeGreaterThanOrEqualTo(11);
     }
 
+    /** A SOC tool that knows CloudEvents and JSON, not Avro: reads the Kafka topic with the CloudEvents SDK, and the SSE stream. */
+    @Test
+    void everyStoredEventIsACloudEventOnKafkaAndOnTheLiveStream() throws Exception {
+        String tenant = "cloud-" + tenant().substring("tenant-".length());
+        var lines = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var http = java.net.http.HttpClient.newHttpClient();
+        var stream = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + io.restassured.RestAssured.port + "/api/v1/stream?tenant=" + tenant)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        var reader = stream.thenAccept(response -> response.body().forEach(lines::add));
+        await().atMost(Duration.ofSeconds(10)).until(stream::isDone);
+
+        AuditRecord decision = AuditEvents.builder("policy-service", "decision.apply", "commanded", "alice")
+                .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setReason("approved by alice").build();
+        TopicRecords.send(kafka(), Topics.AUDIT, tenant, decision);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines).anySatisfy(line -> {
+            assertThat(line).startsWith("data:").contains("\"id\":\"" + decision.getEventId() + "\"");
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring("data:".length()));
+            assertThat(json.path("specversion").asText()).isEqualTo("1.0");
+            assertThat(json.path("type").asText()).isEqualTo("io.tourniquet.decision.apply");
+            assertThat(json.path("data").path("class_uid").asInt()).isEqualTo(7001);
+            assertThat(json.path("data").path("actor").path("user").path("name").asText()).isEqualTo("alice");
+        }));
+        reader.cancel(true);
+
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.AUDIT_CLOUDEVENTS).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var found = new java.util.ArrayList<io.cloudevents.CloudEvent>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.value().getId().equals(decision.getEventId())) {
+                        found.add(r.value());
+                    }
+                });
+                return !found.isEmpty();
+            });
+            var event = found.get(0);
+            assertThat(event.getSource().toString()).isEqualTo("urn:tourniquet:audit-service");
+            assertThat(event.getType()).isEqualTo("io.tourniquet.decision.apply");
+            assertThat(event.getSubject()).isEqualTo(tenant + "/exch01/M1.1");
+            assertThat(event.getDataContentType()).isEqualTo("application/json");
+            var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.getData().toBytes());
+            assertThat(data.path("activity_name").asText()).isEqualTo("Harden");
+            assertThat(data.path("unmapped").path("tenant_id").asText()).isEqualTo(tenant);
+        }
+    }
+
     @Test
     void storesOnceDeadLettersPoisonKeepsGoingAndDetectsTampering() throws Exception {
         String tenant = tenant();

@@ -31,6 +31,8 @@ public final class Topics {
     public static final String POLICY_MITIGATION_BROADCAST = "tourniquet.policy.mitigation-broadcast";
     /** The policy service's own copy of every tenant's agent events, keyed by tenant, so that one task holds a whole tenant. */
     public static final String POLICY_SERVER_EVENTS = "tourniquet.policy.server-events";
+    /** Every stored audit event as a CloudEvent (Kafka protocol binding, binary mode, JSON data shaped after OCSF), key: tenant id. */
+    public static final String AUDIT_CLOUDEVENTS = "tourniquet.audit.cloudevents";
     /** Dead letters: the original bytes, with the reason in headers. */
     public static final String POLICY_DEAD_LETTERS = "tourniquet.dlq.policy-service";
     public static final String AUDIT_DEAD_LETTERS = "tourniquet.dlq.audit-service";
@@ -94,6 +96,7 @@ public final class Topics {
                 TopicSpec.compacted(POLICY_MITIGATION_BROADCAST, DEFAULT_PARTITIONS),
                 TopicSpec.retained(POLICY_SERVER_EVENTS, DEFAULT_PARTITIONS, WEEK),
                 TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),
+                TopicSpec.retained(AUDIT_CLOUDEVENTS, DEFAULT_PARTITIONS, AUDIT_RETENTION),
                 TopicSpec.retained(POLICY_DEAD_LETTERS, 1, AUDIT_RETENTION),
                 TopicSpec.retained(AUDIT_DEAD_LETTERS, 1, AUDIT_RETENTION));
     }

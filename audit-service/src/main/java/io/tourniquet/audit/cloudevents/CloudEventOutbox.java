@@ -1,0 +1,169 @@
+package io.tourniquet.audit.cloudevents;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.message.Encoding;
+import io.cloudevents.kafka.CloudEventSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.tourniquet.audit.store.Database;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes every stored event, once its row is durable, as a CloudEvent on tourniquet.audit.cloudevents (Kafka
+ * protocol binding, binary mode: ce_* headers, JSON data shaped after OCSF; source + id unique, id = the event id) and
+ * to the live stream. An outbox: rows are marked published only after Kafka acknowledged them, so a broker that goes
+ * away delays events and loses none (delivery is at least once; consumers dedupe by id).
+ */
+@ApplicationScoped
+public class CloudEventOutbox {
+
+    private static final Logger LOG = Logger.getLogger(CloudEventOutbox.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 500;
+
+    @Inject
+    Database database;
+
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final BroadcastProcessor<CloudEvent> live = BroadcastProcessor.create();
+    private KafkaProducer<String, CloudEvent> producer;
+    private ScheduledExecutorService scheduler;
+
+    void start(@Observes StartupEvent event) {
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY.name()), new StringSerializer(), new CloudEventSerializer());
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "cloudevent-outbox"));
+        scheduler.scheduleWithFixedDelay(this::drain, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (producer != null) {
+            producer.close(java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    /** The live stream of every published event (hot: subscribers see what is published after they subscribe). */
+    public io.smallrye.mutiny.Multi<CloudEvent> live() {
+        return live;
+    }
+
+    private void drain() {
+        try {
+            while (publishBatch() == BATCH) {
+                // keep going while there is a backlog
+            }
+        } catch (Exception e) {
+            // a broker away or a database hiccup: the rows stay unpublished and the next run tries again
+            registry.counter("tourniquet.audit.cloudevents.publish.failures").increment();
+            LOG.warnf("publishing CloudEvents failed, retrying: %s", e.toString());
+        }
+    }
+
+    private int publishBatch() throws Exception {
+        List<OcsfRemediation.Row> rows = unpublished();
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<CloudEvent> events = new ArrayList<>();
+        List<Future<?>> sent = new ArrayList<>();
+        for (OcsfRemediation.Row row : rows) {
+            CloudEvent event = toCloudEvent(row);
+            events.add(event);
+            sent.add(producer.send(new ProducerRecord<>(Topics.AUDIT_CLOUDEVENTS, row.tenantId(), event)));
+        }
+        for (Future<?> future : sent) {
+            future.get(30, TimeUnit.SECONDS);
+        }
+        markPublished(rows);
+        registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
+        events.forEach(live::onNext);
+        return rows.size();
+    }
+
+    static CloudEvent toCloudEvent(OcsfRemediation.Row row) throws Exception {
+        StringBuilder subject = new StringBuilder(row.tenantId());
+        if (row.serverId() != null) {
+            subject.append('/').append(row.serverId());
+        }
+        if (row.mitigationId() != null) {
+            subject.append('/').append(row.mitigationId());
+        }
+        return CloudEventBuilder.v1()
+                .withId(row.eventId())
+                .withSource(URI.create(OcsfRemediation.SOURCE))
+                .withType(OcsfRemediation.TYPE_PREFIX + row.type())
+                .withSubject(subject.toString())
+                .withTime(row.occurredAt().atOffset(ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .withDataSchema(URI.create("https://schema.ocsf.io/1.1.0/classes/remediation_activity"))
+                .withExtension("tenant", row.tenantId())
+                .withData(JSON.writeValueAsBytes(OcsfRemediation.of(row)))
+                .build();
+    }
+
+    private List<OcsfRemediation.Row> unpublished() throws SQLException {
+        List<OcsfRemediation.Row> rows = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic "
+                        + "FROM audit_event WHERE published = FALSE ORDER BY seq LIMIT " + BATCH)) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new OcsfRemediation.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getTimestamp(11).toInstant(), rs.getString(12)));
+                }
+            }
+            c.rollback();
+        }
+        return rows;
+    }
+
+    private void markPublished(List<OcsfRemediation.Row> rows) throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("UPDATE audit_event SET published = TRUE WHERE seq = ?")) {
+            for (OcsfRemediation.Row row : rows) {
+                ps.setLong(1, row.seq());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+    }
+}

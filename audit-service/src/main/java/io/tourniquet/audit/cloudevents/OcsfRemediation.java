@@ -1,0 +1,75 @@
+package io.tourniquet.audit.cloudevents;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An audit event as JSON shaped after OCSF's Remediation Activity class (category 7 Remediation, class 7001): apply is
+ * "Harden", removal "Restore", detections (drift) "Detect", decisions and the rest "Other". Fields OCSF has no place for
+ * (tenant, mitigation, decision type) go under {@code unmapped}.
+ */
+public final class OcsfRemediation {
+
+    public static final String SOURCE = "urn:tourniquet:audit-service";
+    public static final String TYPE_PREFIX = "io.tourniquet.";
+
+    private OcsfRemediation() {
+    }
+
+    /** One stored event, as read back from the database. */
+    public record Row(long seq, String eventId, String tenantId, String serverId, String mitigationId, Integer revision, String type,
+            String outcome, String actor, String reason, Instant occurredAt, String sourceTopic) {
+    }
+
+    public static Map<String, Object> of(Row row) {
+        int activity = switch (row.type()) {
+            case "agent.applied", "decision.apply" -> 4;
+            case "agent.removed", "decision.remove" -> 3;
+            case "agent.drift" -> 5;
+            default -> 99;
+        };
+        int status = switch (row.outcome()) {
+            case "applied", "removed", "corrected", "published", "commanded", "reported", "accepted" -> 1;
+            case "failed", "rejected" -> 2;
+            default -> 99;
+        };
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("category_uid", 7);
+        event.put("category_name", "Remediation");
+        event.put("class_uid", 7001);
+        event.put("class_name", "Remediation Activity");
+        event.put("activity_id", activity);
+        event.put("activity_name", switch (activity) {
+            case 4 -> "Harden";
+            case 3 -> "Restore";
+            case 5 -> "Detect";
+            default -> "Other";
+        });
+        event.put("type_uid", 7001 * 100 + activity);
+        event.put("time", row.occurredAt().toEpochMilli());
+        event.put("severity_id", status == 2 ? 4 : 1);
+        event.put("status_id", status);
+        event.put("status", status == 1 ? "Success" : status == 2 ? "Failure" : "Other");
+        event.put("status_detail", row.outcome());
+        event.put("message", row.type() + (row.mitigationId() == null ? "" : " " + row.mitigationId()) + (row.reason() == null ? "" : ": " + row.reason()));
+        event.put("metadata", Map.of("product", Map.of("name", "Tourniquet", "vendor_name", "Tourniquet"), "version", "1.1.0",
+                "uid", row.eventId(), "sequence", row.seq()));
+        event.put("actor", Map.of("user", Map.of("name", row.actor())));
+        if (row.serverId() != null) {
+            event.put("device", Map.of("hostname", row.serverId(), "uid", row.tenantId() + "/" + row.serverId(), "type_id", 1));
+        }
+        if (row.mitigationId() != null) {
+            event.put("remediation", Map.of("desc", row.mitigationId() + (row.revision() == null ? "" : " r" + row.revision())));
+        }
+        Map<String, Object> unmapped = new LinkedHashMap<>();
+        unmapped.put("tenant_id", row.tenantId());
+        unmapped.put("tourniquet_type", row.type());
+        unmapped.put("mitigation_id", row.mitigationId());
+        unmapped.put("revision", row.revision());
+        unmapped.put("reason", row.reason());
+        unmapped.put("source_topic", row.sourceTopic());
+        event.put("unmapped", unmapped);
+        return event;
+    }
+}
