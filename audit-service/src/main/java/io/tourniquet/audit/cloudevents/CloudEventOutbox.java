@@ -53,6 +53,9 @@ public class CloudEventOutbox {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    io.tourniquet.audit.webhook.Webhooks webhooks;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -112,7 +115,7 @@ public class CloudEventOutbox {
         for (Future<?> future : sent) {
             future.get(30, TimeUnit.SECONDS);
         }
-        markPublished(rows);
+        markPublished(rows, events);
         registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
         events.forEach(live::onNext);
         return rows.size();
@@ -156,13 +159,17 @@ public class CloudEventOutbox {
         return rows;
     }
 
-    private void markPublished(List<OcsfRemediation.Row> rows) throws SQLException {
+    /** Marks the rows published and, in the same transaction, queues the webhook notifications they call for. */
+    private void markPublished(List<OcsfRemediation.Row> rows, List<CloudEvent> events) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("UPDATE audit_event SET published = TRUE WHERE seq = ?")) {
             for (OcsfRemediation.Row row : rows) {
                 ps.setLong(1, row.seq());
                 ps.addBatch();
             }
             ps.executeBatch();
+            for (int i = 0; i < rows.size(); i++) {
+                webhooks.queue(c, rows.get(i), events.get(i));
+            }
             c.commit();
         }
     }

@@ -25,6 +25,30 @@ public interface AuditConfig {
     @WithDefault("8")
     int poolSize();
 
+    /** Webhooks by name: each tenant may have several, each for chosen event types. */
+    java.util.Map<String, Webhook> webhooks();
+
+    interface Webhook {
+        /** The tenant whose events are sent. */
+        String tenant();
+
+        /** Where they are POSTed (a JSON CloudEvent each). */
+        java.net.URI url();
+
+        /** Shared secret of the HMAC-SHA256 signature header (X-Tourniquet-Signature: sha256=&lt;hex&gt;). */
+        String secret();
+
+        /** Event types sent, e.g. agent.applied, agent.failed, decision.halted; none: every type. */
+        Optional<java.util.List<String>> types();
+    }
+
+    /** Webhook retries: wait base × 2^attempt (at most 10 minutes) between attempts, give up after max-attempts. */
+    @WithDefault("1s")
+    java.time.Duration webhookRetryBase();
+
+    @WithDefault("8")
+    int webhookMaxAttempts();
+
     /** Ed25519 private key (PKCS#8 PEM) that signs chain heads; absent: heads are returned unsigned. */
     Optional<Path> signingKeyFile();
 

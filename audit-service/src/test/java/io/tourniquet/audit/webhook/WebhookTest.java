@@ -1,0 +1,55 @@
+package io.tourniquet.audit.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A tenant's webhook gets the event types it chose, signed, after a failed first attempt; other types and tenants are not sent. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "hooked"))
+@QuarkusTestResource(WebhookReceiver.class)
+@TestProfile(WebhookTest.FreshDatabase.class)
+class WebhookTest {
+
+    public static class FreshDatabase implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                return Map.of("tourniquet.audit.embedded-dir", Files.createTempDirectory("audit-webhook").toString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Test
+    void aHaltIsNotifiedSignedAndRetriedUntilTheReceiverAcceptsIt() {
+        var applied = AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service").setTenantId("hooked").build();
+        var halted = AuditEvents.builder("policy-service", "decision.halted", "halted", "policy-service").setTenantId("hooked")
+                .setMitigationId("M1.1").setReason("rollout halted: 2 of 5 servers failed").build();
+        var otherTenant = AuditEvents.builder("policy-service", "decision.halted", "halted", "policy-service").setTenantId("not-hooked").build();
+        TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "hooked", applied);
+        TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "not-hooked", otherTenant);
+        TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "hooked", halted);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !WebhookReceiver.RECEIVED.isEmpty());
+        assertThat(WebhookReceiver.REQUESTS.get()).as("the first attempt got a 503 and was retried").isGreaterThanOrEqualTo(2);
+        assertThat(WebhookReceiver.RECEIVED).singleElement().satisfies(r -> {
+            assertThat(r.body()).contains("\"id\":\"" + halted.getEventId() + "\"").contains("rollout halted");
+            assertThat(r.signature()).isEqualTo("sha256=" + Webhooks.sign("s3cret", r.body()));
+        });
+    }
+}
