@@ -58,6 +58,9 @@ abstract class AuditIngestionScenario {
     @Inject
     io.tourniquet.audit.report.Reports reports;
 
+    @Inject
+    io.tourniquet.audit.report.OverdueNotifier overdue;
+
     private static final Instant T0 = Instant.parse("2026-10-01T00:00:00Z");
     private static final Duration HOUR = Duration.ofHours(1);
 
@@ -146,6 +149,10 @@ abstract class AuditIngestionScenario {
 
         assertThat(reports.kevOverdue(tenant, asOf)).extracting(o -> o.serverId() + ":" + o.daysOverdue())
                 .containsExactlyInAnyOrder("exch02:2", "exch03:2", "exch05:2");
+        overdue.check();
+        overdue.check(); // once per server, however often it runs
+        assertThat(queries.events(tenant, null, null, "exposure.overdue", 0, 100)).extracting(AuditQueries.Event::serverId)
+                .containsExactlyInAnyOrder("exch02", "exch03", "exch05");
 
         String csv = io.restassured.RestAssured.given().queryParam("from", T0.toString()).queryParam("to", asOf.toString()).queryParam("format", "csv")
                 .get("/api/v1/reports/evidence/" + tenant).then().statusCode(200).extract().asString();
