@@ -65,6 +65,9 @@ public class PolicyAdmin {
     KafkaStreams streams;
 
     @Inject
+    io.tourniquet.policy.messaging.AdminAuditPublisher audit;
+
+    @Inject
     PolicyConfig config;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -93,6 +96,8 @@ public class PolicyAdmin {
         }
         publisher.publish(ControlKeys.policy(policy.getTenantId()), policy);
         written.put(policy.getTenantId(), policy);
+        audit.record("policy.updated", "updated", policy.getUpdatedBy(), policy.getTenantId(), null, null,
+                "tenant policy set", Map.of("policy", PolicyDocument.of(policy).toString()));
         LOG.infof("policy of %s set by %s", policy.getTenantId(), policy.getUpdatedBy());
         return policy;
     }
@@ -122,6 +127,8 @@ public class PolicyAdmin {
         Instant now = now();
         Approval approval = new Approval(tenant, mitigationId, revision, approved, by, reason, now, now.plus(validity));
         publisher.publish(ControlKeys.approval(tenant, mitigationId), approval);
+        audit.record(approved ? "approval.granted" : "approval.rejected", approved ? "approved" : "rejected", by, tenant, null, mitigationId,
+                reason, Map.of("expiresAt", approval.getExpiresAt().toString(), "revision", String.valueOf(revision)));
         return approval;
     }
 
@@ -135,6 +142,7 @@ public class PolicyAdmin {
         }
         RolloutControl control = new RolloutControl(tenant, mitigationId, upper, by, now());
         publisher.publish(ControlKeys.rollout(tenant, mitigationId), control);
+        audit.record("rollout.requested", upper.toLowerCase(java.util.Locale.ROOT), by, tenant, null, mitigationId, upper + " requested", Map.of());
         return control;
     }
 
@@ -144,6 +152,8 @@ public class PolicyAdmin {
         requireReason(reason);
         MitigationKillSwitch killSwitch = new MitigationKillSwitch(mitigationId, engaged, engaged && removeApplied, by, reason, now());
         publisher.publish(ControlKeys.killSwitch(mitigationId), killSwitch);
+        audit.record(engaged ? "kill-switch.engaged" : "kill-switch.released", engaged ? "engaged" : "released", by, null, null, mitigationId,
+                reason, Map.of("removeApplied", Boolean.toString(killSwitch.getRemoveApplied())));
         LOG.warnf("kill switch for %s %s by %s: %s", mitigationId, engaged ? "engaged" : "released", by, reason);
         return killSwitch;
     }
@@ -156,6 +166,7 @@ public class PolicyAdmin {
         requireReason(reason);
         ServerOverride override = new ServerOverride(tenant, server, mitigationId, action, by, reason, now());
         publisher.publish(ControlKeys.server(tenant, server, mitigationId), override);
+        audit.record("server." + action.toLowerCase(java.util.Locale.ROOT), "requested", by, tenant, server, mitigationId, reason, Map.of());
         return override;
     }
 

@@ -229,8 +229,8 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
 
     private void onRolloutControl(RolloutControl control) {
         MitigationPublished mitigation = (MitigationPublished) mitigations.get(control.getMitigationId());
-        if (mitigation == null) {
-            return;
+        if (mitigation == null || serversOf(control.getTenantId()).isEmpty()) {
+            return; // every task gets the control; only the one holding the tenant's servers acts on it
         }
         String key = rolloutKey(control.getTenantId(), control.getMitigationId());
         RolloutState state = rollout(control.getTenantId(), mitigation, false);

@@ -60,6 +60,16 @@ class AdminResourceTest {
                 }));
         assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class))
                 .anySatisfy(a -> {
+                    assertThat(a.getType()).isEqualTo("approval.granted");
+                    assertThat(a.getActor()).isEqualTo("alice");
+                    assertThat(a.getReason()).isEqualTo("CHG-4711 approved by CAB");
+                    assertThat(a.getDetails()).containsKey("expiresAt");
+                })
+                .anySatisfy(a -> {
+                    assertThat(a.getType()).isEqualTo("policy.updated");
+                    assertThat(a.getActor()).isEqualTo("msp-admin");
+                })
+                .anySatisfy(a -> {
                     assertThat(a.getType()).isEqualTo("decision.apply");
                     assertThat(a.getActor()).isEqualTo("alice");
                     assertThat(a.getTenantId()).isEqualTo("tenant-c");
