@@ -42,6 +42,15 @@ public final class Cli {
                 case "keys" -> sub.equals("generate") ? feeds.generateKeys(rest) : usage();
                 case "agent" -> new AgentCommands(OUT).run(sub, rest);
                 case "policy" -> new PolicyCommands(OUT).run(sub, rest);
+                case "bench" -> {
+                    var bench = new Bench(OUT);
+                    var options = Bench.parse(home, List.of(args).subList(1, args.length));
+                    var figures = bench.run(options);
+                    OUT.println(new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(figures));
+                    OUT.println("figures written to " + options.out());
+                    yield 0;
+                }
                 default -> usage();
             };
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -71,7 +80,12 @@ public final class Cli {
                   agent status|block ID|unblock ID|observe-only on|off [--agent=http://127.0.0.1:8091] [--by=NAME]
                                                                         on a server: what its agent has in force, block a mitigation
                                                                         there, or let the agent only verify and report
-                """ + PolicyCommands.USAGE);
+                """ + PolicyCommands.USAGE + """
+
+                  bench [--tenants=500 --servers=20 --record-size=BYTES --apply-latency-ms=0 --failure-rate=0
+                         --postgres=jdbc:postgresql://127.0.0.1:5432/test --out=FILE.json]
+                                                                        one mitigation through the whole pipeline to a simulated fleet:
+                                                                        time to mitigate, stages, throughput vs raw Kafka, CPU, RSS""");
         return 2;
     }
 

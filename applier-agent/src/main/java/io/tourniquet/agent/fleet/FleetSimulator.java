@@ -1,0 +1,215 @@
+package io.tourniquet.agent.fleet;
+
+import io.tourniquet.agent.backend.SimulatedBackend;
+import io.tourniquet.agent.domain.AgentStateStore;
+import io.tourniquet.agent.domain.CommandGate;
+import io.tourniquet.agent.domain.LocalControlStore;
+import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.serde.AvroSerializer;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Many simulated servers in one process, for the fleet benchmark: each is the real agent code ({@link ServerAgent}:
+ * verification, local state, results) on the {@code simulated} backend, with a configurable apply latency, failure
+ * rate, share of servers offline and Exchange builds. One consumer reads every tenant's command topic; commands are
+ * executed on a pool of lanes, each server always on the same lane so that its commands stay in order. Offline
+ * servers keep their commands until they come back (a line "online" on standard input brings them all back).
+ *
+ * <pre>java -cp "applier-agent/target/quarkus-app/app/*:applier-agent/target/quarkus-app/lib/main/*" io.tourniquet.agent.fleet.FleetSimulator
+ *   --bootstrap=127.0.0.1:19092 --tenants=500 --servers=20 --policy-key=.tourniquet/keys/policy-signing.pub
+ *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
+ */
+public final class FleetSimulator implements AutoCloseable {
+
+    /** How the fleet behaves. */
+    public record Options(String bootstrap, int tenants, int serversPerTenant, Path policyKey, Duration applyLatency, double failureRate,
+            double offlineShare, List<String> builds, int lanes) {
+    }
+
+    private final Options options;
+    private final Map<String, ServerAgent> agents = new HashMap<>();
+    private final Map<String, Boolean> offline = new HashMap<>();
+    private final Map<String, List<SignedCommand>> waiting = new HashMap<>();
+    private final List<ExecutorService> lanes = new ArrayList<>();
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final AtomicLong executed = new AtomicLong();
+    private volatile boolean running = true;
+
+    public FleetSimulator(Options options) {
+        this.options = options;
+        CommandGate gate = new CommandGate(new CommandVerifier(List.of(Ed25519Keys.readPublic(options.policyKey()))), Clock.systemUTC());
+        LocalControlStore control = new LocalControlStore(Optional.empty());
+        Random random = new Random(42);
+        for (String tenant : tenants(options.tenants())) {
+            AgentStateStore store = new AgentStateStore(Optional.empty()); // keyed by server id: one per tenant
+            for (int s = 0; s < options.serversPerTenant(); s++) {
+                String server = "exch" + s;
+                String build = options.builds().get(random.nextInt(options.builds().size()));
+                var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty());
+                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", build, List.of(), "fleet-sim"),
+                        gate, backend, store, control));
+                offline.put(key(tenant, server), random.nextDouble() < options.offlineShare());
+            }
+        }
+        for (int i = 0; i < options.lanes(); i++) {
+            lanes.add(Executors.newSingleThreadExecutor());
+        }
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new AvroSerializer());
+    }
+
+    /** Tenant ids of the fleet: fleet-0001 ... */
+    public static List<String> tenants(int count) {
+        List<String> tenants = new ArrayList<>();
+        for (int t = 1; t <= count; t++) {
+            tenants.add(String.format("fleet-%04d", t));
+        }
+        return tenants;
+    }
+
+    private static String key(String tenant, String server) {
+        return tenant + "/" + server;
+    }
+
+    /** Every online server reports its inventory, as an agent does at start. */
+    public void reportInventories() {
+        agents.forEach((key, agent) -> {
+            if (!offline.get(key)) {
+                send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.inventory());
+            }
+        });
+        producer.flush();
+    }
+
+    public long offlineCount() {
+        return offline.values().stream().filter(Boolean::booleanValue).count();
+    }
+
+    /** Brings the offline servers back: they report inventory and execute the commands they missed, in order. */
+    public synchronized void bringOnline() {
+        offline.replaceAll((key, wasOffline) -> {
+            if (wasOffline) {
+                ServerAgent agent = agents.get(key);
+                send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.inventory());
+                waiting.getOrDefault(key, List.of()).forEach(command -> execute(key, command));
+                waiting.remove(key);
+            }
+            return false;
+        });
+    }
+
+    public void run() {
+        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "tourniquet-fleet-simulator", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(Pattern.compile(Pattern.quote(Topics.COMMANDS_PREFIX) + "fleet-.*"));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    onCommand(record);
+                }
+            }
+        }
+    }
+
+    private synchronized void onCommand(ConsumerRecord<String, byte[]> record) {
+        String key = key(Topics.tenantOf(record.topic()), record.key());
+        if (!agents.containsKey(key)) {
+            return;
+        }
+        SignedCommand command = AvroCodec.get().decode(record.value(), SignedCommand.class);
+        if (offline.get(key)) {
+            waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
+            return;
+        }
+        execute(key, command);
+    }
+
+    private void execute(String key, SignedCommand command) {
+        ServerAgent agent = agents.get(key);
+        lanes.get(Math.floorMod(key.hashCode(), lanes.size())).execute(() -> {
+            send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.handle(command));
+            executed.incrementAndGet();
+        });
+    }
+
+    private void send(String tenant, String server, SpecificRecord event) {
+        producer.send(new ProducerRecord<>(Topics.agentEvents(tenant), server, event));
+    }
+
+    public long executed() {
+        return executed.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        lanes.forEach(ExecutorService::shutdown);
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String arg : args) {
+            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+            o.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        Options options = new Options(o.getOrDefault("bootstrap", "127.0.0.1:19092"), Integer.parseInt(o.getOrDefault("tenants", "500")),
+                Integer.parseInt(o.getOrDefault("servers", "20")), Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
+                Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
+                Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
+                List.of(o.getOrDefault("builds", "15.2.986.5").split(",")), Integer.parseInt(o.getOrDefault("lanes", "32")));
+        try (FleetSimulator fleet = new FleetSimulator(options)) {
+            fleet.reportInventories();
+            System.out.printf("fleet ready: %d servers in %d tenants, %d offline%n", options.tenants() * options.serversPerTenant(),
+                    options.tenants(), fleet.offlineCount());
+            System.out.flush();
+            Thread control = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.strip().equals("online")) {
+                            fleet.bringOnline();
+                            System.out.println("all servers online");
+                            System.out.flush();
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // standard input closed: nothing more to control
+                }
+            }, "fleet-control");
+            control.setDaemon(true);
+            control.start();
+            fleet.run();
+        }
+    }
+}
