@@ -60,9 +60,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (p50/p95/p99/max), the split per stage, each stage's throughput, the raw Kafka produce → consume rate for records of
  * the same size on the same broker, and CPU and peak RSS of each process; writes the figures as JSON.
  */
-final class Bench {
+public final class Bench {
 
-    record Options(Path home, int tenants, int serversPerTenant, int recordSize, Duration applyLatency, double failureRate,
+    /** What to run; {@code out}: where the JSON figures go. */
+    public record Options(Path home, int tenants, int serversPerTenant, int recordSize, Duration applyLatency, double failureRate,
             String postgresUrl, Path out) {
     }
 
@@ -71,11 +72,11 @@ final class Bench {
     private static final String MITIGATION = "BENCH1";
     private final PrintStream out;
 
-    Bench(PrintStream out) {
+    public Bench(PrintStream out) {
         this.out = out;
     }
 
-    static Options parse(Path home, List<String> args) {
+    public static Options parse(Path home, List<String> args) {
         Map<String, String> o = Args.options(args);
         return new Options(home, Integer.parseInt(o.getOrDefault("--tenants", "500")), Integer.parseInt(o.getOrDefault("--servers", "20")),
                 Integer.parseInt(o.getOrDefault("--record-size", "0")), Duration.ofMillis(Long.parseLong(o.getOrDefault("--apply-latency-ms", "0"))),
@@ -83,7 +84,7 @@ final class Bench {
                 Path.of(o.getOrDefault("--out", home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json").toString())));
     }
 
-    Map<String, Object> run(Options options) throws Exception {
+    public Map<String, Object> run(Options options) throws Exception {
         int servers = options.tenants() * options.serversPerTenant();
         Path work = Files.createTempDirectory("tourniquet-bench");
         Map<String, Object> result = new LinkedHashMap<>();
@@ -161,7 +162,8 @@ final class Bench {
         Map<String, Long> appliedAt = new HashMap<>();
         Map<String, Long> failedAt = new HashMap<>();
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
                 if (commandTopics.matcher(topic).matches() || eventTopics.matcher(topic).matches()) {

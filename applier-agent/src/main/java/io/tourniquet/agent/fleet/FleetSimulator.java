@@ -130,7 +130,8 @@ public final class FleetSimulator implements AutoCloseable {
     public void run() {
         try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(),
                 ConsumerConfig.GROUP_ID_CONFIG, "tourniquet-fleet-simulator", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(Pattern.compile(Pattern.quote(Topics.COMMANDS_PREFIX) + "fleet-.*"));
             while (running) {
