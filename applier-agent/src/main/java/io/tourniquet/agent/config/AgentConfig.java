@@ -70,6 +70,9 @@ public interface AgentConfig {
         /** The main configuration nginx runs with (checked with nginx -t, reloaded with nginx -s reload). */
         @WithDefault("/etc/nginx/nginx.conf")
         Path config();
+
+        /** Where the running nginx answers on loopback; after each reload a probe request per new rule must be refused. */
+        Optional<java.net.URI> probeUrl();
     }
 
     @WithDefault("30s")

@@ -72,7 +72,7 @@ public class AgentProducer {
                         config.stateDir().orElseThrow(() -> new IllegalArgumentException("backend iis needs tourniquet.agent.state-dir")));
             }
             case "nginx" -> {
-                NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config());
+                NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config(), config.nginx().probeUrl());
                 nginx.install();
                 yield nginx;
             }

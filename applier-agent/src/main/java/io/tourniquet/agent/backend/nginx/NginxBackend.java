@@ -16,6 +16,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -46,14 +51,29 @@ public class NginxBackend implements Backend {
     private static final Pattern VIRTUAL_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,8}");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String PROBE_HEADER = "X-Tourniquet-Probe";
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
     private final Path includeDir;
     private final Path nginx;
     private final Path mainConfig;
+    private final Optional<URI> probeUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public NginxBackend(Path includeDir, Path nginx, Path mainConfig) {
+        this(includeDir, nginx, mainConfig, Optional.empty());
+    }
+
+    /**
+     * @param probeUrl where the running nginx answers on loopback (e.g. https://127.0.0.1/): after a reload, a request
+     *                 naming each new rule in the {@value #PROBE_HEADER} header must be refused, proving that the
+     *                 workers now serving enforce it; none: the check stops at nginx -t, reload and re-read
+     */
+    public NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl) {
         this.includeDir = includeDir;
         this.nginx = nginx;
         this.mainConfig = mainConfig;
+        this.probeUrl = probeUrl;
     }
 
     @Override
@@ -77,8 +97,49 @@ public class NginxBackend implements Backend {
     public synchronized ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
         List<Map<String, Object>> rules = rulesOf(definition);
         Map<String, List<Map<String, Object>>> all = load();
+        Map<String, List<Map<String, Object>>> before = new TreeMap<>(all);
         all.put(definition.getId(), rules);
-        return change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "blocking rules of " + definition.getId() + " in force"));
+        ChangeEvidence evidence = change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "blocking rules of " + definition.getId() + " in force"));
+        if (probeUrl.isEmpty() || rules.isEmpty()) {
+            return evidence;
+        }
+        for (Map<String, Object> rule : rules) {
+            String name = (String) rule.get("name");
+            if (!refusedByRunningNginx(name)) {
+                change(before, "restored");
+                throw new BackendException("probe " + probeUrl.get() + " naming rule '" + name + "' was not refused within "
+                        + PROBE_TIMEOUT.toSeconds() + " s after the reload: the running nginx does not enforce it",
+                        "restored: the previous rules written and nginx reloaded");
+            }
+        }
+        evidence.setVerification(evidence.getVerification() + ", probe request refused by the running nginx for " + rules.size() + " rule(s)");
+        return evidence;
+    }
+
+    /** A reload replaces workers gracefully: old ones may answer for a moment, so the probe is repeated (bounded). */
+    private boolean refusedByRunningNginx(String ruleName) {
+        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = http.send(HttpRequest.newBuilder(probeUrl.get()).header(PROBE_HEADER, ruleName).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 403) {
+                    return true;
+                }
+            } catch (java.io.IOException e) {
+                return true; // 444: nginx closed the connection without answering, as IIS's AbortRequest
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(100); // old workers finishing; not test code
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The same rules marked log-only: nginx logs "tourniquet shadow: rule ... would block" at warn level and lets the request through. */
@@ -238,6 +299,13 @@ public class NginxBackend implements Backend {
                     return r.headersIn[header] || '';
                 }
                 function block(r) {
+                    // the agent's own probe, from loopback only: proves the running workers enforce a rule; it can only refuse
+                    var probe = r.headersIn['X-Tourniquet-Probe'];
+                    if (probe && r.remoteAddress === '127.0.0.1') {
+                        for (var p = 0; p < RULES.length; p++) {
+                            if (RULES[p].name === probe && !RULES[p].shadow) { return RULES[p].response; }
+                        }
+                    }
                     var path = (r.uri || '').replace(/^\\//, '');
                     for (var i = 0; i < RULES.length; i++) {
                         var rule = RULES[i];

@@ -44,13 +44,15 @@ class NginxBackendTest {
     Path dir;
     private Path config;
     private int port;
+    private int unprotectedPort;
     private NginxBackend backend;
 
     @BeforeEach
     void startNginx() throws Exception {
         assertThat(NGINX).as("nginx is installed (./tourniquet test and .ci/run install it)").isExecutable();
-        try (ServerSocket socket = new ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0); ServerSocket other = new ServerSocket(0)) {
             port = socket.getLocalPort();
+            unprotectedPort = other.getLocalPort();
         }
         Path include = dir.resolve("tourniquet");
         config = dir.resolve("nginx.conf");
@@ -71,11 +73,15 @@ class NginxBackendTest {
                         include %s/tourniquet-server.conf;
                         location / { return 200 "exchange\\n"; }
                     }
+                    server {
+                        listen 127.0.0.1:%d;
+                        location / { return 200 "a site without the Tourniquet include\\n"; }
+                    }
                 }
                 """.formatted(NJS, "root".equals(System.getProperty("user.name")) ? "user root;" : "", dir, dir, dir, dir, dir, dir, dir,
-                include, dir, port, include));
+                include, dir, port, include, unprotectedPort));
         Files.writeString(dir.resolve("site-extra.conf"), "");
-        backend = new NginxBackend(include, NGINX, config);
+        backend = new NginxBackend(include, NGINX, config, java.util.Optional.of(URI.create("http://127.0.0.1:" + port + "/")));
         backend.install();
         Process start = new ProcessBuilder(NGINX.toString(), "-c", config.toString()).redirectErrorStream(true).start();
         assertThat(start.waitFor()).as(new String(start.getInputStream().readAllBytes())).isZero();
@@ -120,7 +126,7 @@ class NginxBackendTest {
         assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200)); // not mitigated yet
 
         var evidence = backend.apply(M11);
-        assertThat(evidence.getVerification()).contains("nginx -t passed");
+        assertThat(evidence.getVerification()).contains("nginx -t passed").contains("probe request refused by the running nginx for 1 rule(s)");
         assertThat(backend.inForce(M11)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(-1)));
@@ -130,6 +136,17 @@ class NginxBackendTest {
         assertThat(backend.inForce(M11)).isFalse();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200)));
+    }
+
+    @Test
+    void aRuleTheRunningNginxDoesNotEnforceFailsTheCommandAndIsTakenOutAgain() throws Exception {
+        var notEnforcing = new NginxBackend(dir.resolve("tourniquet"), NGINX, config,
+                java.util.Optional.of(URI.create("http://127.0.0.1:" + unprotectedPort + "/")));
+        assertThatThrownBy(() -> notEnforcing.apply(M11)).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("was not refused").contains("does not enforce it");
+            assertThat(e.rollback()).startsWith("restored");
+        });
+        assertThat(notEnforcing.inForce(M11)).isFalse();
     }
 
     @Test
