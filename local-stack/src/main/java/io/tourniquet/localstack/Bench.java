@@ -103,7 +103,10 @@ public final class Bench {
             }
             Path keys = LocalStack.ensurePolicyKeys(work.resolve("keys"));
             Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
-            List<AutoCloseable> processes = new ArrayList<>();
+            List<AutoCloseable> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // Ctrl-C or a timeout must not leave the services and the fleet running
+            Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("bench+kafka", ProcessHandle.current().pid());
             try {
@@ -144,9 +147,8 @@ public final class Bench {
                         "cpuSecondsTotal", round(Rss.cpuSecondsOfPid(pid)), "peakRssMb", Rss.peakOfPid(pid) / 1024)));
                 result.put("processes", processFigures);
             } finally {
-                for (AutoCloseable p : processes) {
-                    p.close();
-                }
+                processes.forEach(Bench::closeQuietly);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
             }
         }
         Files.createDirectories(options.out().toAbsolutePath().getParent());
@@ -235,6 +237,14 @@ public final class Bench {
             }
             m.put("throughput", throughput);
             return m;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable process) {
+        try {
+            process.close();
+        } catch (Exception e) {
+            // best effort: the others must still be stopped
         }
     }
 
