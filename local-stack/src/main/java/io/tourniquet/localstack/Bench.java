@@ -21,7 +21,6 @@ import io.tourniquet.schemas.topics.TopicSpec;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,10 +115,10 @@ public final class Bench {
                     auditConfig.put("tourniquet.audit.jdbc-user", "postgres");
                     auditConfig.put("tourniquet.audit.jdbc-schema", "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
                 }
-                ServiceProcess audit = ServiceProcess.start("audit-service", jar(options, "audit-service"), freePort(), env, auditConfig,
+                ServiceProcess audit = ServiceProcess.start("audit-service", jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env, auditConfig,
                         work.resolve("logs"), "512m");
                 processes.add(audit);
-                ServiceProcess policy = ServiceProcess.start("policy-service", jar(options, "policy-service"), freePort(), env, Map.of(
+                ServiceProcess policy = ServiceProcess.start("policy-service", jar(options, "policy-service"), EmbeddedKafkaBroker.freePort(), env, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                         "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), work.resolve("logs"), "768m");
                 processes.add(policy);
@@ -406,9 +405,4 @@ public final class Bench {
         return options.home().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -156,14 +155,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static int port(int base, int offset) {
-        if (base != 0) {
-            return base + offset;
-        }
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return base != 0 ? base + offset : EmbeddedKafkaBroker.freePort();
     }
 
     private static <T> T getJson(String url, TypeReference<T> type) {

@@ -36,6 +36,11 @@ class ServerAgentTest {
         return agent(stateDir, backend);
     }
 
+    private ServerAgent agent(Path stateDir, SimulatedBackend backend, LocalControlStore control) {
+        return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+                gate, backend, new AgentStateStore(Optional.of(stateDir)), control);
+    }
+
     private ServerAgent agent(Path stateDir, SimulatedBackend backend) {
         return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
                 gate, backend, new AgentStateStore(Optional.of(stateDir)), new LocalControlStore(Optional.of(stateDir)));
@@ -84,8 +89,7 @@ class ServerAgentTest {
         var server = new SimulatedBackend(0, new Random(1));
         var control = new LocalControlStore(Optional.of(stateDir));
         control.set(LocalControl.NONE.withBlocked("M1.1", true, "exchange-admin"));
-        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
-                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+        var agent = agent(stateDir, server, control);
 
         var result = agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()));
 
@@ -106,8 +110,7 @@ class ServerAgentTest {
     void blockingAMitigationInForceRemovesItAndUnblockingPutsItBack(@TempDir Path stateDir) {
         var server = new SimulatedBackend(0, new Random(1));
         var control = new LocalControlStore(Optional.of(stateDir));
-        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
-                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+        var agent = agent(stateDir, server, control);
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
 
         control.set(control.get().withBlocked("M1.1", true, "exchange-admin"));
@@ -125,8 +128,7 @@ class ServerAgentTest {
     void underObserveOnlyNothingChangesAndHeldCommandsAreCarriedOutAfterwards(@TempDir Path stateDir) {
         var server = new SimulatedBackend(0, new Random(1));
         var control = new LocalControlStore(Optional.of(stateDir));
-        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
-                gate, server, new AgentStateStore(Optional.of(stateDir)), control);
+        var agent = agent(stateDir, server, control);
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
         control.set(control.get().withObserveOnly(true, "exchange-admin"));
 

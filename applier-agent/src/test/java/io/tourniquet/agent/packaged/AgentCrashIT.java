@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tourniquet.agent.Commands;
+import io.tourniquet.localstack.EmbeddedKafkaBroker;
 import io.tourniquet.localstack.ServiceProcess;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
@@ -12,7 +13,6 @@ import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class AgentCrashIT {
 
     private ServiceProcess startAgent(String applyLatency) throws IOException {
         Path keys = Path.of("src/test/resources/keys/test-policy-signing.pub").toAbsolutePath();
-        var agent = ServiceProcess.start("agent", JAR, freePort(), Map.of(), Map.of(
+        var agent = ServiceProcess.start("agent", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "tourniquet.agent.tenant", TENANT,
                 "tourniquet.agent.servers", "exch01",
@@ -99,9 +99,4 @@ class AgentCrashIT {
         return Integer.parseInt(properties.getProperty("applied-count.M1.1", "0"));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

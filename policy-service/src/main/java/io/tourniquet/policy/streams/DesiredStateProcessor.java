@@ -146,17 +146,12 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         }
     }
 
-    private List<String> tenants() {
-        List<String> tenants = new ArrayList<>();
+    private java.util.Set<String> tenants() {
+        java.util.Set<String> tenants = new java.util.LinkedHashSet<>();
         try (var all = servers.all()) {
-            all.forEachRemaining(kv -> {
-                String tenant = kv.key.substring(0, kv.key.indexOf('/'));
-                if (tenants.isEmpty() || !tenants.get(tenants.size() - 1).equals(tenant)) {
-                    tenants.add(tenant);
-                }
-            });
+            all.forEachRemaining(kv -> tenants.add(kv.key.substring(0, kv.key.indexOf('/'))));
         }
-        return tenants.stream().distinct().toList();
+        return tenants;
     }
 
     private List<ServerInventory> serversOf(String tenant) {

@@ -3,6 +3,7 @@ package io.tourniquet.policy.packaged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tourniquet.localstack.EmbeddedKafkaBroker;
 import io.tourniquet.localstack.ServiceProcess;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
@@ -18,7 +19,6 @@ import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ class PolicyRestartIT {
     }
 
     private ServiceProcess startPolicy(String run) throws IOException {
-        var policy = ServiceProcess.start("policy-service", JAR, freePort(), Map.of(), Map.of(
+        var policy = ServiceProcess.start("policy-service", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "tourniquet.policy.signing-key-file", Path.of("src/test/resources/keys/test-policy-signing.key").toAbsolutePath().toString(),
                 "tourniquet.policy.signing-public-key-file", Path.of("src/test/resources/keys/test-policy-signing.pub").toAbsolutePath().toString(),
@@ -113,9 +113,4 @@ class PolicyRestartIT {
                 .setEvidence(m11.getEvidence()).setPublishedAt(m11.getPublishedAt()).setExploitation(List.of()).build();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
