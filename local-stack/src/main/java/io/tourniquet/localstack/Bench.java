@@ -3,23 +3,9 @@ package io.tourniquet.localstack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.tourniquet.schemas.BlockRequests;
-import io.tourniquet.schemas.BlockResponse;
-import io.tourniquet.schemas.FeedEvidence;
-import io.tourniquet.schemas.FeedKind;
-import io.tourniquet.schemas.MitigationApplied;
-import io.tourniquet.schemas.MitigationDefinition;
-import io.tourniquet.schemas.MitigationFailed;
-import io.tourniquet.schemas.MitigationPublished;
-import io.tourniquet.schemas.RequestCondition;
-import io.tourniquet.schemas.SignedCommand;
-import io.tourniquet.schemas.crypto.Digests;
-import io.tourniquet.schemas.serde.AvroCodec;
-import io.tourniquet.schemas.serde.AvroSerializer;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.TopicSpec;
 import io.tourniquet.schemas.topics.Topics;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,45 +16,57 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * ./tourniquet bench: the whole pipeline on a fresh embedded broker — policy-service and audit-service as packaged,
- * a simulated fleet of real agent code — and one new mitigation published; prints time to mitigate every server
- * (p50/p95/p99/max), the split per stage, each stage's throughput, the raw Kafka produce → consume rate for records of
- * the same size on the same broker, and CPU and peak RSS of each process; writes the figures as JSON.
+ * ./tourniquet bench: the whole pipeline on a fresh embedded broker — feed-ingestor, policy-service and audit-service as
+ * packaged, a simulated fleet of real agent code, one real agent — and the scenarios of docs/BENCHMARKS.md: one new
+ * mitigation pushed as a signed feed to every server, a staged rollout, an unblock for one tenant, a tenth of the
+ * fleet offline coming back; plus the audit ingest rate, raw Kafka on the same broker, CPU and peak RSS of each
+ * process and the idle footprint of one agent. Prints the figures and writes them as JSON.
  */
 public final class Bench {
 
     /** What to run; {@code out}: where the JSON figures go. */
-    public record Options(Path home, int tenants, int serversPerTenant, int recordSize, Duration applyLatency, double failureRate,
-            String postgresUrl, Path out) {
+    public record Options(Path home, int tenants, int serversPerTenant, int scenarioServers, int canaries, int recordSize, Duration applyLatency,
+            double failureRate, double offlineShare, int auditEvents, Duration agentIdle, String postgresUrl, Path out) {
     }
 
+    static final String MITIGATION = "BENCH1";
+    static final String SECOND_MITIGATION = "BENCH2";
+    /** Tenants of the fleet share this prefix; the two scenario tenants come after the regular ones. */
+    static final String TENANT_PREFIX = "fleet-";
+    static final String UNBLOCK_TENANT = "fleet-unblock";
+    static final String ROLLOUT_TENANT = "fleet-rollout";
+    private static final String REGULAR_PREFIX = "fleet-0";
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
+    /** What each figure of the JSON measures (times are Kafka record times unless said otherwise). */
+    static final Map<String, String> DEFINITIONS = definitions(
+            "oneMitigation.timeToMitigateMs", "signed feed pushed to the feed-ingestor -> the server's applied result written",
+            "oneMitigation.stages.ingestMs", "feed pushed -> verified mitigation written to tourniquet.mitigations",
+            "oneMitigation.stages.policyFanOutMs", "mitigation written -> the server's signed command written (read_committed: visible)",
+            "oneMitigation.stages.agentApplyMs", "command written -> the agent's result written",
+            "oneMitigation.stages.auditStoredMs", "last result written -> every applied state stored by the audit service (bench clock)",
+            "oneMitigation.throughput.pipelineServersPerSecond", "servers with a result / (last result - feed pushed)",
+            "oneMitigation.throughput.pipelineShareOfRawKafkaPercent", "pipelineServersPerSecond / rawKafka.produceThenConsumePerSecond",
+            "stagedRollout.commandWaves", "commands to the rollout tenant grouped by gaps over 300 ms, ms after the feed push",
+            "unblockOneTenant.timeToMitigateMs", "unblock requested on the policy API (bench clock) -> applied result written",
+            "offlineComeBack.cameBackTimeToMitigateMs", "servers told to come back (bench clock) -> their applied result written",
+            "auditIngest.*.eventsPerSecond", "a backlog of policy decisions on tourniquet.audit stored by a fresh audit service, from its first "
+                    + "stored batch to the last (its own stored-events counter, read every 100 ms)",
+            "agentFootprint", "one real applier-agent process (1 server, simulated backend) after applying: CPU and RSS while idle");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String MITIGATION = "BENCH1";
     private final PrintStream out;
 
     public Bench(PrintStream out) {
@@ -78,73 +76,124 @@ public final class Bench {
     public static Options parse(Path home, List<String> args) {
         Map<String, String> o = Args.options(args);
         return new Options(home, Integer.parseInt(o.getOrDefault("--tenants", "500")), Integer.parseInt(o.getOrDefault("--servers", "20")),
+                Integer.parseInt(o.getOrDefault("--scenario-servers", "200")), Integer.parseInt(o.getOrDefault("--canaries", "10")),
                 Integer.parseInt(o.getOrDefault("--record-size", "0")), Duration.ofMillis(Long.parseLong(o.getOrDefault("--apply-latency-ms", "0"))),
-                Double.parseDouble(o.getOrDefault("--failure-rate", "0")), o.get("--postgres"),
+                Double.parseDouble(o.getOrDefault("--failure-rate", "0")), Double.parseDouble(o.getOrDefault("--offline", "0.1")),
+                Integer.parseInt(o.getOrDefault("--audit-events", "50000")), Duration.ofSeconds(Long.parseLong(o.getOrDefault("--idle-seconds", "60"))),
+                o.get("--postgres"),
                 Path.of(o.getOrDefault("--out", home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json").toString())));
     }
 
+    /** The regular tenants (fleet-0001...), then the unblock and rollout scenario tenants; servers per tenant. */
+    static Map<String, Integer> fleet(Options options) {
+        Map<String, Integer> fleet = new LinkedHashMap<>();
+        for (int t = 1; t <= options.tenants(); t++) {
+            fleet.put(String.format("%s%04d", TENANT_PREFIX, t), options.serversPerTenant());
+        }
+        fleet.put(UNBLOCK_TENANT, options.scenarioServers());
+        fleet.put(ROLLOUT_TENANT, options.scenarioServers());
+        return fleet;
+    }
+
     public Map<String, Object> run(Options options) throws Exception {
-        int servers = options.tenants() * options.serversPerTenant();
+        Map<String, Integer> fleet = fleet(options);
+        List<String> tenants = List.copyOf(fleet.keySet());
+        List<String> regularTenants = tenants.stream().filter(t -> t.startsWith(REGULAR_PREFIX)).toList();
+        int regularServers = options.tenants() * options.serversPerTenant();
+        int servers = fleet.values().stream().mapToInt(Integer::intValue).sum();
         Path work = Files.createTempDirectory("tourniquet-bench");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
+        result.put("definitions", DEFINITIONS);
         result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version")));
-        result.put("fleet", Map.of("tenants", options.tenants(), "serversPerTenant", options.serversPerTenant(), "servers", servers,
-                "applyLatencyMs", options.applyLatency().toMillis(), "failureRate", options.failureRate()));
-        List<String> tenants = tenants(options.tenants());
+        result.put("fleet", Map.of("regularTenants", options.tenants(), "serversPerTenant", options.serversPerTenant(), "regularServers", regularServers,
+                "scenarioTenants", Map.of(UNBLOCK_TENANT, options.scenarioServers(), ROLLOUT_TENANT, options.scenarioServers()), "servers", servers,
+                "applyLatencyMs", options.applyLatency().toMillis(), "failureRate", options.failureRate(), "recordSize", options.recordSize()));
+        List<AutoCloseable> processes = new CopyOnWriteArrayList<>();
+        // Ctrl-C or a timeout must not leave the services and the fleet running
+        Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
             String kafka = broker.bootstrapServers();
-            out.printf("broker %s; creating topics for %d tenants...%n", kafka, tenants.size());
-            List<TopicSpec> specs = new ArrayList<>(Topics.central());
-            tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
-            try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofMinutes(5))) {
-                provisioner.ensure(specs);
-            }
-            Path keys = LocalStack.ensurePolicyKeys(work.resolve("keys"));
+            Path logs = work.resolve("logs");
             Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
-            List<AutoCloseable> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
-            // Ctrl-C or a timeout must not leave the services and the fleet running
-            Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
-            Runtime.getRuntime().addShutdownHook(cleanup);
+            provision(kafka, Topics.central());
+
+            out.printf("audit ingest: writing a backlog of %d decisions...%n", options.auditEvents());
+            AuditIngestBench.writeBacklog(kafka, regularTenants, options.serversPerTenant(), options.auditEvents());
+            Map<String, Object> ingest = new LinkedHashMap<>();
+            ingest.put("embedded", auditIngest(options, env, logs, "embedded", Map.of("tourniquet.audit.embedded-dir", work.resolve("ingest-db").toString())));
+            ingest.put("postgresql", options.postgresUrl() == null ? "not configured (--postgres=jdbc:postgresql://...)"
+                    : auditIngest(options, env, logs, "postgresql", postgres(options.postgresUrl())));
+            result.put("auditIngest", ingest);
+
+            out.printf("broker %s; creating topics for %d tenants...%n", kafka, tenants.size());
+            List<TopicSpec> specs = new ArrayList<>();
+            tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
+            provision(kafka, specs);
+            Path keys = LocalStack.ensurePolicyKeys(work.resolve("keys"));
+            Path feedKey = work.resolve("keys/bench-feed.pub");
+            BenchFeed feed = BenchFeed.create(feedKey, options.recordSize());
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("bench+kafka", ProcessHandle.current().pid());
             try {
-                Map<String, String> auditConfig = new HashMap<>(Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()));
-                if (options.postgresUrl() != null) {
-                    auditConfig.put("tourniquet.audit.jdbc-url", options.postgresUrl());
-                    auditConfig.put("tourniquet.audit.jdbc-user", "postgres");
-                    auditConfig.put("tourniquet.audit.jdbc-schema", "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
-                }
-                ServiceProcess audit = ServiceProcess.start("audit-service", jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env, auditConfig,
-                        work.resolve("logs"), "512m");
-                processes.add(audit);
-                ServiceProcess policy = ServiceProcess.start("policy-service", jar(options, "policy-service"), EmbeddedKafkaBroker.freePort(), env, Map.of(
+                Map<String, String> auditConfig = new HashMap<>(options.postgresUrl() == null
+                        ? Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()) : postgres(options.postgresUrl()));
+                ServiceProcess audit = start(processes, options, "audit-service", env, auditConfig, logs, "512m");
+                ServiceProcess policy = start(processes, options, "policy-service", env, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
-                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), work.resolve("logs"), "768m");
-                processes.add(policy);
-                audit.awaitReady(Duration.ofSeconds(120));
-                policy.awaitReady(Duration.ofSeconds(120));
-                pids.put("audit-service", audit.pid());
-                pids.put("policy-service", policy.pid());
+                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), logs, "768m");
+                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, BenchFeed.ingestorConfig(feedKey), logs, "192m");
+                for (ServiceProcess service : List.of(audit, policy, ingestor)) {
+                    service.awaitReady(Duration.ofSeconds(120));
+                    pids.put(service.name(), service.pid());
+                }
 
-                result.put("rawKafka", rawKafka(kafka, Math.max(200, options.recordSize() > 0 ? options.recordSize() : 600), Math.max(20_000, servers * 2)));
+                Map<String, Object> raw = RawKafkaBaseline.measure(kafka, Math.max(200, options.recordSize() > 0 ? options.recordSize() : 600),
+                        Math.max(20_000, servers * 2));
+                out.printf("raw Kafka: %s%n", raw);
+                result.put("rawKafka", raw);
 
-                Process fleet = startFleet(options, kafka, keys.resolve("policy-signing.pub"), work.resolve("logs/fleet-simulator.log"));
-                processes.add(fleet::destroy);
-                pids.put("fleet-simulator (" + servers + " agents)", fleet.pid());
-                awaitLine(work.resolve("logs/fleet-simulator.log"), "fleet ready", Duration.ofMinutes(3));
+                Path fleetFile = work.resolve("fleet.txt");
+                StringBuilder lines = new StringBuilder();
+                fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
+                Files.writeString(fleetFile, lines);
+                FleetProcess simulator = FleetProcess.start(options, kafka, fleetFile, keys.resolve("policy-signing.pub"), logs.resolve("fleet-simulator.log"));
+                processes.add(simulator);
+                pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
+                simulator.awaitLine("fleet ready", Duration.ofMinutes(3));
                 Instant settle = Instant.now();
                 awaitPolicyCaughtUp(kafka, Duration.ofMinutes(5));
                 out.printf("fleet of %d servers reported; policy caught up in %.1f s%n", servers, Duration.between(settle, Instant.now()).toMillis() / 1000.0);
 
-                Map<String, Double> cpuBefore = new LinkedHashMap<>();
-                pids.forEach((name, pid) -> cpuBefore.put(name, Rss.cpuSecondsOfPid(pid)));
-                result.put("oneMitigation", measure(kafka, audit, servers, options));
-                Map<String, Object> processFigures = new LinkedHashMap<>();
-                pids.forEach((name, pid) -> processFigures.put(name, Map.of(
-                        "cpuSecondsDuringMeasurement", round(Rss.cpuSecondsOfPid(pid) - cpuBefore.get(name)),
-                        "cpuSecondsTotal", round(Rss.cpuSecondsOfPid(pid)), "peakRssMb", Rss.peakOfPid(pid) / 1024)));
-                result.put("processes", processFigures);
+                PolicyApi policyApi = new PolicyApi(policy.baseUrl());
+                policyApi.setPolicy(UNBLOCK_TENANT, Map.of("blockedMitigations", List.of(MITIGATION)));
+                // the rollout tenant takes part in the first mitigation only: the offline scenario must not wait on its stages
+                policyApi.setPolicy(ROLLOUT_TENANT, Map.of("rollout", Map.of("canaryTag", "canary", "stagePercents", List.of(50, 100)),
+                        "blockedMitigations", List.of(SECOND_MITIGATION)));
+                policyApi.awaitPolicy(UNBLOCK_TENANT, p -> p.path("blockedMitigations").toString().contains(MITIGATION));
+                policyApi.awaitPolicy(ROLLOUT_TENANT, p -> p.path("rollout").has("stagePercents"));
+
+                try (FleetFollower follower = new FleetFollower(kafka, TENANT_PREFIX)) {
+                    Map<String, Double> cpuBefore = new LinkedHashMap<>();
+                    pids.forEach((name, pid) -> cpuBefore.put(name, Rss.cpuSecondsOfPid(pid)));
+                    Predicate<String> regular = s -> s.startsWith(REGULAR_PREFIX);
+                    long sent = feed.publish(ingestor.baseUrl(), MITIGATION);
+                    out.printf("pushed %s to the feed-ingestor at %s; following it to %d servers...%n", MITIGATION, Instant.ofEpochMilli(sent), regularServers);
+                    boolean complete = follower.awaitResults(MITIGATION, regular, regularServers, STEP_TIMEOUT);
+                    long auditDone = awaitAudit(audit, MITIGATION, follower.applied(MITIGATION, regular).size(), Duration.ofMinutes(5));
+                    result.put("oneMitigation", oneMitigation(follower, sent, regular, regularServers, complete, auditDone, raw));
+                    Map<String, Object> processFigures = new LinkedHashMap<>();
+                    pids.forEach((name, pid) -> processFigures.put(name, Map.of(
+                            "cpuSecondsDuringMeasurement", BenchStats.round(Rss.cpuSecondsOfPid(pid) - cpuBefore.get(name)),
+                            "cpuSecondsTotal", BenchStats.round(Rss.cpuSecondsOfPid(pid)), "peakRssMb", Rss.peakOfPid(pid) / 1024)));
+                    result.put("processes", processFigures);
+
+                    result.put("stagedRollout", stagedRollout(follower, sent, options));
+                    result.put("unblockOneTenant", unblock(follower, policyApi, options));
+                    result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, simulator, options, regularServers));
+                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work));
+                }
             } finally {
                 processes.forEach(Bench::closeQuietly);
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -155,87 +204,206 @@ public final class Bench {
         return result;
     }
 
-    /** Publishes one mitigation for every server and follows it through commands, agent results and audit rows. */
-    private Map<String, Object> measure(String kafka, ServiceProcess audit, int servers, Options options) throws Exception {
-        Pattern commandTopics = Pattern.compile(Pattern.quote(Topics.COMMANDS_PREFIX) + "fleet-.*");
-        Pattern eventTopics = Pattern.compile(Pattern.quote(Topics.AGENT_EVENTS_PREFIX) + "fleet-.*");
-        Map<String, Long> commandAt = new HashMap<>();
-        Map<String, Long> appliedAt = new HashMap<>();
-        Map<String, Long> failedAt = new HashMap<>();
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
-                if (commandTopics.matcher(topic).matches() || eventTopics.matcher(topic).matches()) {
-                    infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-                }
-            });
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
+    private static Map<String, Object> oneMitigation(FleetFollower follower, long sent, Predicate<String> servers, int expected, boolean complete,
+            long auditDone, Map<String, Object> raw) {
+        long published = follower.awaitPublished(MITIGATION, Duration.ofSeconds(10));
+        Map<String, Long> commanded = follower.commanded(MITIGATION, servers);
+        Map<String, Long> applied = follower.applied(MITIGATION, servers);
+        Map<String, Long> failed = follower.failed(MITIGATION, servers);
+        long firstCommand = commanded.values().stream().mapToLong(Long::longValue).min().orElse(published);
+        long lastCommand = commanded.values().stream().mapToLong(Long::longValue).max().orElse(published);
+        long firstResult = applied.values().stream().mapToLong(Long::longValue).min().orElse(published);
+        long lastResult = java.util.stream.Stream.concat(applied.values().stream(), failed.values().stream()).mapToLong(Long::longValue).max().orElse(published);
 
-            MitigationPublished mitigation = mitigation(options.recordSize());
-            long t0 = System.currentTimeMillis();
-            try (var producer = new KafkaProducer<String, org.apache.avro.specific.SpecificRecord>(Map.<String, Object>of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new AvroSerializer())) {
-                producer.send(new ProducerRecord<>(Topics.MITIGATIONS, null, t0, MITIGATION, mitigation)).get(30, TimeUnit.SECONDS);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("servers", expected);
+        m.put("complete", complete);
+        m.put("commanded", commanded.size());
+        m.put("applied", applied.size());
+        m.put("failed", failed.size());
+        m.put("timeToMitigateMs", BenchStats.percentiles(applied.values().stream().map(t -> t - sent).toList()));
+        Map<String, Object> stages = new LinkedHashMap<>();
+        stages.put("ingestMs", published - sent);
+        stages.put("policyFanOutMs",
+                BenchStats.percentiles(commanded.values().stream().map(t -> t - published).toList()));
+        List<Long> apply = new ArrayList<>();
+        applied.forEach((server, at) -> {
+            Long command = commanded.get(server);
+            if (command != null) {
+                apply.add(at - command);
             }
-            out.printf("published %s at %s; following it to %d servers...%n", MITIGATION, Instant.ofEpochMilli(t0), servers);
-            long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
-            while (appliedAt.size() + failedAt.size() < servers && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String server = Topics.tenantOf(r.topic()) + "/" + r.key();
-                    Object value;
-                    try {
-                        value = AvroCodec.get().decode(r.value());
-                    } catch (RuntimeException e) {
-                        continue;
-                    }
-                    if (value instanceof SignedCommand) {
-                        commandAt.putIfAbsent(server, r.timestamp());
-                    } else if (value instanceof MitigationApplied a && a.getCommand().getMitigationId().equals(MITIGATION)) {
-                        appliedAt.putIfAbsent(server, r.timestamp());
-                    } else if (value instanceof MitigationFailed f && f.getCommand().getMitigationId().equals(MITIGATION)) {
-                        failedAt.putIfAbsent(server, r.timestamp());
-                    } else if (value instanceof io.tourniquet.schemas.MitigationSkipped k && k.getCommand() != null
-                            && k.getCommand().getMitigationId().equals(MITIGATION)) {
-                        failedAt.putIfAbsent(server, r.timestamp()); // refused by the agent: counted with the failures
-                    }
-                }
-            }
-            long lastResult = java.util.stream.Stream.concat(appliedAt.values().stream(), failedAt.values().stream()).mapToLong(Long::longValue).max().orElse(t0);
-            long auditDone = awaitAudit(audit, appliedAt.size(), Duration.ofMinutes(5));
+        });
+        stages.put("agentApplyMs", BenchStats.percentiles(apply));
+        stages.put("auditStoredMs", auditDone < 0 ? "timed out" : auditDone - lastResult);
+        m.put("stages", stages);
+        Map<String, Object> throughput = new LinkedHashMap<>();
+        throughput.put("policyCommandsPerSecond", BenchStats.rate(commanded.size(), lastCommand - published));
+        throughput.put("agentResultsPerSecond", BenchStats.rate(applied.size() + failed.size(), lastResult - firstCommand));
+        double pipeline = BenchStats.rate(applied.size() + failed.size(), lastResult - sent);
+        throughput.put("pipelineServersPerSecond", pipeline);
+        if (auditDone > 0) {
+            throughput.put("auditAppliedRowsPerSecond", BenchStats.rate(applied.size(), auditDone - firstResult));
+        }
+        double rawRate = ((Number) raw.get("produceThenConsumePerSecond")).doubleValue();
+        throughput.put("pipelineShareOfRawKafkaPercent", BenchStats.round(100 * pipeline / rawRate));
+        m.put("throughput", throughput);
+        return m;
+    }
 
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("servers", servers);
-            m.put("commanded", commandAt.size());
-            m.put("applied", appliedAt.size());
-            m.put("failed", failedAt.size());
-            m.put("timeToMitigateMs", percentiles(appliedAt.values().stream().map(t -> t - t0).toList()));
-            Map<String, Object> stages = new LinkedHashMap<>();
-            stages.put("ingest", "not measured: the bench publishes to tourniquet.mitigations itself (the feed ingestor's verification is not in the path)");
-            stages.put("policyFanOutMs", percentiles(commandAt.values().stream().map(t -> t - t0).toList()));
-            List<Long> apply = new ArrayList<>();
-            appliedAt.forEach((server, at) -> {
-                Long commanded = commandAt.get(server);
-                if (commanded != null) {
-                    apply.add(at - commanded);
-                }
-            });
-            stages.put("agentApplyMs (command written -> result written)", percentiles(apply));
-            stages.put("auditStoredMs (last result -> every applied row stored)", auditDone < 0 ? "timed out" : auditDone - lastResult);
-            m.put("stages", stages);
-            Map<String, Object> throughput = new LinkedHashMap<>();
-            long lastCommand = commandAt.values().stream().mapToLong(Long::longValue).max().orElse(t0);
-            throughput.put("policyCommandsPerSecond", rate(commandAt.size(), lastCommand - t0));
-            throughput.put("agentResultsPerSecond", rate(appliedAt.size() + failedAt.size(), lastResult - commandAt.values().stream().mapToLong(Long::longValue).min().orElse(t0)));
-            throughput.put("pipelineServersPerSecond (publish -> last result)", rate(appliedAt.size() + failedAt.size(), lastResult - t0));
-            if (auditDone > 0) {
-                throughput.put("auditAppliedRowsPerSecond", rate(appliedAt.size(), auditDone - appliedAt.values().stream().mapToLong(Long::longValue).min().orElse(t0)));
+    /** The rollout tenant got the first mitigation in stages: canaries, half, all. */
+    private static Map<String, Object> stagedRollout(FleetFollower follower, long sent, Options options) {
+        Predicate<String> tenant = s -> s.startsWith(ROLLOUT_TENANT + "/");
+        boolean complete = follower.awaitResults(MITIGATION, tenant, options.scenarioServers(), STEP_TIMEOUT);
+        List<Long> applied = follower.applied(MITIGATION, tenant).values().stream().map(t -> t - sent).sorted().toList();
+        Map<String, Long> commanded = follower.commanded(MITIGATION, tenant);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("tenant", ROLLOUT_TENANT);
+        r.put("servers", options.scenarioServers());
+        r.put("stages", "canary (" + Math.min(options.canaries(), options.scenarioServers()) + " tagged) -> 50 % -> 100 %");
+        r.put("complete", complete);
+        r.put("applied", applied.size());
+        r.put("commandWaves", waves(commanded.values().stream().map(t -> t - sent).sorted().toList()));
+        Predicate<String> canary = s -> Integer.parseInt(s.substring(s.lastIndexOf("/exch") + 5)) < options.canaries();
+        long canariesDone = follower.applied(MITIGATION, tenant.and(canary)).values().stream().mapToLong(Long::longValue).max().orElse(Long.MAX_VALUE);
+        long othersFirstCommanded = commanded.entrySet().stream().filter(e -> !canary.test(e.getKey())).mapToLong(Map.Entry::getValue).min().orElse(Long.MAX_VALUE);
+        r.put("othersCommandedAfterCanariesApplied", othersFirstCommanded >= canariesDone);
+        if (!applied.isEmpty()) {
+            r.put("canariesAppliedMs", applied.get(Math.min(options.canaries(), applied.size()) - 1));
+            r.put("halfAppliedMs", applied.get(Math.max(1, applied.size() / 2) - 1));
+            r.put("allAppliedMs", applied.get(applied.size() - 1));
+        }
+        return r;
+    }
+
+    /** Groups sorted times into waves separated by more than 300 ms: the stages as the agents saw them. */
+    static List<Map<String, Long>> waves(List<Long> sorted) {
+        List<Map<String, Long>> waves = new ArrayList<>();
+        long start = -1;
+        long last = -1;
+        long count = 0;
+        for (long t : sorted) {
+            if (start >= 0 && t - last > 300) {
+                waves.add(Map.of("fromMs", start, "toMs", last, "commands", count));
+                start = -1;
             }
-            m.put("throughput", throughput);
-            return m;
+            if (start < 0) {
+                start = t;
+                count = 0;
+            }
+            last = t;
+            count++;
+        }
+        if (start >= 0) {
+            waves.add(Map.of("fromMs", start, "toMs", last, "commands", count));
+        }
+        return waves;
+    }
+
+    private Map<String, Object> unblock(FleetFollower follower, PolicyApi policyApi, Options options) throws Exception {
+        Predicate<String> tenant = s -> s.startsWith(UNBLOCK_TENANT + "/");
+        int commandedWhileBlocked = follower.commanded(MITIGATION, tenant).size();
+        long requested = System.currentTimeMillis();
+        policyApi.unblock(UNBLOCK_TENANT, MITIGATION);
+        out.printf("unblocked %s for %s (%d servers)...%n", MITIGATION, UNBLOCK_TENANT, options.scenarioServers());
+        boolean complete = follower.awaitResults(MITIGATION, tenant, options.scenarioServers(), STEP_TIMEOUT);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("tenant", UNBLOCK_TENANT);
+        r.put("servers", options.scenarioServers());
+        r.put("commandedWhileBlocked", commandedWhileBlocked);
+        r.put("complete", complete);
+        r.put("timeToMitigateMs",
+                BenchStats.percentiles(follower.applied(MITIGATION, tenant).values().stream().map(t -> t - requested).toList()));
+        return r;
+    }
+
+    /** A share of the regular servers goes offline, a second mitigation is published, then they come back. */
+    private Map<String, Object> offlineComeBack(FleetFollower follower, BenchFeed feed, ServiceProcess ingestor, FleetProcess simulator,
+            Options options, int regularServers) throws Exception {
+        Predicate<String> targeted = s -> !s.startsWith(ROLLOUT_TENANT + "/");
+        int targetedServers = regularServers + options.scenarioServers();
+        long offline = simulator.takeOffline(options.offlineShare(), REGULAR_PREFIX);
+        long sent = feed.publish(ingestor.baseUrl(), SECOND_MITIGATION);
+        out.printf("%d servers offline; pushed %s; waiting for the %d online ones...%n", offline, SECOND_MITIGATION, targetedServers - offline);
+        boolean onlineDone = follower.awaitResults(SECOND_MITIGATION, targeted, targetedServers - offline, STEP_TIMEOUT);
+        Map<String, Long> before = follower.applied(SECOND_MITIGATION, targeted);
+        long onlineAt = System.currentTimeMillis();
+        simulator.bringOnline();
+        boolean complete = follower.awaitResults(SECOND_MITIGATION, targeted, targetedServers, STEP_TIMEOUT);
+        List<Long> cameBack = follower.applied(SECOND_MITIGATION, targeted).entrySet().stream().filter(e -> !before.containsKey(e.getKey()))
+                .map(e -> e.getValue() - onlineAt).toList();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("servers", targetedServers);
+        r.put("offline", offline);
+        r.put("onlineServersDone", onlineDone);
+        r.put("onlineTimeToMitigateMs", BenchStats.percentiles(before.values().stream().map(t -> t - sent).toList()));
+        r.put("complete", complete);
+        r.put("cameBackTimeToMitigateMs", BenchStats.percentiles(cameBack));
+        return r;
+    }
+
+    /** One real agent process (not the simulator), one server: applies what its tenant has, then idles; CPU and RSS. */
+    private Map<String, Object> agentFootprint(FleetFollower follower, List<AutoCloseable> processes, Options options, Map<String, String> env,
+            Path keys, Path work) throws Exception {
+        String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
+        String server = "real-agent";
+        ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env, Map.of(
+                "tourniquet.agent.tenant", tenant,
+                "tourniquet.agent.servers", server,
+                "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
+                "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString()), work.resolve("logs"), "64m");
+        processes.add(agent);
+        agent.awaitReady(Duration.ofSeconds(120));
+        Predicate<String> self = s -> s.equals(tenant + "/" + server);
+        boolean applied = follower.awaitResults(MITIGATION, self, 1, Duration.ofMinutes(2)) && follower.awaitResults(SECOND_MITIGATION, self, 1, Duration.ofMinutes(2));
+        out.printf("real agent applied both mitigations: %s; idle for %d s...%n", applied, options.agentIdle().toSeconds());
+        double cpuBefore = Rss.cpuSecondsOfPid(agent.pid());
+        long start = System.nanoTime();
+        Thread.sleep(options.agentIdle().toMillis()); // the measurement is the idle time itself
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpu = Rss.cpuSecondsOfPid(agent.pid()) - cpuBefore;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("appliedBothMitigations", applied);
+        r.put("idleSeconds", BenchStats.round(seconds));
+        r.put("cpuSeconds", Math.round(cpu * 100) / 100.0);
+        r.put("cpuPercentOfOneCore", Math.round(10_000 * cpu / seconds) / 100.0);
+        r.put("rssMb", agent.rssKb() / 1024);
+        r.put("peakRssMb", Rss.peakOfPid(agent.pid()) / 1024);
+        r.put("maxHeap", "64m (as ./tourniquet up runs agents)");
+        agent.close();
+        return r;
+    }
+
+    private Map<String, Object> auditIngest(Options options, Map<String, String> env, Path logs, String label, Map<String, String> database) throws Exception {
+        Map<String, String> config = new HashMap<>(database);
+        // its own consumer groups: the pipeline's audit service later reads everything again
+        for (String channel : new String[] {"\"" + Topics.AUDIT + "\"", "agent-events", "\"" + Topics.MITIGATIONS + "\""}) {
+            config.put("mp.messaging.incoming." + channel + ".group.id", "bench-ingest-" + label + "-" + channel.replace("\"", ""));
+        }
+        try (ServiceProcess audit = ServiceProcess.start("audit-ingest-" + label, jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env,
+                config, logs, "512m")) {
+            audit.awaitReady(Duration.ofSeconds(120));
+            Map<String, Object> figures = AuditIngestBench.measure(audit, label, options.auditEvents(), Duration.ofMinutes(10));
+            figures.put("peakRssMb", Rss.peakOfPid(audit.pid()) / 1024);
+            out.printf("audit ingest into %s: %s%n", label, figures);
+            return figures;
+        }
+    }
+
+    private static Map<String, String> postgres(String url) {
+        return Map.of("tourniquet.audit.jdbc-url", url, "tourniquet.audit.jdbc-user", "postgres",
+                "tourniquet.audit.jdbc-schema", "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
+    }
+
+    private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,
+            Map<String, String> config, Path logs, String heap) {
+        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap);
+        processes.add(service);
+        return service;
+    }
+
+    private static void provision(String kafka, List<TopicSpec> specs) throws Exception {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofMinutes(5))) {
+            provisioner.ensure(specs);
         }
     }
 
@@ -245,70 +413,6 @@ public final class Bench {
         } catch (Exception e) {
             // best effort: the others must still be stopped
         }
-    }
-
-    private static Map<String, Object> percentiles(Collection<Long> values) {
-        List<Long> sorted = values.stream().sorted().toList();
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("count", sorted.size());
-        if (!sorted.isEmpty()) {
-            p.put("p50", rank(sorted, 50));
-            p.put("p95", rank(sorted, 95));
-            p.put("p99", rank(sorted, 99));
-            p.put("max", sorted.get(sorted.size() - 1));
-        }
-        return p;
-    }
-
-    private static long rank(List<Long> sorted, double percentile) {
-        return sorted.get(Math.max(1, (int) Math.ceil(percentile / 100 * sorted.size())) - 1);
-    }
-
-    private static double rate(long count, long millis) {
-        return round(count * 1000.0 / Math.max(1, millis));
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 10) / 10.0;
-    }
-
-    /** Raw Kafka on the same broker: produce then consume this many records of this size (acks=all, idempotent, as the services). */
-    private Map<String, Object> rawKafka(String kafka, int size, int count) throws Exception {
-        String topic = "bench.raw";
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
-            provisioner.ensure(List.of(TopicSpec.retained(topic, Topics.DEFAULT_PARTITIONS, Duration.ofHours(1))));
-        }
-        byte[] payload = new byte[size];
-        new java.util.Random(1).nextBytes(payload);
-        long start = System.nanoTime();
-        try (var producer = new KafkaProducer<String, byte[]>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + (i % 1000), payload));
-            }
-            producer.flush();
-        }
-        double produceSeconds = (System.nanoTime() - start) / 1e9;
-        long consumeStart = System.nanoTime();
-        int read = 0;
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (read < count) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
-        }
-        double consumeSeconds = (System.nanoTime() - consumeStart) / 1e9;
-        Map<String, Object> raw = new LinkedHashMap<>();
-        raw.put("records", count);
-        raw.put("recordBytes", size);
-        raw.put("producePerSecond", round(count / produceSeconds));
-        raw.put("consumePerSecond", round(count / consumeSeconds));
-        raw.put("produceThenConsumePerSecond", round(count / (produceSeconds + consumeSeconds)));
-        out.printf("raw Kafka: %d records of %d bytes: produce %.0f/s, consume %.0f/s%n", count, size, count / produceSeconds, count / consumeSeconds);
-        return raw;
     }
 
     /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
@@ -335,15 +439,14 @@ public final class Bench {
     }
 
     /** When the audit service has stored an applied row for every server that applied; -1 on timeout. */
-    private static long awaitAudit(ServiceProcess audit, int applied, Duration timeout) throws Exception {
+    private static long awaitAudit(ServiceProcess audit, String mitigation, int applied, Duration timeout) throws Exception {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (System.currentTimeMillis() < deadline) {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + MITIGATION)).build(),
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + mitigation)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode states = JSON.readTree(response.body());
             long stored = 0;
-            for (JsonNode s : states) {
-                stored += s.path("state").asText().equals("APPLIED") ? 1 : 0;
+            for (JsonNode s : JSON.readTree(response.body())) {
+                stored += s.path("state").asText().equals("APPLIED") && s.path("tenantId").asText().startsWith(REGULAR_PREFIX) ? 1 : 0;
             }
             if (stored >= applied) {
                 return System.currentTimeMillis();
@@ -353,56 +456,15 @@ public final class Bench {
         return -1;
     }
 
-    private static MitigationPublished mitigation(int recordSize) {
-        String padding = recordSize > 0 ? "x".repeat(Math.max(0, recordSize - 400)) : "";
-        MitigationDefinition definition = MitigationDefinition.newBuilder().setId(MITIGATION).setRevision(1).setTitle("benchmark mitigation")
-                .setDescription(padding).setCves(List.of("CVE-2022-41040")).setProduct("Exchange").setApplicableBuilds(List.of()).setFixedBy(List.of())
-                .setActions(List.of(BlockRequests.newBuilder().setRuleName("bench - inbound").setResponse(BlockResponse.ABORT_REQUEST)
-                        .setConditions(List.of(new RequestCondition("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)", true, false)))
-                        .build()))
-                .build();
-        Instant now = Instant.now();
-        return MitigationPublished.newBuilder().setEventId(UUID.randomUUID().toString()).setDefinition(definition)
-                .setDefinitionDigest(Digests.of(definition))
-                .setEvidence(FeedEvidence.newBuilder().setFeedId("bench").setFeedKind(FeedKind.BUNDLED_CATALOG).setFeedVersion("1")
-                        .setVerifiedBy(List.of("bench")).setVerifiedAt(now).build())
-                .setPublishedAt(now).setExploitation(List.of()).build();
-    }
-
-    private Process startFleet(Options options, String kafka, Path policyKey, Path log) throws IOException {
-        Path app = options.home().resolve("applier-agent/target/quarkus-app");
-        if (!Files.isDirectory(app)) {
-            throw new IllegalStateException(app + " is missing: build first (./mvnw -DskipTests package)");
+    private static Map<String, String> definitions(String... keysAndMeanings) {
+        Map<String, String> definitions = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndMeanings.length; i += 2) {
+            definitions.put(keysAndMeanings[i], keysAndMeanings[i + 1]);
         }
-        Files.createDirectories(log.getParent());
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-XX:+UseParallelGC",
-                "-cp", app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", "io.tourniquet.agent.fleet.FleetSimulator",
-                "--bootstrap=" + kafka, "--tenants=" + options.tenants(), "--servers=" + options.serversPerTenant(), "--policy-key=" + policyKey,
-                "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate());
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return definitions;
     }
 
-    private static void awaitLine(Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(200); // polling another process's log; not test code
-        }
-        throw new IllegalStateException("'" + text + "' not seen in " + log + " within " + timeout);
-    }
-
-    private static List<String> tenants(int count) {
-        List<String> tenants = new ArrayList<>();
-        for (int t = 1; t <= count; t++) {
-            tenants.add(String.format("fleet-%04d", t));
-        }
-        return tenants;
-    }
-
-    private static Path jar(Options options, String module) {
+    static Path jar(Options options, String module) {
         return options.home().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
-
 }

@@ -82,10 +82,13 @@ public final class Cli {
                                                                         there, or let the agent only verify and report
                 """ + PolicyCommands.USAGE + """
 
-                  bench [--tenants=500 --servers=20 --record-size=BYTES --apply-latency-ms=0 --failure-rate=0
+                  bench [--tenants=500 --servers=20 --scenario-servers=200 --canaries=10 --offline=0.1 --record-size=BYTES
+                         --apply-latency-ms=0 --failure-rate=0 --audit-events=50000 --idle-seconds=60
                          --postgres=jdbc:postgresql://127.0.0.1:5432/test --out=FILE.json]
-                                                                        one mitigation through the whole pipeline to a simulated fleet:
-                                                                        time to mitigate, stages, throughput vs raw Kafka, CPU, RSS""");
+                                                                        the whole pipeline on a fresh broker with a simulated fleet:
+                                                                        time to mitigate and its stages, staged rollout, unblock,
+                                                                        offline servers back, audit ingest, raw Kafka, CPU, RSS,
+                                                                        one real agent's idle footprint (see docs/BENCHMARKS.md)""");
         return 2;
     }
 

@@ -41,18 +41,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * verification, local state, results) on the {@code simulated} backend, with a configurable apply latency, failure
  * rate, share of servers offline and Exchange builds. One consumer reads every tenant's command topic; commands are
  * executed on a pool of lanes, each server always on the same lane so that its commands stay in order. Offline
- * servers keep their commands until they come back (a line "online" on standard input brings them all back).
+ * servers keep their commands until they come back. Controlled by lines on standard input: "offline 0.1" takes a
+ * random tenth of the online servers offline ("offline 0.1 fleet-0": only in tenants starting with fleet-0), "online"
+ * brings every server back.
  *
  * <pre>java -cp "applier-agent/target/quarkus-app/app/*:applier-agent/target/quarkus-app/lib/main/*" io.tourniquet.agent.fleet.FleetSimulator
- *   --bootstrap=127.0.0.1:19092 --tenants=500 --servers=20 --policy-key=.tourniquet/keys/policy-signing.pub
- *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
+ *   --bootstrap=127.0.0.1:19092 --fleet=fleet.txt --policy-key=.tourniquet/keys/policy-signing.pub
+ *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--canaries=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
+ * The fleet file has a line "TENANT SERVERS" per tenant; servers are named exch0, exch1...; the first {@code canaries}
+ * servers of each tenant carry the tag "canary".
  */
 public final class FleetSimulator implements AutoCloseable {
 
     /** How the fleet behaves. */
-    public record Options(String bootstrap, int tenants, int serversPerTenant, Path policyKey, Duration applyLatency, double failureRate,
-            double offlineShare, List<String> builds, int lanes) {
+    public record Options(String bootstrap, Map<String, Integer> fleet, Path policyKey, Duration applyLatency, double failureRate,
+            double offlineShare, int canaries, List<String> builds, int lanes) {
     }
+
+    /** The tag of servers that go first in a staged rollout. */
+    public static final String CANARY_TAG = "canary";
 
     private final Options options;
     private final Map<String, ServerAgent> agents = new HashMap<>();
@@ -61,39 +68,31 @@ public final class FleetSimulator implements AutoCloseable {
     private final List<ExecutorService> lanes = new ArrayList<>();
     private final KafkaProducer<String, SpecificRecord> producer;
     private final AtomicLong executed = new AtomicLong();
+    private final Random random = new Random(42);
     private volatile boolean running = true;
 
     public FleetSimulator(Options options) {
         this.options = options;
         CommandGate gate = new CommandGate(new CommandVerifier(List.of(Ed25519Keys.readPublic(options.policyKey()))), Clock.systemUTC());
         LocalControlStore control = new LocalControlStore(Optional.empty());
-        Random random = new Random(42);
-        for (String tenant : tenants(options.tenants())) {
+        options.fleet().forEach((tenant, servers) -> {
             AgentStateStore store = new AgentStateStore(Optional.empty()); // keyed by server id: one per tenant
-            for (int s = 0; s < options.serversPerTenant(); s++) {
+            for (int s = 0; s < servers; s++) {
                 String server = "exch" + s;
                 String build = options.builds().get(random.nextInt(options.builds().size()));
                 var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty());
-                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", build, List.of(), "fleet-sim"),
+                List<String> tags = s < options.canaries() ? List.of(CANARY_TAG) : List.of();
+                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", build, List.of(), "fleet-sim", null, tags),
                         gate, backend, store, control));
                 offline.put(key(tenant, server), random.nextDouble() < options.offlineShare());
             }
-        }
+        });
         for (int i = 0; i < options.lanes(); i++) {
             lanes.add(Executors.newSingleThreadExecutor());
         }
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new AvroSerializer());
-    }
-
-    /** Tenant ids of the fleet: fleet-0001 ... */
-    public static List<String> tenants(int count) {
-        List<String> tenants = new ArrayList<>();
-        for (int t = 1; t <= count; t++) {
-            tenants.add(String.format("fleet-%04d", t));
-        }
-        return tenants;
     }
 
     private static String key(String tenant, String server) {
@@ -112,6 +111,21 @@ public final class FleetSimulator implements AutoCloseable {
 
     public long offlineCount() {
         return offline.values().stream().filter(Boolean::booleanValue).count();
+    }
+
+    /**
+     * Takes this share of the online servers of tenants whose id starts with the prefix offline: they report nothing and
+     * keep their commands until they come back.
+     */
+    public synchronized long takeOffline(double share, String tenantPrefix) {
+        long count = 0;
+        for (var entry : offline.entrySet()) {
+            if (!entry.getValue() && entry.getKey().startsWith(tenantPrefix) && random.nextDouble() < share) {
+                entry.setValue(true);
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Brings the offline servers back: they report inventory and execute the commands they missed, in order. */
@@ -178,31 +192,50 @@ public final class FleetSimulator implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
     }
 
+    /** Reads "TENANT SERVERS" lines, in order. */
+    static Map<String, Integer> readFleet(Path file) throws java.io.IOException {
+        Map<String, Integer> fleet = new LinkedHashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length == 2) {
+                fleet.put(words[0], Integer.parseInt(words[1]));
+            } else if (!line.isBlank()) {
+                throw new IllegalArgumentException("fleet file " + file + ": expected 'TENANT SERVERS', got '" + line + "'");
+            }
+        }
+        return fleet;
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             o.put(kv[0], kv.length > 1 ? kv[1] : "true");
         }
-        Options options = new Options(o.getOrDefault("bootstrap", "127.0.0.1:19092"), Integer.parseInt(o.getOrDefault("tenants", "500")),
-                Integer.parseInt(o.getOrDefault("servers", "20")), Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
+        Options options = new Options(o.getOrDefault("bootstrap", "127.0.0.1:19092"), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
+                Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
                 Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
                 Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
+                Integer.parseInt(o.getOrDefault("canaries", "0")),
                 List.of(o.getOrDefault("builds", "15.2.986.5").split(",")), Integer.parseInt(o.getOrDefault("lanes", "32")));
         try (FleetSimulator fleet = new FleetSimulator(options)) {
             fleet.reportInventories();
-            System.out.printf("fleet ready: %d servers in %d tenants, %d offline%n", options.tenants() * options.serversPerTenant(),
-                    options.tenants(), fleet.offlineCount());
+            System.out.printf("fleet ready: %d servers in %d tenants, %d offline%n", fleet.agents.size(), options.fleet().size(), fleet.offlineCount());
             System.out.flush();
             Thread control = new Thread(() -> {
                 try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
                     String line;
                     while ((line = in.readLine()) != null) {
-                        if (line.strip().equals("online")) {
+                        String[] words = line.strip().split("\\s+");
+                        if (words[0].equals("online")) {
                             fleet.bringOnline();
                             System.out.println("all servers online");
-                            System.out.flush();
+                        } else if (words[0].equals("offline") && words.length >= 2) {
+                            System.out.printf("%d servers offline%n", fleet.takeOffline(Double.parseDouble(words[1]), words.length > 2 ? words[2] : ""));
+                        } else {
+                            System.out.println("unknown control line (expected 'online' or 'offline SHARE [TENANT-PREFIX]'): " + line);
                         }
+                        System.out.flush();
                     }
                 } catch (java.io.IOException e) {
                     // standard input closed: nothing more to control

@@ -14,8 +14,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Writes events in batches, one transaction per batch, each event once, each tenant's chain extended in order. */
 @ApplicationScoped
@@ -23,6 +26,9 @@ public class AuditStore {
 
     @Inject
     Database database;
+
+    /** Values per IN (...) query: small enough for any driver, large enough for few round trips. */
+    private static final int IN_CHUNK = 500;
 
     /** The end of a tenant's chain; {@code stored}: chain_head already has a row for the tenant. */
     private record ChainHead(String hash, long lastSeq, boolean stored) {
@@ -55,30 +61,25 @@ public class AuditStore {
 
     private int insert(Connection c, List<StoredEvent> all) throws SQLException {
         // Heartbeats say a server is alive; they update its last-seen time and are not kept as evidence records.
+        List<StoredEvent> heartbeats = new ArrayList<>();
         List<StoredEvent> events = new ArrayList<>();
         for (StoredEvent e : all) {
-            if (e.type().equals(EventMapper.HEARTBEAT_TYPE)) {
-                touch(c, e);
-            } else {
-                events.add(e);
-            }
+            (e.type().equals(EventMapper.HEARTBEAT_TYPE) ? heartbeats : events).add(e);
         }
-        Map<String, ChainHead> heads = new HashMap<>();
+        touch(c, heartbeats);
+        Set<String> known = existing(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList());
         List<StoredEvent> fresh = new ArrayList<>();
-        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM audit_event WHERE event_id = ?")) {
-            java.util.Set<String> seenInBatch = new java.util.HashSet<>();
-            for (StoredEvent e : events) {
-                exists.setString(1, e.eventId());
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (!rs.next() && seenInBatch.add(e.eventId())) {
-                        fresh.add(e);
-                    }
-                }
+        for (StoredEvent e : events) {
+            if (known.add(e.eventId())) {
+                fresh.add(e);
             }
         }
+        if (fresh.isEmpty()) {
+            return 0;
+        }
+        Map<String, ChainHead> heads = heads(c, fresh);
         Instant now = Instant.now();
         try (PreparedStatement nextSeq = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM audit_event");
-             PreparedStatement head = c.prepareStatement("SELECT last_seq, hash FROM chain_head WHERE tenant_id = ?");
              PreparedStatement insert = c.prepareStatement("""
                      INSERT INTO audit_event (seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor,
                        reason, occurred_at, recorded_at, source_topic, payload, prev_hash, hash)
@@ -90,12 +91,6 @@ public class AuditStore {
             }
             for (StoredEvent e : fresh) {
                 ChainHead tenantHead = heads.get(e.tenantId());
-                if (tenantHead == null) {
-                    head.setString(1, e.tenantId());
-                    try (ResultSet rs = head.executeQuery()) {
-                        tenantHead = rs.next() ? new ChainHead(rs.getString(2), rs.getLong(1), true) : new ChainHead(ChainHash.GENESIS, 0, false);
-                    }
-                }
                 seq++;
                 String hash = ChainHash.of(tenantHead.hash(), seq, e.eventId(), e.tenantId(), e.serverId(), e.mitigationId(), e.revision(),
                         e.type(), e.outcome(), e.actor(), e.reason(), e.occurredAt(), e.sourceTopic(), e.payload());
@@ -105,11 +100,7 @@ public class AuditStore {
                 insert.setString(i++, e.tenantId());
                 insert.setString(i++, e.serverId());
                 insert.setString(i++, e.mitigationId());
-                if (e.revision() == null) {
-                    insert.setNull(i++, Types.INTEGER);
-                } else {
-                    insert.setInt(i++, e.revision());
-                }
+                insert.setObject(i++, e.revision(), Types.INTEGER);
                 insert.setString(i++, e.type());
                 insert.setString(i++, e.outcome());
                 insert.setString(i++, e.actor());
@@ -125,80 +116,157 @@ public class AuditStore {
             }
             insert.executeBatch();
         }
-        for (var entry : heads.entrySet()) {
-            ChainHead h = entry.getValue();
-            String sql = h.stored() ? "UPDATE chain_head SET hash = ?, last_seq = ? WHERE tenant_id = ?"
-                    : "INSERT INTO chain_head (hash, last_seq, tenant_id) VALUES (?, ?, ?)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, h.hash());
-                ps.setLong(2, h.lastSeq());
-                ps.setString(3, entry.getKey());
-                ps.executeUpdate();
-            }
-        }
-        for (StoredEvent e : fresh) {
-            updateState(c, e);
-            updateServer(c, e);
-        }
+        storeHeads(c, heads);
+        updateStates(c, fresh);
+        updateServers(c, fresh);
         return fresh.size();
     }
 
-    private static void touch(Connection c, StoredEvent heartbeat) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE server SET last_seen = ? WHERE tenant_id = ? AND server_id = ? AND last_seen < ?")) {
-            ps.setTimestamp(1, Timestamp.from(heartbeat.occurredAt()));
-            ps.setString(2, heartbeat.tenantId());
-            ps.setString(3, heartbeat.serverId());
-            ps.setTimestamp(4, Timestamp.from(heartbeat.occurredAt()));
-            ps.executeUpdate();
-        }
-    }
-
-    /** The state follows the latest event by occurrence time: a decision read after its result does not undo it. */
-    private static void updateState(Connection c, StoredEvent e) throws SQLException {
-        if (e.stateChange() == null || e.serverId() == null || e.mitigationId() == null) {
-            return;
-        }
-        try (PreparedStatement update = c.prepareStatement("""
-                UPDATE mitigation_state SET state = ?, revision = ?, detail = ?, updated_at = ?, last_event_id = ?
-                WHERE tenant_id = ? AND server_id = ? AND mitigation_id = ? AND updated_at <= ?""");
-             PreparedStatement exists = c.prepareStatement(
-                     "SELECT 1 FROM mitigation_state WHERE tenant_id = ? AND server_id = ? AND mitigation_id = ?")) {
-            int i = 1;
-            update.setString(i++, e.stateChange());
-            update.setObject(i++, e.revision(), Types.INTEGER);
-            update.setString(i++, truncate(e.reason()));
-            update.setTimestamp(i++, Timestamp.from(e.occurredAt()));
-            update.setString(i++, e.eventId());
-            update.setString(i++, e.tenantId());
-            update.setString(i++, e.serverId());
-            update.setString(i++, e.mitigationId());
-            update.setTimestamp(i, Timestamp.from(e.occurredAt()));
-            if (update.executeUpdate() > 0) {
-                return;
-            }
-            exists.setString(1, e.tenantId());
-            exists.setString(2, e.serverId());
-            exists.setString(3, e.mitigationId());
-            try (ResultSet rs = exists.executeQuery()) {
-                if (rs.next()) {
-                    return; // a later event already set the state
+    /** The chain end of every tenant of the batch, read in one query per chunk; genesis for a tenant's first event. */
+    private static Map<String, ChainHead> heads(Connection c, List<StoredEvent> events) throws SQLException {
+        Map<String, ChainHead> heads = new HashMap<>();
+        List<String> tenants = events.stream().map(StoredEvent::tenantId).distinct().toList();
+        for (List<String> chunk : chunks(tenants)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, last_seq, hash FROM chain_head WHERE tenant_id IN " + placeholders(chunk.size()))) {
+                bind(ps, chunk);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        heads.put(rs.getString(1), new ChainHead(rs.getString(3), rs.getLong(2), true));
+                    }
                 }
             }
         }
+        tenants.forEach(t -> heads.putIfAbsent(t, new ChainHead(ChainHash.GENESIS, 0, false)));
+        return heads;
+    }
+
+    private static void storeHeads(Connection c, Map<String, ChainHead> heads) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE chain_head SET hash = ?, last_seq = ? WHERE tenant_id = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO chain_head (hash, last_seq, tenant_id) VALUES (?, ?, ?)")) {
+            for (var entry : heads.entrySet()) {
+                PreparedStatement ps = entry.getValue().stored() ? update : insert;
+                ps.setString(1, entry.getValue().hash());
+                ps.setLong(2, entry.getValue().lastSeq());
+                ps.setString(3, entry.getKey());
+                ps.addBatch();
+            }
+            update.executeBatch();
+            insert.executeBatch();
+        }
+    }
+
+    private static void touch(Connection c, List<StoredEvent> heartbeats) throws SQLException {
+        if (heartbeats.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE server SET last_seen = ? WHERE tenant_id = ? AND server_id = ? AND last_seen < ?")) {
+            for (StoredEvent heartbeat : heartbeats) {
+                ps.setTimestamp(1, Timestamp.from(heartbeat.occurredAt()));
+                ps.setString(2, heartbeat.tenantId());
+                ps.setString(3, heartbeat.serverId());
+                ps.setTimestamp(4, Timestamp.from(heartbeat.occurredAt()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * The state follows the latest event by occurrence time: a decision read after its result does not undo it. Within
+     * a batch only the latest event per (tenant, server, mitigation) counts (the later one of equal times, as if stored
+     * one by one); rows are updated in one batch, and those missing inserted in another.
+     */
+    private static void updateStates(Connection c, List<StoredEvent> events) throws SQLException {
+        Map<List<String>, StoredEvent> latest = new LinkedHashMap<>();
+        for (StoredEvent e : events) {
+            if (e.stateChange() != null && e.serverId() != null && e.mitigationId() != null) {
+                latest.merge(List.of(e.tenantId(), e.serverId(), e.mitigationId()), e,
+                        (before, after) -> after.occurredAt().isBefore(before.occurredAt()) ? before : after);
+            }
+        }
+        if (latest.isEmpty()) {
+            return;
+        }
+        List<StoredEvent> candidates = new ArrayList<>(latest.values());
+        List<StoredEvent> unmatched = new ArrayList<>();
+        try (PreparedStatement update = c.prepareStatement("""
+                UPDATE mitigation_state SET state = ?, revision = ?, detail = ?, updated_at = ?, last_event_id = ?
+                WHERE tenant_id = ? AND server_id = ? AND mitigation_id = ? AND updated_at <= ?""")) {
+            for (StoredEvent e : candidates) {
+                int i = 1;
+                update.setString(i++, e.stateChange());
+                update.setObject(i++, e.revision(), Types.INTEGER);
+                update.setString(i++, truncate(e.reason()));
+                update.setTimestamp(i++, Timestamp.from(e.occurredAt()));
+                update.setString(i++, e.eventId());
+                update.setString(i++, e.tenantId());
+                update.setString(i++, e.serverId());
+                update.setString(i++, e.mitigationId());
+                update.setTimestamp(i, Timestamp.from(e.occurredAt()));
+                update.addBatch();
+            }
+            int[] counts = update.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] == 0) {
+                    unmatched.add(candidates.get(k));
+                }
+            }
+        }
+        if (unmatched.isEmpty()) {
+            return;
+        }
+        // not updated: either no row yet (inserted now) or a later event already set the state (left as it is)
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO mitigation_state (tenant_id, server_id, mitigation_id, state, revision, detail, updated_at, last_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            int i = 1;
-            insert.setString(i++, e.tenantId());
-            insert.setString(i++, e.serverId());
-            insert.setString(i++, e.mitigationId());
-            insert.setString(i++, e.stateChange());
-            insert.setObject(i++, e.revision(), Types.INTEGER);
-            insert.setString(i++, truncate(e.reason()));
-            insert.setTimestamp(i++, Timestamp.from(e.occurredAt()));
-            insert.setString(i, e.eventId());
-            insert.executeUpdate();
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+            for (StoredEvent e : unmatched) {
+                int i = 1;
+                insert.setString(i++, e.tenantId());
+                insert.setString(i++, e.serverId());
+                insert.setString(i++, e.mitigationId());
+                insert.setString(i++, e.stateChange());
+                insert.setObject(i++, e.revision(), Types.INTEGER);
+                insert.setString(i++, truncate(e.reason()));
+                insert.setTimestamp(i++, Timestamp.from(e.occurredAt()));
+                insert.setString(i, e.eventId());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** Which of these values the query (ending in "IN ") finds, asked in chunks so that statements stay small. */
+    private static Set<String> existing(Connection c, String queryUpToIn, List<String> values) throws SQLException {
+        Set<String> found = new HashSet<>();
+        for (List<String> chunk : chunks(values.stream().distinct().toList())) {
+            try (PreparedStatement ps = c.prepareStatement(queryUpToIn + placeholders(chunk.size()))) {
+                bind(ps, chunk);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<List<String>> chunks(List<String> values) {
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0; from < values.size(); from += IN_CHUNK) {
+            chunks.add(values.subList(from, Math.min(values.size(), from + IN_CHUNK)));
+        }
+        return chunks;
+    }
+
+    private static String placeholders(int count) {
+        return "(" + String.join(",", java.util.Collections.nCopies(count, "?")) + ")";
+    }
+
+    private static void bind(PreparedStatement ps, List<String> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            ps.setString(i + 1, values.get(i));
         }
     }
 
@@ -250,21 +318,30 @@ public class AuditStore {
         }
     }
 
-    private static void updateServer(Connection c, StoredEvent e) throws SQLException {
-        if (e.server() == null) {
+    /** Servers as their inventories describe them; the last inventory of the batch per server wins. */
+    private static void updateServers(Connection c, List<StoredEvent> events) throws SQLException {
+        Map<List<String>, StoredEvent> latest = new LinkedHashMap<>();
+        events.stream().filter(e -> e.server() != null).forEach(e -> latest.put(List.of(e.tenantId(), e.serverId()), e));
+        if (latest.isEmpty()) {
             return;
         }
+        List<StoredEvent> reports = new ArrayList<>(latest.values());
         try (PreparedStatement update = c.prepareStatement(
-                "UPDATE server SET product = ?, build = ?, backend = ?, agent_version = ?, last_seen = ? WHERE tenant_id = ? AND server_id = ?")) {
-            setServer(update, e);
-            if (update.executeUpdate() > 0) {
-                return;
+                "UPDATE server SET product = ?, build = ?, backend = ?, agent_version = ?, last_seen = ? WHERE tenant_id = ? AND server_id = ?");
+             PreparedStatement insert = c.prepareStatement(
+                     "INSERT INTO server (product, build, backend, agent_version, last_seen, tenant_id, server_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (StoredEvent e : reports) {
+                setServer(update, e);
+                update.addBatch();
             }
-        }
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO server (product, build, backend, agent_version, last_seen, tenant_id, server_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            setServer(insert, e);
-            insert.executeUpdate();
+            int[] counts = update.executeBatch();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] == 0) {
+                    setServer(insert, reports.get(k));
+                    insert.addBatch();
+                }
+            }
+            insert.executeBatch();
         }
     }
 

@@ -59,6 +59,9 @@ public class Database {
                         .acquisitionTimeout(Duration.ofSeconds(10))
                         .connectionFactoryConfiguration(factory -> {
                             factory.jdbcUrl(url).connectionProviderClass(driver).autoCommit(false);
+                            if (driver == org.postgresql.Driver.class) {
+                                factory.jdbcProperty("reWriteBatchedInserts", "true"); // one multi-row INSERT per batch, not one per row
+                            }
                             config.jdbcSchema().ifPresent(schema -> factory.initialSql("SET search_path TO " + requireIdentifier(schema)));
                             config.jdbcUser().ifPresent(u -> factory.principal(new NamePrincipal(u)));
                             config.jdbcPassword().ifPresent(p -> factory.credential(new SimplePassword(p)));
