@@ -27,6 +27,9 @@ public class AuditStore {
     @Inject
     Database database;
 
+    /** SQLSTATE of a unique constraint violation, in PostgreSQL and H2 alike. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     /** Values per IN (...) query: small enough for any driver, large enough for few round trips. */
     private static final int IN_CHUNK = 500;
 
@@ -39,17 +42,33 @@ public class AuditStore {
         return store(events, List.of());
     }
 
-    /** Stores the events and, in the same transaction, what the mitigation catalog learns from them. */
+    /**
+     * Stores the events and, in the same transaction, what the mitigation catalog learns from them. Events are
+     * first taken to be new (the usual case: looking each up costs the database more than storing it); if one was
+     * stored before (a batch read again after a restart or rebalance), the unique event id refuses the batch, and it
+     * is stored again looking every event up.
+     */
     public synchronized int store(List<StoredEvent> events, List<CatalogEntry> catalog) throws SQLException {
         if (events.isEmpty() && catalog.isEmpty()) {
             return 0;
         }
+        try {
+            return store(events, catalog, false);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !(e.getNextException() != null && UNIQUE_VIOLATION.equals(e.getNextException().getSQLState()))) {
+                throw e;
+            }
+            return store(events, catalog, true);
+        }
+    }
+
+    private int store(List<StoredEvent> events, List<CatalogEntry> catalog, boolean lookUpEvents) throws SQLException {
         try (Connection c = database.connection()) {
             try {
                 for (CatalogEntry entry : catalog) {
                     upsert(c, entry);
                 }
-                int stored = insert(c, events);
+                int stored = insert(c, events, lookUpEvents);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
@@ -59,7 +78,7 @@ public class AuditStore {
         }
     }
 
-    private int insert(Connection c, List<StoredEvent> all) throws SQLException {
+    private int insert(Connection c, List<StoredEvent> all, boolean lookUpEvents) throws SQLException {
         // Heartbeats say a server is alive; they update its last-seen time and are not kept as evidence records.
         List<StoredEvent> heartbeats = new ArrayList<>();
         List<StoredEvent> events = new ArrayList<>();
@@ -67,7 +86,9 @@ public class AuditStore {
             (e.type().equals(EventMapper.HEARTBEAT_TYPE) ? heartbeats : events).add(e);
         }
         touch(c, heartbeats);
-        Set<String> known = existing(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList());
+        Set<String> known = lookUpEvents
+                ? existing(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList())
+                : new HashSet<>();
         List<StoredEvent> fresh = new ArrayList<>();
         for (StoredEvent e : events) {
             if (known.add(e.eventId())) {

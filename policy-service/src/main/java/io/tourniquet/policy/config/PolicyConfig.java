@@ -24,6 +24,13 @@ public interface PolicyConfig {
     @WithDefault("30s")
     Duration recheckInterval();
 
+    /**
+     * A change for every tenant (new mitigation, withdrawal, kill switch) is decided for this many servers per Kafka
+     * transaction: agents see the first commands while the rest are decided.
+     */
+    @WithDefault("1000")
+    int fanOutServersPerTransaction();
+
     /** How long an approval stays valid when the approver gives no validity. */
     @WithDefault("7d")
     Duration approvalValidity();

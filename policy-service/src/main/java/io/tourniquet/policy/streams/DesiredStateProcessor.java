@@ -42,13 +42,27 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (changelogged), so a restart or a replay emits nothing twice and a server offline for a week gets only its latest
  * desired state. A tenant's servers all live in this task (agent events are re-keyed by tenant), so staged rollouts
  * are gated here on the tenant's own results.
+ *
+ * <p>A change for every tenant (a new mitigation, a withdrawal, a kill switch) is decided for at most
+ * {@link FanOut#serversPerTransaction()} servers at once; the remaining tenants are kept in the {@code pending} store
+ * and decided by a punctuator, a batch per commit. Commands then become visible (read_committed) in waves while the
+ * fan-out goes on, instead of all at the end of one transaction the size of the fleet; and since the pending store
+ * is changelogged with the offsets, a crash in the middle loses no tenant.
  */
 class DesiredStateProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
     static final String TENANT_HEADER = "tourniquet-tenant";
 
+    /** How a change for every tenant is spread over transactions. */
+    record FanOut(int serversPerTransaction, Duration interval) {
+        static final FanOut DEFAULT = new FanOut(1000, Duration.ofMillis(20));
+    }
+
     private final CommandFactory commands;
     private final Duration recheckInterval;
+    private final FanOut fanOut;
+    /** Servers that may still be decided in the current process() call or punctuation. */
+    private int budget;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SpecificRecord> servers;
     private KeyValueStore<String, SpecificRecord> mitigations;
@@ -60,10 +74,12 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
     private KeyValueStore<String, String> outcomes;
     private KeyValueStore<String, String> rollouts;
     private KeyValueStore<String, Long> sequences;
+    private KeyValueStore<String, String> pending;
 
-    DesiredStateProcessor(CommandFactory commands, Duration recheckInterval) {
+    DesiredStateProcessor(CommandFactory commands, Duration recheckInterval, FanOut fanOut) {
         this.commands = commands;
         this.recheckInterval = recheckInterval;
+        this.fanOut = fanOut;
     }
 
     @Override
@@ -79,12 +95,15 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         this.outcomes = context.getStateStore(PolicyTopology.OUTCOMES_STORE);
         this.rollouts = context.getStateStore(PolicyTopology.ROLLOUTS_STORE);
         this.sequences = context.getStateStore(PolicyTopology.SEQUENCES_STORE);
+        this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
         // maintenance windows open and mitigations expire with time, not with a message
         context.schedule(recheckInterval, PunctuationType.WALL_CLOCK_TIME, t -> recheckTimeDependentTenants());
+        context.schedule(fanOut.interval(), PunctuationType.WALL_CLOCK_TIME, t -> decidePending());
     }
 
     @Override
     public void process(Record<String, SpecificRecord> record) {
+        budget = fanOut.serversPerTransaction();
         SpecificRecord value = record.value();
         if (value instanceof MitigationPublished published) {
             mitigations.put(published.getDefinition().getId(), published);
@@ -134,10 +153,39 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         return ids;
     }
 
+    /** Decides for every tenant within this call's budget; the others are left to {@link #decidePending()}. */
     private void reconcileEveryTenant(String mitigationId) {
         for (String tenant : tenants()) {
-            reconcileTenant(tenant, mitigationId);
+            if (budget > 0) {
+                reconcileTenant(tenant, mitigationId);
+            } else {
+                pending.put(pendingKey(tenant, mitigationId), mitigationId);
+            }
         }
+    }
+
+    /** The next batch of tenants still to decide after a change for every tenant. */
+    private void decidePending() {
+        budget = fanOut.serversPerTransaction();
+        List<String> keys = new ArrayList<>();
+        try (var all = pending.all()) {
+            while (all.hasNext() && keys.size() < budget) {
+                keys.add(all.next().key);
+            }
+        }
+        for (String key : keys) {
+            if (budget <= 0) {
+                return;
+            }
+            pending.delete(key);
+            int separator = key.indexOf('|');
+            reconcileTenant(key.substring(0, separator), key.substring(separator + 1));
+        }
+    }
+
+    /** Tenant ids are topic-name safe (no '|'), so the first '|' separates them from the mitigation id. */
+    private static String pendingKey(String tenant, String mitigationId) {
+        return tenant + "|" + mitigationId;
     }
 
     private void reconcileTenant(String tenant) {
@@ -169,6 +217,7 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
             return;
         }
         List<ServerInventory> tenantServers = serversOf(tenant);
+        budget -= tenantServers.size();
         TenantPolicy policy = (TenantPolicy) policies.get(tenant);
         RolloutPlan plan = policy != null && policy.getRollout() != null ? new RolloutPlan(policy.getRollout(), mitigationId, tenantServers) : null;
         for (ServerInventory server : tenantServers) {

@@ -40,6 +40,7 @@ public final class PolicyTopology {
     public static final String OUTCOMES_STORE = "outcomes";
     public static final String ROLLOUTS_STORE = "rollouts";
     static final String SEQUENCES_STORE = "sequences";
+    static final String PENDING_STORE = "pending";
     static final String COMMANDS_SINK = "commands";
     static final String AUDIT_SINK = "audit";
     static final String SERVER_EVENTS_SINK = "server-events-sink";
@@ -49,6 +50,15 @@ public final class PolicyTopology {
     }
 
     public static Topology build(CommandFactory commands, Duration recheckInterval) {
+        return build(commands, recheckInterval, DesiredStateProcessor.FanOut.DEFAULT);
+    }
+
+    /** @param serversPerTransaction how many servers a change for every tenant decides per transaction */
+    public static Topology build(CommandFactory commands, Duration recheckInterval, int serversPerTransaction) {
+        return build(commands, recheckInterval, new DesiredStateProcessor.FanOut(serversPerTransaction, DesiredStateProcessor.FanOut.DEFAULT.interval()));
+    }
+
+    private static Topology build(CommandFactory commands, Duration recheckInterval, DesiredStateProcessor.FanOut fanOut) {
         Serde<String> keys = Serdes.String();
         Serde<SpecificRecord> values = new AvroSerde();
         Topology topology = new Topology();
@@ -64,11 +74,11 @@ public final class PolicyTopology {
 
         topology.addSource("broadcast-source", keys.deserializer(), values.deserializer(), Topics.POLICY_MITIGATION_BROADCAST);
         topology.addSource("server-events-source", keys.deserializer(), values.deserializer(), Topics.POLICY_SERVER_EVENTS);
-        topology.addProcessor("desired-state", () -> new DesiredStateProcessor(commands, recheckInterval), "broadcast-source", "server-events-source");
+        topology.addProcessor("desired-state", () -> new DesiredStateProcessor(commands, recheckInterval, fanOut), "broadcast-source", "server-events-source");
         for (String store : new String[] {SERVERS_STORE, MITIGATIONS_STORE, WITHDRAWALS_STORE, POLICIES_STORE, CONTROLS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, values), "desired-state");
         }
-        for (String store : new String[] {COMMANDED_STORE, DECISIONS_STORE, OUTCOMES_STORE, ROLLOUTS_STORE}) {
+        for (String store : new String[] {COMMANDED_STORE, DECISIONS_STORE, OUTCOMES_STORE, ROLLOUTS_STORE, PENDING_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, Serdes.String()), "desired-state");
         }
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEQUENCES_STORE), keys, Serdes.Long()), "desired-state");

@@ -24,6 +24,7 @@ public class TopologyProducer {
         KeyPair keys = new KeyPair(Ed25519Keys.readPublic(config.signingPublicKeyFile()), Ed25519Keys.readPrivate(config.signingKeyFile()));
         CommandSigner signer = new CommandSigner(keys);
         LOG.infof("signing commands with key %s", signer.keyId());
-        return PolicyTopology.build(new CommandFactory(signer, config.commandTtl()), config.recheckInterval());
+        return PolicyTopology.build(new CommandFactory(signer, config.commandTtl()), config.recheckInterval(),
+                config.fanOutServersPerTransaction());
     }
 }

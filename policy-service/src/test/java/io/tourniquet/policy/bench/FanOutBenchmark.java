@@ -34,7 +34,7 @@ public final class FanOutBenchmark {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fan-out").toString());
         var factory = new CommandFactory(new CommandSigner(Ed25519Keys.generate()), Duration.ofDays(7));
-        try (var driver = new TopologyTestDriver(PolicyTopology.build(factory, Duration.ofMinutes(5)), props)) {
+        try (var driver = new TopologyTestDriver(PolicyTopology.build(factory, Duration.ofMinutes(5), Integer.MAX_VALUE), props)) {
             var serde = new AvroSerde();
             var mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
             for (int t = 0; t < tenants; t++) {

@@ -101,11 +101,19 @@ public final class Topics {
                 TopicSpec.retained(AUDIT_DEAD_LETTERS, 1, AUDIT_RETENTION));
     }
 
+    /**
+     * Partitions of each tenant topic. One: the topics exist to isolate tenants (ACLs), not for throughput (a tenant's
+     * commands and results are a few per server), every agent process reads its tenant's commands in its own group,
+     * and every partition costs the broker work on each fetch of every consumer that follows all tenants (the policy
+     * and audit services): the 10,000-server bench spent most of the broker's CPU there with three per topic.
+     */
+    public static final int TENANT_PARTITIONS = 1;
+
     /** The two topics of one tenant. */
     public static List<TopicSpec> tenant(String tenantId) {
         return List.of(
-                TopicSpec.retained(commands(tenantId), DEFAULT_PARTITIONS, WEEK),
-                TopicSpec.retained(agentEvents(tenantId), DEFAULT_PARTITIONS, WEEK));
+                TopicSpec.retained(commands(tenantId), TENANT_PARTITIONS, WEEK),
+                TopicSpec.retained(agentEvents(tenantId), TENANT_PARTITIONS, WEEK));
     }
 
 }
