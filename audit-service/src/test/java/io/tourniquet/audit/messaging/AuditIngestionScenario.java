@@ -56,6 +56,25 @@ abstract class AuditIngestionScenario {
     }
 
     @Inject
+    io.tourniquet.audit.store.AuditStore store;
+
+    @Test
+    void aBatchReadAgainAfterARestartIsStoredOnceWithOnlyItsNewEventsAdded() throws Exception {
+        String tenant = "again-" + tenant().substring("tenant-".length());
+        var first = io.tourniquet.audit.domain.EventMapper.map(applied(tenant, Instant.now().truncatedTo(ChronoUnit.MILLIS)), Topics.agentEvents(tenant));
+        var second = io.tourniquet.audit.domain.EventMapper.map(applied(tenant, Instant.now().truncatedTo(ChronoUnit.MILLIS)), Topics.agentEvents(tenant));
+        assertThat(store.store(List.of(first))).isEqualTo(1);
+
+        // the stored event's id refuses the batch; it is stored again looking each event up
+        assertThat(store.store(List.of(first, second))).as("only the new event is stored").isEqualTo(1);
+
+        var chain = queries.verifyChain(tenant);
+        assertThat(chain.valid()).isTrue();
+        assertThat(chain.events()).isEqualTo(2);
+        assertThat(queries.states(tenant, "exch01", "M1.1")).singleElement().satisfies(st -> assertThat(st.state()).isEqualTo("APPLIED"));
+    }
+
+    @Inject
     io.tourniquet.audit.report.Reports reports;
 
     @Inject
