@@ -466,7 +466,7 @@ public final class Bench {
             if (stored >= applied) {
                 return System.currentTimeMillis();
             }
-            Thread.sleep(200); // polling another process; not test code
+            Thread.sleep(500); // polling another process (each poll reads every state row of the mitigation); not test code
         }
         return -1;
     }
