@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
 /**
  * Publishes every stored event, once its row is durable, as a CloudEvent on tourniquet.audit.cloudevents (Kafka
  * protocol binding, binary mode: ce_* headers, JSON data shaped after OCSF; source + id unique, id = the event id) and
- * to the live stream. An outbox: rows are marked published only after Kafka acknowledged them, so a broker that goes
- * away delays events and loses none (delivery is at least once; consumers dedupe by id).
+ * to the live stream. An outbox: its cursor (the last sequence published) moves only after Kafka acknowledged the
+ * batch, so a broker that goes away delays events and loses none (delivery is at least once; consumers dedupe by id).
+ * Events are stored in sequence order by one writer ({@code AuditStore}), so every row past the cursor is unpublished.
  */
 @ApplicationScoped
 public class CloudEventOutbox {
@@ -46,6 +47,7 @@ public class CloudEventOutbox {
     private static final Logger LOG = Logger.getLogger(CloudEventOutbox.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
+    private static final String CURSOR = "cloudevents";
 
     @Inject
     Database database;
@@ -146,7 +148,7 @@ public class CloudEventOutbox {
         List<OcsfRemediation.Row> rows = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic "
-                        + "FROM audit_event WHERE published = FALSE ORDER BY seq LIMIT " + BATCH)) {
+                        + "FROM audit_event WHERE seq > (SELECT last_seq FROM outbox_cursor WHERE name = '" + CURSOR + "') ORDER BY seq LIMIT " + BATCH)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OcsfRemediation.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -159,14 +161,12 @@ public class CloudEventOutbox {
         return rows;
     }
 
-    /** Marks the rows published and, in the same transaction, queues the webhook notifications they call for. */
+    /** Moves the cursor past the rows and, in the same transaction, queues the webhook notifications they call for. */
     private void markPublished(List<OcsfRemediation.Row> rows, List<CloudEvent> events) throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("UPDATE audit_event SET published = TRUE WHERE seq = ?")) {
-            for (OcsfRemediation.Row row : rows) {
-                ps.setLong(1, row.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("UPDATE outbox_cursor SET last_seq = ? WHERE name = ?")) {
+            ps.setLong(1, rows.get(rows.size() - 1).seq());
+            ps.setString(2, CURSOR);
+            ps.executeUpdate();
             for (int i = 0; i < rows.size(); i++) {
                 webhooks.queue(c, rows.get(i), events.get(i));
             }

@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Writes events in batches, one transaction per batch, each event once, each tenant's chain extended in order. */
+/**
+ * Writes events in batches, one transaction per batch, each event once, each tenant's chain extended in order. The
+ * only writer: sequences are assigned and committed in order (the CloudEvents outbox relies on it).
+ */
 @ApplicationScoped
 public class AuditStore {
 
@@ -138,7 +141,7 @@ public class AuditStore {
             insert.executeBatch();
         }
         storeHeads(c, heads);
-        updateStates(c, fresh);
+        updateStates(c, fresh, database.isPostgres());
         updateServers(c, fresh);
         return fresh.size();
     }
@@ -198,7 +201,7 @@ public class AuditStore {
      * a batch only the latest event per (tenant, server, mitigation) counts (the later one of equal times, as if stored
      * one by one); rows are updated in one batch, and those missing inserted in another.
      */
-    private static void updateStates(Connection c, List<StoredEvent> events) throws SQLException {
+    private static void updateStates(Connection c, List<StoredEvent> events, boolean postgres) throws SQLException {
         Map<List<String>, StoredEvent> latest = new LinkedHashMap<>();
         for (StoredEvent e : events) {
             if (e.stateChange() != null && e.serverId() != null && e.mitigationId() != null) {
@@ -210,6 +213,14 @@ public class AuditStore {
             return;
         }
         List<StoredEvent> candidates = new ArrayList<>(latest.values());
+        if (postgres) {
+            // one multi-row statement (reWriteBatchedInserts): insert, or update when this event is not older
+            insertStates(c, candidates, """
+                    ON CONFLICT (tenant_id, server_id, mitigation_id) DO UPDATE SET state = EXCLUDED.state, revision = EXCLUDED.revision,
+                      detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id
+                    WHERE mitigation_state.updated_at <= EXCLUDED.updated_at""");
+            return;
+        }
         List<StoredEvent> unmatched = new ArrayList<>();
         try (PreparedStatement update = c.prepareStatement("""
                 UPDATE mitigation_state SET state = ?, revision = ?, detail = ?, updated_at = ?, last_event_id = ?
@@ -234,14 +245,18 @@ public class AuditStore {
                 }
             }
         }
-        if (unmatched.isEmpty()) {
+        // not updated: either no row yet (inserted now) or a later event already set the state (left as it is)
+        insertStates(c, unmatched, "ON CONFLICT DO NOTHING");
+    }
+
+    private static void insertStates(Connection c, List<StoredEvent> events, String onConflict) throws SQLException {
+        if (events.isEmpty()) {
             return;
         }
-        // not updated: either no row yet (inserted now) or a later event already set the state (left as it is)
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO mitigation_state (tenant_id, server_id, mitigation_id, state, revision, detail, updated_at, last_event_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
-            for (StoredEvent e : unmatched) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) """ + onConflict)) {
+            for (StoredEvent e : events) {
                 int i = 1;
                 insert.setString(i++, e.tenantId());
                 insert.setString(i++, e.serverId());

@@ -27,12 +27,19 @@ public class Database {
 
     private AgroalDataSource dataSource;
     private String description;
+    private boolean postgres;
 
     public synchronized AgroalDataSource dataSource() {
         if (dataSource == null) {
             dataSource = open();
         }
         return dataSource;
+    }
+
+    /** PostgreSQL rather than the embedded H2: some statements have a faster PostgreSQL form. */
+    public boolean isPostgres() {
+        dataSource();
+        return postgres;
     }
 
     public String description() {
@@ -52,6 +59,7 @@ public class Database {
         if (driver == null) {
             throw new IllegalArgumentException("tourniquet.audit.jdbc-url must be a jdbc:postgresql: URL (or unset for the embedded database), got " + url);
         }
+        postgres = driver == org.postgresql.Driver.class;
         description = url.startsWith("jdbc:h2:") ? "embedded H2 at " + config.embeddedDir().toAbsolutePath() : "PostgreSQL at " + url;
         var supplier = new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(pool -> pool

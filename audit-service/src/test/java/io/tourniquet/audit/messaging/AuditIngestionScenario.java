@@ -74,6 +74,25 @@ abstract class AuditIngestionScenario {
         assertThat(queries.states(tenant, "exch01", "M1.1")).singleElement().satisfies(st -> assertThat(st.state()).isEqualTo("APPLIED"));
     }
 
+    @Test
+    void theStateFollowsTheLatestEventByOccurrenceWhateverTheOrderTheyAreStoredIn() throws Exception {
+        String tenant = "order-" + tenant().substring("tenant-".length());
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(applied(tenant, t.plusSeconds(5)), Topics.agentEvents(tenant))));
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(decisionRecord(tenant, t), Topics.AUDIT)));
+        assertThat(queries.states(tenant, "exch01", "M1.1")).as("an older decision stored later").singleElement()
+                .satisfies(st -> assertThat(st.state()).isEqualTo("APPLIED"));
+
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(decisionRecord(tenant, t.plusSeconds(10)), Topics.AUDIT)));
+        assertThat(queries.states(tenant, "exch01", "M1.1")).as("a newer decision").singleElement()
+                .satisfies(st -> assertThat(st.state()).isEqualTo("COMMANDED"));
+    }
+
+    private static AuditRecord decisionRecord(String tenant, Instant at) {
+        return AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
+                .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setOccurredAt(at).build();
+    }
+
     @Inject
     io.tourniquet.audit.report.Reports reports;
 
