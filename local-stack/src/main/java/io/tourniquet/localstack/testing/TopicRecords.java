@@ -34,12 +34,16 @@ public final class TopicRecords {
         return readAll(bootstrapServers, Pattern.compile(Pattern.quote(topic)));
     }
 
-    /** Every record of every topic whose name matches, from the beginning to the current end. */
+    /**
+     * Every committed record of every topic whose name matches, from the beginning to the current end: read as the
+     * agents and services read (read_committed), so a record of an aborted transaction is never seen.
+     */
     public static List<Received> readAll(String bootstrapServers, Pattern topics) {
         List<Received> received = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.listTopics(Duration.ofSeconds(10)).entrySet().stream()
                     .filter(e -> topics.matcher(e.getKey()).matches())
                     .flatMap(e -> e.getValue().stream().map(p -> new TopicPartition(p.topic(), p.partition())))

@@ -296,10 +296,17 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         outcomes.put(decisionKey(tenant, server, mitigationId), result + "|" + revision);
         TenantPolicy policy = (TenantPolicy) policies.get(tenant);
         MitigationPublished mitigation = (MitigationPublished) mitigations.get(mitigationId);
-        if (policy != null && policy.getRollout() != null && mitigation != null) {
+        if (policy != null && policy.getRollout() != null && mitigation != null && rolloutRunning(tenant, mitigation)) {
+            // each result of a running rollout re-counts its stage: O(servers of the tenant) per result
             List<ServerInventory> tenantServers = serversOf(tenant);
             advanceRollout(tenant, mitigation, policy, new RolloutPlan(policy.getRollout(), mitigationId, tenantServers), tenantServers);
         }
+    }
+
+    /** A rollout of this revision is under way (not finished, halted or paused): only then can a result move it. */
+    private boolean rolloutRunning(String tenant, MitigationPublished mitigation) {
+        RolloutState state = RolloutState.parse(rollouts.get(rolloutKey(tenant, mitigation.getDefinition().getId())));
+        return state != null && state.status().equals("RUNNING") && state.revision() == mitigation.getDefinition().getRevision();
     }
 
     /**
