@@ -70,7 +70,16 @@ public class Database {
                             if (driver == org.postgresql.Driver.class) {
                                 factory.jdbcProperty("reWriteBatchedInserts", "true"); // one multi-row INSERT per batch, not one per row
                             }
-                            config.jdbcSchema().ifPresent(schema -> factory.initialSql("SET search_path TO " + requireIdentifier(schema)));
+                            // a connection property, not an initial "SET search_path": connections do not auto-commit, and
+                            // a SET inside a transaction that is then rolled back is undone, leaving the connection on
+                            // the default schema (seen: "relation audit_event does not exist" after a rolled-back batch)
+                            config.jdbcSchema().ifPresent(schema -> {
+                                if (driver == org.postgresql.Driver.class) {
+                                    factory.jdbcProperty("currentSchema", requireIdentifier(schema));
+                                } else {
+                                    factory.initialSql("SET SCHEMA " + requireIdentifier(schema));
+                                }
+                            });
                             config.jdbcUser().ifPresent(u -> factory.principal(new NamePrincipal(u)));
                             config.jdbcPassword().ifPresent(p -> factory.credential(new SimplePassword(p)));
                             return factory;

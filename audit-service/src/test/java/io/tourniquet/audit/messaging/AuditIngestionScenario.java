@@ -75,6 +75,29 @@ abstract class AuditIngestionScenario {
     }
 
     @Test
+    void aConnectionWhoseFirstTransactionIsRolledBackStillSeesTheAuditTables() throws Exception {
+        // every connection the pool may hold, several of them new: a rollback first must not lose the configured schema
+        List<java.sql.Connection> connections = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                java.sql.Connection c = database.connection();
+                connections.add(c);
+                c.rollback();
+            }
+            for (java.sql.Connection c : connections) {
+                try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit_event")) {
+                    assertThat(rs.next()).isTrue();
+                }
+                c.rollback();
+            }
+        } finally {
+            for (java.sql.Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void theStateFollowsTheLatestEventByOccurrenceWhateverTheOrderTheyAreStoredIn() throws Exception {
         String tenant = "order-" + tenant().substring("tenant-".length());
         Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
