@@ -10,12 +10,24 @@ import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.RequestCondition;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.crypto.Digests;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 
 /** Messages as the feed-ingestor and the agents send them. */
 public final class TestData {
+
+    /** Properties for a TopologyTestDriver of the policy topology, its state in a new temporary directory. */
+    public static Properties driverProperties() throws IOException {
+        Properties props = new Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "policy-ttd");
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-ttd").toString());
+        return props;
+    }
 
     private TestData() {
     }

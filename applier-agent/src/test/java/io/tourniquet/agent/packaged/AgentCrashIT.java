@@ -10,12 +10,12 @@ import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationApplied;
-import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,10 +37,7 @@ class AgentCrashIT {
 
     @BeforeAll
     static void broker() {
-        kafka = KafkaBrokerResource.bootstrapServers();
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
-            provisioner.ensure(Topics.tenant(TENANT));
-        }
+        kafka = KafkaBrokerResource.withTopicsOf(List.of(TENANT));
     }
 
     private ServiceProcess startAgent(String applyLatency) throws IOException {

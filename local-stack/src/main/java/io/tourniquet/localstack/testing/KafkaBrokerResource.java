@@ -54,6 +54,17 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         return broker.bootstrapServers();
     }
 
+    /** The shared broker, with the central topics and those of these tenants created (tests of packaged services). */
+    public static String withTopicsOf(List<String> tenants) {
+        String servers = bootstrapServers();
+        List<TopicSpec> specs = new ArrayList<>(Topics.central());
+        tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
+        try (TopicProvisioner provisioner = new TopicProvisioner(servers, Duration.ofSeconds(30))) {
+            provisioner.ensure(specs);
+        }
+        return servers;
+    }
+
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
@@ -61,11 +72,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         config.put("kafka.bootstrap.servers", servers);
         config.put("quarkus.kafka-streams.bootstrap-servers", servers);
         config.put("quarkus.kafka.devservices.enabled", "false");
-        List<TopicSpec> specs = new ArrayList<>(Topics.central());
-        tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
-        try (TopicProvisioner provisioner = new TopicProvisioner(servers, Duration.ofSeconds(30))) {
-            provisioner.ensure(specs);
-        }
+        withTopicsOf(tenants);
         try {
             // Kafka Streams state must not outlive the broker it was built against.
             config.put("kafka-streams.state.dir", Files.createTempDirectory("tourniquet-streams-").toString());

@@ -7,12 +7,10 @@ import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroSerde;
 import io.tourniquet.schemas.topics.Topics;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 /**
@@ -29,10 +27,7 @@ public final class FanOutBenchmark {
     public static void main(String[] args) throws Exception {
         int tenants = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int perTenant = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fan-out-bench");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fan-out").toString());
+        Properties props = TestData.driverProperties();
         var factory = new CommandFactory(new CommandSigner(Ed25519Keys.generate()), Duration.ofDays(7));
         try (var driver = new TopologyTestDriver(PolicyTopology.build(factory, Duration.ofMinutes(5), Integer.MAX_VALUE), props)) {
             var serde = new AvroSerde();

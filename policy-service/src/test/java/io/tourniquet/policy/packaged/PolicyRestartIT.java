@@ -16,12 +16,10 @@ import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.serde.AvroCodec;
-import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -45,12 +43,7 @@ class PolicyRestartIT {
 
     @BeforeAll
     static void broker() {
-        kafka = KafkaBrokerResource.bootstrapServers();
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
-            List<io.tourniquet.schemas.topics.TopicSpec> specs = new ArrayList<>(Topics.central());
-            specs.addAll(Topics.tenant(TENANT));
-            provisioner.ensure(specs);
-        }
+        kafka = KafkaBrokerResource.withTopicsOf(List.of(TENANT));
     }
 
     private ServiceProcess startPolicy(String run) throws IOException {

@@ -8,7 +8,6 @@ import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroSerde;
 import io.tourniquet.schemas.topics.Topics;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
@@ -32,10 +30,7 @@ class FanOutBatchingTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "fan-out-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("fan-out-ttd").toString());
+        Properties props = TestData.driverProperties();
         // two servers per transaction: one tenant per batch
         driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(Ed25519Keys.generate()), Duration.ofDays(7)),
                 Duration.ofMinutes(5), 2), props);

@@ -21,7 +21,6 @@ import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.AvroSerde;
 import io.tourniquet.schemas.topics.Topics;
-import java.nio.file.Files;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -56,10 +54,7 @@ class PolicyRulesTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-rules-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-rules").toString());
+        Properties props = TestData.driverProperties();
         driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)), Duration.ofSeconds(30)),
                 props, MONDAY_NOON);
         var serde = new AvroSerde();

@@ -17,7 +17,6 @@ import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.AvroSerde;
 import io.tourniquet.schemas.topics.Topics;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -47,10 +45,7 @@ class PolicyTopologyTest {
 
     @BeforeEach
     void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "policy-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-ttd").toString());
+        Properties props = TestData.driverProperties();
         driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)), Duration.ofSeconds(30)), props);
         var serde = new AvroSerde();
         mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
