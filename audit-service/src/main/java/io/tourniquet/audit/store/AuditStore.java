@@ -89,9 +89,11 @@ public class AuditStore {
             (e.type().equals(EventMapper.HEARTBEAT_TYPE) ? heartbeats : events).add(e);
         }
         touch(c, heartbeats);
-        Set<String> known = lookUpEvents
-                ? existing(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList())
-                : new HashSet<>();
+        Set<String> known = new HashSet<>();
+        if (lookUpEvents) {
+            selectIn(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList(),
+                    rs -> known.add(rs.getString(1)));
+        }
         List<StoredEvent> fresh = new ArrayList<>();
         for (StoredEvent e : events) {
             if (known.add(e.eventId())) {
@@ -150,16 +152,8 @@ public class AuditStore {
     private static Map<String, ChainHead> heads(Connection c, List<StoredEvent> events) throws SQLException {
         Map<String, ChainHead> heads = new HashMap<>();
         List<String> tenants = events.stream().map(StoredEvent::tenantId).distinct().toList();
-        for (List<String> chunk : chunks(tenants)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id, last_seq, hash FROM chain_head WHERE tenant_id IN " + placeholders(chunk.size()))) {
-                bind(ps, chunk);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        heads.put(rs.getString(1), new ChainHead(rs.getString(3), rs.getLong(2), true));
-                    }
-                }
-            }
-        }
+        selectIn(c, "SELECT tenant_id, last_seq, hash FROM chain_head WHERE tenant_id IN ", tenants,
+                rs -> heads.put(rs.getString(1), new ChainHead(rs.getString(3), rs.getLong(2), true)));
         tenants.forEach(t -> heads.putIfAbsent(t, new ChainHead(ChainHash.GENESIS, 0, false)));
         return heads;
     }
@@ -272,20 +266,25 @@ public class AuditStore {
         }
     }
 
-    /** Which of these values the query (ending in "IN ") finds, asked in chunks so that statements stay small. */
-    private static Set<String> existing(Connection c, String queryUpToIn, List<String> values) throws SQLException {
-        Set<String> found = new HashSet<>();
+    /** What reads a row of a query's result. */
+    private interface RowReader {
+        void read(ResultSet row) throws SQLException;
+    }
+
+    /** Runs the query (ending in "IN ") for these distinct values, in chunks so that statements stay small. */
+    private static void selectIn(Connection c, String queryUpToIn, List<String> values, RowReader reader) throws SQLException {
         for (List<String> chunk : chunks(values.stream().distinct().toList())) {
             try (PreparedStatement ps = c.prepareStatement(queryUpToIn + placeholders(chunk.size()))) {
-                bind(ps, chunk);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        found.add(rs.getString(1));
+                        reader.read(rs);
                     }
                 }
             }
         }
-        return found;
     }
 
     private static List<List<String>> chunks(List<String> values) {
@@ -298,12 +297,6 @@ public class AuditStore {
 
     private static String placeholders(int count) {
         return "(" + String.join(",", java.util.Collections.nCopies(count, "?")) + ")";
-    }
-
-    private static void bind(PreparedStatement ps, List<String> values) throws SQLException {
-        for (int i = 0; i < values.size(); i++) {
-            ps.setString(i + 1, values.get(i));
-        }
     }
 
     private static void upsert(Connection c, CatalogEntry e) throws SQLException {
