@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -432,43 +433,38 @@ public final class Bench {
 
     /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
     private void awaitPolicyCaughtUp(String kafka, Duration timeout) throws Exception {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            while (System.currentTimeMillis() < deadline) {
+            boolean caughtUp = Polling.until(timeout, Duration.ofMillis(500), () -> {
                 var committed = admin.listConsumerGroupOffsets("tourniquet-policy-service").partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 committed.keySet().stream().filter(tp -> tp.topic().startsWith(Topics.AGENT_EVENTS_PREFIX) || tp.topic().equals(Topics.POLICY_SERVER_EVENTS))
                         .forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                if (!latest.isEmpty()) {
-                    var ends = admin.listOffsets(latest).all().get();
-                    long lag = ends.entrySet().stream().mapToLong(e -> e.getValue().offset() - committed.get(e.getKey()).offset()).sum();
-                    boolean allTopics = committed.keySet().stream().anyMatch(tp -> tp.topic().equals(Topics.POLICY_SERVER_EVENTS));
-                    if (lag == 0 && allTopics) {
-                        return;
-                    }
+                if (latest.isEmpty()) {
+                    return Optional.empty();
                 }
-                Thread.sleep(500); // polling a consumer group's lag; not test code
+                var ends = admin.listOffsets(latest).all().get();
+                long lag = ends.entrySet().stream().mapToLong(e -> e.getValue().offset() - committed.get(e.getKey()).offset()).sum();
+                boolean allTopics = committed.keySet().stream().anyMatch(tp -> tp.topic().equals(Topics.POLICY_SERVER_EVENTS));
+                return lag == 0 && allTopics ? Optional.of(true) : Optional.empty();
+            }).isPresent();
+            if (!caughtUp) {
+                throw new IllegalStateException("policy-service did not catch up with the fleet's inventories within " + timeout);
             }
         }
-        throw new IllegalStateException("policy-service did not catch up with the fleet's inventories within " + timeout);
     }
 
     /** When the audit service has stored an applied row for every server that applied; -1 on timeout. */
     private static long awaitAudit(ServiceProcess audit, String mitigation, int applied, Duration timeout) throws Exception {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
+        // each poll reads every state row of the mitigation: not more often than every 500 ms
+        return Polling.until(timeout, Duration.ofMillis(500), () -> {
             var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + mitigation)).build(),
                     HttpResponse.BodyHandlers.ofString());
             long stored = 0;
             for (JsonNode s : JSON.readTree(response.body())) {
                 stored += s.path("state").asText().equals("APPLIED") && s.path("tenantId").asText().startsWith(REGULAR_PREFIX) ? 1 : 0;
             }
-            if (stored >= applied) {
-                return System.currentTimeMillis();
-            }
-            Thread.sleep(500); // polling another process (each poll reads every state row of the mitigation); not test code
-        }
-        return -1;
+            return stored >= applied ? Optional.of(System.currentTimeMillis()) : Optional.empty();
+        }).orElse(-1L);
     }
 
     private static Map<String, String> definitions(String... keysAndMeanings) {
@@ -479,7 +475,7 @@ public final class Bench {
         return definitions;
     }
 
-    static Path jar(Options options, String module) {
-        return options.home().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    private static Path jar(Options options, String module) {
+        return ServiceProcess.packagedJar(options.home(), module);
     }
 }

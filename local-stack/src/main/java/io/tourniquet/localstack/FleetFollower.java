@@ -53,26 +53,26 @@ final class FleetFollower implements AutoCloseable {
 
     /** Reads until this many of the servers have a result (applied or failed) for the mitigation; false on timeout. */
     boolean awaitResults(String mitigation, Predicate<String> servers, long expected, Duration timeout) {
+        return readUntil(() -> results(mitigation, servers) >= expected, timeout);
+    }
+
+    /** Reads until the mitigation is seen on tourniquet.mitigations; its record time. */
+    long awaitPublished(String mitigation, Duration timeout) {
+        if (!readUntil(() -> published.containsKey(mitigation), timeout)) {
+            throw new IllegalStateException(mitigation + " not seen on " + Topics.MITIGATIONS + " within " + timeout);
+        }
+        return published.get(mitigation);
+    }
+
+    private boolean readUntil(java.util.function.BooleanSupplier done, Duration timeout) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (results(mitigation, servers) < expected) {
+        while (!done.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
                 return false;
             }
             poll();
         }
         return true;
-    }
-
-    /** Reads until the mitigation is seen on tourniquet.mitigations; its record time. */
-    long awaitPublished(String mitigation, Duration timeout) {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!published.containsKey(mitigation)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(mitigation + " not seen on " + Topics.MITIGATIONS + " within " + timeout);
-            }
-            poll();
-        }
-        return published.get(mitigation);
     }
 
     long results(String mitigation, Predicate<String> servers) {

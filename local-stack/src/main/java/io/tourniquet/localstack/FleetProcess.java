@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,12 +28,12 @@ final class FleetProcess implements AutoCloseable {
     }
 
     static FleetProcess start(Bench.Options options, String kafka, Path fleetFile, Path policyKey, Path log) throws IOException {
-        Path app = options.home().resolve("applier-agent/target/quarkus-app");
+        Path app = ServiceProcess.packagedJar(options.home(), "applier-agent").getParent();
         if (!Files.isDirectory(app)) {
             throw new IllegalStateException(app + " is missing: build first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(log.getParent());
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-XX:+UseParallelGC",
+        List<String> command = List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
                 "-cp", app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", "io.tourniquet.agent.fleet.FleetSimulator",
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + policyKey, "--canaries=" + options.canaries(),
                 "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate());
@@ -62,18 +63,16 @@ final class FleetProcess implements AutoCloseable {
 
     /** Waits until the log has this many lines containing the text; returns the last of them. */
     private String awaitLine(String text, int occurrence, Duration timeout) throws Exception {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
+        return Polling.until(timeout, Duration.ofMillis(200), () -> {
             List<String> lines = Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(text)).toList() : List.of();
             if (lines.size() >= occurrence) {
-                return lines.get(occurrence - 1);
+                return Optional.of(lines.get(occurrence - 1));
             }
             if (!process.isAlive()) {
                 throw new IllegalStateException("the fleet simulator stopped (exit " + process.exitValue() + "); see " + log);
             }
-            Thread.sleep(200); // polling another process's log; not test code
-        }
-        throw new IllegalStateException("'" + text + "' not seen in " + log + " within " + timeout);
+            return Optional.<String>empty();
+        }).orElseThrow(() -> new IllegalStateException("'" + text + "' not seen in " + log + " within " + timeout));
     }
 
     private int count(String text) throws IOException {

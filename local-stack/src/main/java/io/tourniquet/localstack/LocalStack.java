@@ -151,7 +151,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private Path jar(String module) {
-        return options.home().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        return ServiceProcess.packagedJar(options.home(), module);
     }
 
     private static int port(int base, int offset) {

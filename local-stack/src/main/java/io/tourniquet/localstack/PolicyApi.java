@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /** The policy service's admin API as the bench uses it: set a tenant's policy, unblock, wait until a policy is in force. */
@@ -35,16 +36,11 @@ final class PolicyApi {
 
     /** Waits until the policy service's state (what its decisions read) has a policy for the tenant that passes the test. */
     void awaitPolicy(String tenant, Predicate<JsonNode> test) throws Exception {
-        long deadline = System.currentTimeMillis() + Duration.ofMinutes(1).toMillis();
-        while (System.currentTimeMillis() < deadline) {
+        Polling.until(Duration.ofMinutes(1), Duration.ofMillis(100), () -> {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/tenants/" + tenant + "/policy")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200 && test.test(JSON.readTree(response.body()))) {
-                return;
-            }
-            Thread.sleep(100); // polling another process; not test code
-        }
-        throw new IllegalStateException("the policy of " + tenant + " did not take effect within a minute");
+            return response.statusCode() == 200 && test.test(JSON.readTree(response.body())) ? Optional.of(true) : Optional.empty();
+        }).orElseThrow(() -> new IllegalStateException("the policy of " + tenant + " did not take effect within a minute"));
     }
 
     private void call(String method, String path, String body) throws Exception {

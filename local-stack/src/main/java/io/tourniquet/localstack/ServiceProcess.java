@@ -147,7 +147,13 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static String javaExecutable() {
+    /** The runnable jar of a module of the project, as {@code ./mvnw package} leaves it. */
+    public static Path packagedJar(Path home, String module) {
+        return home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** The java of the JVM running this, for the processes it starts. */
+    static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

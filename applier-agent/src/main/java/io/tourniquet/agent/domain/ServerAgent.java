@@ -77,6 +77,10 @@ public class ServerAgent {
         return identity.serverId();
     }
 
+    public String tenantId() {
+        return identity.tenantId();
+    }
+
     /** Executes the command if it passes every check; the returned event is durable in local state before it is returned. */
     public synchronized SpecificRecord handle(SignedCommand signed) {
         AgentState state = store.load(identity.serverId());

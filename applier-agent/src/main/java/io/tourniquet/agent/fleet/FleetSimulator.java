@@ -103,7 +103,7 @@ public final class FleetSimulator implements AutoCloseable {
     public void reportInventories() {
         agents.forEach((key, agent) -> {
             if (!offline.get(key)) {
-                send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.inventory());
+                send(agent, agent.inventory());
             }
         });
         producer.flush();
@@ -133,7 +133,7 @@ public final class FleetSimulator implements AutoCloseable {
         offline.replaceAll((key, wasOffline) -> {
             if (wasOffline) {
                 ServerAgent agent = agents.get(key);
-                send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.inventory());
+                send(agent, agent.inventory());
                 waiting.getOrDefault(key, List.of()).forEach(command -> execute(key, command));
                 waiting.remove(key);
             }
@@ -172,13 +172,13 @@ public final class FleetSimulator implements AutoCloseable {
     private void execute(String key, SignedCommand command) {
         ServerAgent agent = agents.get(key);
         lanes.get(Math.floorMod(key.hashCode(), lanes.size())).execute(() -> {
-            send(key.substring(0, key.indexOf('/')), agent.serverId(), agent.handle(command));
+            send(agent, agent.handle(command));
             executed.incrementAndGet();
         });
     }
 
-    private void send(String tenant, String server, SpecificRecord event) {
-        producer.send(new ProducerRecord<>(Topics.agentEvents(tenant), server, event));
+    private void send(ServerAgent agent, SpecificRecord event) {
+        producer.send(new ProducerRecord<>(Topics.agentEvents(agent.tenantId()), agent.serverId(), event));
     }
 
     public long executed() {
