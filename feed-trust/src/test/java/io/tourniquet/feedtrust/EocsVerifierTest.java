@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Microsoft's real EM feed, and every way of tampering with it that the issue names. */
 class EocsVerifierTest {
 
-    static final Path REAL_FEED = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/getexchangemitigations-2021-09.xml");
+    static final Path REAL_FEED = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/getexchangemitigations-2021-09.xml");
 
     private final EocsVerifier verifier = new EocsVerifier(EocsVerifier.Trust.microsoft(1 << 20));
 

@@ -58,7 +58,7 @@ class FeedCommandsTest {
 
     @Test
     void verifiesMicrosoftsRealFeed() throws Exception {
-        Path real = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/getexchangemitigations-2021-09.xml");
+        Path real = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/getexchangemitigations-2021-09.xml");
         assertThat(commands.verify(List.of(real.toString()))).isZero();
         assertThat(output()).contains("ACCEPTED  Microsoft EM feed").contains("PING1");
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Someone removes the M1.1 rule from the real Exchange web.config by hand; the agent notices and puts it back. */
 class DriftTest {
 
-    private static final Path REAL = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/iis/DefaultWebSite_web.config");
+    private static final Path REAL = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/iis/DefaultWebSite_web.config");
 
     @Test
     void aRuleRemovedByHandIsReportedAndPutBackOrOnlyReported(@TempDir Path dir) throws Exception {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The iis backend on a copy of the real Exchange Default Web Site web.config. Windows and IIS themselves are not here. */
 class IisBackendTest {
 
-    private static final Path REAL = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/iis/DefaultWebSite_web.config");
+    private static final Path REAL = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/iis/DefaultWebSite_web.config");
 
     @TempDir
     Path dir;

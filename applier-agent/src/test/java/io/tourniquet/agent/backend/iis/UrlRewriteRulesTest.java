@@ -15,10 +15,10 @@ import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 
-/** Against the real Exchange 2019 web.config files in ../shared/data/exchange/iis. */
+/** Against the real Exchange 2019 web.config files in testdata/exchange/iis (see its README for provenance). */
 class UrlRewriteRulesTest {
 
-    private static final Path IIS = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"), "data/exchange/iis");
+    private static final Path IIS = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/iis");
 
     /** M1.1 as our catalog defines it. */
     static final BlockRequests M11 = BlockRequests.newBuilder()
