@@ -85,6 +85,7 @@ public class EventIngestor {
             try {
                 var value = AvroCodec.get().decode(record.value());
                 StoredEvent event = EventMapper.map(value, record.topic());
+                event.requireFitsColumns();
                 requireTenantOfTopic(record.topic(), event);
                 events.add(event);
                 EventMapper.catalog(value).ifPresent(catalog::add);

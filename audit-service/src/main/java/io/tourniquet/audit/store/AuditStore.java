@@ -130,7 +130,7 @@ public class AuditStore {
                 insert.setString(i++, e.type());
                 insert.setString(i++, e.outcome());
                 insert.setString(i++, e.actor());
-                insert.setString(i++, truncate(e.reason()));
+                insert.setString(i++, e.reason()); // whole: it is hashed whole (a cut reason would break the chain)
                 insert.setTimestamp(i++, Timestamp.from(e.occurredAt()));
                 insert.setTimestamp(i++, Timestamp.from(now));
                 insert.setString(i++, e.sourceTopic());
@@ -384,6 +384,7 @@ public class AuditStore {
         ps.setString(7, e.serverId());
     }
 
+    /** For the projections (state detail, catalog title), which are not hashed; the event row keeps the whole text. */
     private static String truncate(String value) {
         return value == null || value.length() <= 4000 ? value : value.substring(0, 3997) + "...";
     }

@@ -48,8 +48,12 @@ abstract class AuditIngestionScenario {
 
     /** Built field by field: Avro's copy builder resolves classes through another loader under @QuarkusTest. */
     private static MitigationApplied applied(String tenant, Instant at) {
+        return applied(tenant, "exch01", at);
+    }
+
+    private static MitigationApplied applied(String tenant, String server, Instant at) {
         return MitigationApplied.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId("exch01")
+                .setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server)
                 .setCommand(new CommandRef("c1", 1L, "M1.1", 1))
                 .setEvidence(new ChangeEvidence("simulated", List.of("put M1.1 in force"), "a", "b", "re-read"))
                 .setAppliedAt(at).build();
@@ -72,6 +76,25 @@ abstract class AuditIngestionScenario {
         assertThat(chain.valid()).isTrue();
         assertThat(chain.events()).isEqualTo(2);
         assertThat(queries.states(tenant, "exch01", "M1.1")).singleElement().satisfies(st -> assertThat(st.state()).isEqualTo("APPLIED"));
+    }
+
+    /** Long nginx or PowerShell output in a failure: hashed whole, so stored whole, or the chain reads as broken forever after. */
+    @Test
+    void aFailureReasonOf100kBIsStoredWholeAndTheChainStaysValid() throws Exception {
+        String tenant = "long-" + tenant().substring("tenant-".length());
+        String error = "nginx -t refused the configuration: " + "x".repeat(100_000);
+        var failed = io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+                .setServerId("exch01").setCommand(new CommandRef("c1", 1L, "M1.1", 1)).setError(error).setRollback("restored")
+                .setFailedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build();
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(failed, Topics.agentEvents(tenant))));
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(applied(tenant, Instant.now().truncatedTo(ChronoUnit.MILLIS)),
+                Topics.agentEvents(tenant))));
+
+        var chain = queries.verifyChain(tenant);
+        assertThat(chain.valid()).as(chain.problem()).isTrue();
+        assertThat(chain.events()).isEqualTo(2);
+        assertThat(queries.events(tenant, null, null, "agent.failed", 0, 10)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo(error + "; rollback: restored"));
     }
 
     @Test
@@ -111,7 +134,7 @@ abstract class AuditIngestionScenario {
                 .satisfies(st -> assertThat(st.state()).isEqualTo("COMMANDED"));
     }
 
-    private static AuditRecord decisionRecord(String tenant, Instant at) {
+    static AuditRecord decisionRecord(String tenant, Instant at) {
         return AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setOccurredAt(at).build();
     }
@@ -288,6 +311,7 @@ abstract class AuditIngestionScenario {
         TopicRecords.send(kafka(), Topics.AUDIT, tenant, decision);
         TopicRecords.sendRaw(kafka(), events, "exch01", "poison".getBytes(StandardCharsets.UTF_8));
         TopicRecords.send(kafka(), events, "exch01", otherTenant);
+        TopicRecords.send(kafka(), events, "exch01", applied(tenant, "s".repeat(300), decided)); // wider than its column: refused whole, never cut
         TopicRecords.send(kafka(), events, "exch01", applied);
         TopicRecords.send(kafka(), events, "exch01", applied); // delivered twice
         TopicRecords.send(kafka(), events, "exch01", AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString())
@@ -299,11 +323,12 @@ abstract class AuditIngestionScenario {
             assertThat(queries.events(tenant, null, null, null, 0, 100)).extracting(AuditQueries.Event::type)
                     .containsExactlyInAnyOrder("decision.apply", "agent.applied"); // two topics: either may arrive first
         });
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.readAll(kafka(), Topics.AUDIT_DEAD_LETTERS))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.readRaw(kafka(), Topics.AUDIT_DEAD_LETTERS))
                 .filteredOn(d -> d.headers().getOrDefault(Topics.DLQ_ORIGIN_HEADER, "").startsWith(events))
                 .extracting(d -> d.headers().get(Topics.DLQ_REASON_HEADER))
                 .anySatisfy(reason -> assertThat(reason).contains("not Avro single-object encoding"))
-                .anySatisfy(reason -> assertThat(reason).contains("names tenant someone-else")));
+                .anySatisfy(reason -> assertThat(reason).contains("names tenant someone-else"))
+                .anySatisfy(reason -> assertThat(reason).contains("server id is 300 characters long")));
 
         var intact = queries.verifyChain(tenant);
         assertThat(intact.valid()).isTrue();
