@@ -69,6 +69,8 @@ class AgentCrashIT {
 
         try (var restarted = startAgent("0s")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> applied(command) == 1);
+            TopicRecords.assertStaysAt(kafka, Topics.agentEvents(TENANT), r -> r.value() instanceof MitigationApplied a
+                    && a.getCommand().getCommandId().equals(command.getCommandId()), 1); // reported once, not again later
             assertThat(appliedCount()).as("the change was not made a second time").isEqualTo(1);
             assertThat(TopicRecords.values(kafka, Topics.agentEvents(TENANT), MitigationApplied.class))
                     .filteredOn(a -> a.getCommand().getCommandId().equals(command.getCommandId()))

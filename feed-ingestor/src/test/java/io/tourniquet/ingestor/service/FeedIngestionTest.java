@@ -46,7 +46,7 @@ class FeedIngestionTest {
 
         assertThat(result.published()).isEmpty();
         assertThat(result.unchanged()).isEqualTo(BundledCatalog.parse(1 << 20).definitions().size());
-        assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(before);
+        TopicRecords.assertStaysAt(kafka(), Topics.MITIGATIONS, before);
         var m11 = TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class).stream()
                 .filter(p -> p.getDefinition().getId().equals("M1.1")).findFirst().orElseThrow();
         assertThat(m11.getDefinitionDigest()).isEqualTo(Digests.of(m11.getDefinition()));
@@ -75,7 +75,7 @@ class FeedIngestionTest {
         int published = TopicRecords.readAll(kafka(), Topics.MITIGATIONS).size();
         assertThatThrownBy(() -> ingestion.ingest(feed("3", t1), FeedKind.TOURNIQUET_SIGNED, List.of("test-key")))
                 .isInstanceOf(InvalidFeedException.class).hasMessageContaining("rollback");
-        assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(published);
+        TopicRecords.assertStaysAt(kafka(), Topics.MITIGATIONS, published);
         assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).anySatisfy(a -> {
             assertThat(a.getType()).isEqualTo("feed.rejected");
             assertThat(a.getReason()).contains("T1").contains("rollback");

@@ -45,7 +45,7 @@ class PolicyServiceTest {
                     assertThat(apply.getDefinition().getId()).isEqualTo("M1.1");
                 }));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                TopicRecords.readAll(kafka(), Topics.POLICY_DEAD_LETTERS)).singleElement().satisfies(dead -> {
+                TopicRecords.readRaw(kafka(), Topics.POLICY_DEAD_LETTERS)).singleElement().satisfies(dead -> {
                     assertThat(dead.key()).isEqualTo("exch-poison");
                     assertThat(new String(dead.raw(), StandardCharsets.UTF_8)).isEqualTo("{not avro}");
                     assertThat(dead.headers().get(Topics.DLQ_REASON_HEADER)).contains("not Avro single-object encoding");
