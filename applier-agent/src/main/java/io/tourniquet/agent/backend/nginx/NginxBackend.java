@@ -126,8 +126,10 @@ public class NginxBackend implements Backend {
                 if (status == 403) {
                     return true;
                 }
+            } catch (java.net.ConnectException | java.net.http.HttpTimeoutException | javax.net.ssl.SSLException e) {
+                // nothing listening (nginx down or restarting), no answer, or no TLS: not a refusal; try again until the deadline
             } catch (java.io.IOException e) {
-                return true; // 444: nginx closed the connection without answering, as IIS's AbortRequest
+                return true; // 444: nginx accepted the connection and closed it without answering, as IIS's AbortRequest
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;

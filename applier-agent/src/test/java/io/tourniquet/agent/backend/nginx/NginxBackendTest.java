@@ -10,11 +10,13 @@ import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +34,6 @@ class NginxBackendTest {
 
     private static final Path NGINX = Path.of(System.getProperty("tourniquet.test.nginx", "/usr/sbin/nginx"));
     private static final Path NJS = Path.of("/usr/lib/nginx/modules/ngx_http_js_module.so");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static final MitigationDefinition M11 = MitigationDefinition.newBuilder().setId("M1.1").setRevision(1).setTitle("ProxyNotShell")
             .setProduct("Exchange").setActions(List.of(BlockRequests.newBuilder().setRuleName("EEMS M1.1 PowerShell - inbound")
@@ -85,7 +86,7 @@ class NginxBackendTest {
         backend.install();
         Process start = new ProcessBuilder(NGINX.toString(), "-c", config.toString()).redirectErrorStream(true).start();
         assertThat(start.waitFor()).as(new String(start.getInputStream().readAllBytes())).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> status("/owa/") == 200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status("/owa/")).isEqualTo(200));
     }
 
     /** By pid, not with nginx -s stop: that parses the configuration first, and some tests break it on purpose. */
@@ -98,17 +99,48 @@ class NginxBackendTest {
         });
     }
 
-    /** HTTP status, or -1 when nginx closed the connection without answering (IIS's AbortRequest). */
+    /** What nginx's 444 looks like to a client (IIS's AbortRequest): the connection was accepted, then closed unanswered. */
+    private static final int CLOSED_UNANSWERED = -1;
+
+    /**
+     * The HTTP status nginx answers with, or {@link #CLOSED_UNANSWERED}. A refused connection or no answer at all is not
+     * a block but a dead or hung nginx, and fails the assertion: only an accepted connection closed without a byte is.
+     */
     private int status(String pathAndQuery) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            } catch (IOException e) {
+                throw new AssertionError("nginx does not accept connections on " + port + ": " + e);
+            }
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] answer;
+            try {
+                answer = socket.getInputStream().readAllBytes();
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("nginx accepted " + pathAndQuery + " but did not answer nor close within 5 s");
+            } catch (SocketException e) {
+                return CLOSED_UNANSWERED; // reset after accepting: closed without an answer too
+            }
+            if (answer.length == 0) {
+                return CLOSED_UNANSWERED;
+            }
+            String statusLine = new String(answer, StandardCharsets.US_ASCII).lines().findFirst().orElse("");
+            if (!statusLine.startsWith("HTTP/1.1 ")) {
+                throw new AssertionError("not an HTTP answer to " + pathAndQuery + ": " + statusLine);
+            }
+            return Integer.parseInt(statusLine.substring(9, 12));
         } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -2;
+            throw new AssertionError("request " + pathAndQuery + " failed: " + e, e);
         }
+    }
+
+    /** Refused the way IIS's AbortRequest refuses, by a running nginx that still serves normal traffic. */
+    private void assertBlocked(String pathAndQuery) {
+        assertThat(status(pathAndQuery)).as("%s closed without an answer", pathAndQuery).isEqualTo(CLOSED_UNANSWERED);
+        assertThat(status("/owa/")).as("normal traffic after blocking %s", pathAndQuery).isEqualTo(200);
     }
 
     private static final List<String> EXPLOITS = List.of(
@@ -128,8 +160,7 @@ class NginxBackendTest {
         var evidence = backend.apply(M11);
         assertThat(evidence.getVerification()).contains("nginx -t passed").contains("probe request refused by the running nginx for 1 rule(s)");
         assertThat(backend.inForce(M11)).isTrue();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(-1)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> EXPLOITS.forEach(this::assertBlocked));
         assertThat(NORMAL).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200));
 
         backend.remove(M11);
@@ -150,6 +181,19 @@ class NginxBackendTest {
     }
 
     @Test
+    void aProbeThatFindsNothingListeningIsNotTakenForEnforcement() throws Exception {
+        int nothingListens;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            nothingListens = socket.getLocalPort();
+        }
+        var deadNginx = new NginxBackend(dir.resolve("tourniquet"), NGINX, config,
+                java.util.Optional.of(URI.create("http://127.0.0.1:" + nothingListens + "/")));
+        assertThatThrownBy(() -> deadNginx.apply(M11)).isInstanceOfSatisfying(BackendException.class,
+                e -> assertThat(e.getMessage()).contains("was not refused"));
+        assertThat(deadNginx.inForce(M11)).isFalse();
+    }
+
+    @Test
     void inShadowModeExploitsPassAndAreLoggedAsWouldBeBlocked() throws Exception {
         var evidence = backend.applyShadow(M11);
         assertThat(evidence.getChanges()).singleElement().satisfies(c -> assertThat(c).contains("log-only"));
@@ -159,7 +203,7 @@ class NginxBackendTest {
         });
         assertThat(backend.inForce(M11)).as("not enforcing").isFalse();
         backend.apply(M11);
-        await().atMost(Duration.ofSeconds(10)).until(() -> status(EXPLOITS.get(1)) == -1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertBlocked(EXPLOITS.get(1)));
     }
 
     @Test
@@ -178,7 +222,7 @@ class NginxBackendTest {
     @Test
     void aConfigurationNginxRefusesIsPutBackAndTheOldRulesStayInForce() throws Exception {
         backend.apply(M11);
-        await().atMost(Duration.ofSeconds(10)).until(() -> status(EXPLOITS.get(1)) == -1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertBlocked(EXPLOITS.get(1)));
         String before = Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE));
         Files.writeString(dir.resolve("site-extra.conf"), "this is not a directive;\n"); // someone broke the site's configuration
 
@@ -189,7 +233,7 @@ class NginxBackendTest {
             assertThat(e.rollback()).startsWith("restored");
         });
         assertThat(Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE))).isEqualTo(before);
-        assertThat(status(EXPLOITS.get(1))).isEqualTo(-1); // nginx was not reloaded: M1.1 still blocks
+        assertBlocked(EXPLOITS.get(1)); // nginx was not reloaded: M1.1 still blocks
     }
 
     @Test
