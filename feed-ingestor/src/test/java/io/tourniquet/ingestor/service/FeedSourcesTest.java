@@ -1,6 +1,7 @@
 package io.tourniquet.ingestor.service;
 
 import static io.restassured.RestAssured.given;
+import static io.tourniquet.ingestor.TestFeeds.signedFeed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
@@ -9,20 +10,17 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tourniquet.feedtrust.SignedFeedCodec;
 import io.tourniquet.ingestor.messaging.CompactedTopicReader;
 import io.tourniquet.localstack.testing.KafkaBrokerResource;
 import io.tourniquet.localstack.testing.TopicRecords;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.FeedVersionAccepted;
 import io.tourniquet.schemas.MitigationPublished;
-import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,28 +32,14 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(FreshFeedFolders.class)
 class FeedSourcesTest {
 
-    private static final Path REAL_EOCS = Path.of(System.getProperty("tourniquet.shared.dir", "../../shared"),
-            "data/exchange/getexchangemitigations-2021-09.xml");
+    private static final Path REAL_EOCS = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"),
+            "exchange/getexchangemitigations-2021-09.xml");
 
     @Inject
     FeedVersions versions;
 
     private static String kafka() {
         return KafkaBrokerResource.bootstrapServers();
-    }
-
-    private static KeyPair key(String name) {
-        Path dir = Path.of("src/test/resources/keys");
-        return new KeyPair(Ed25519Keys.readPublic(dir.resolve(name + ".pub")), Ed25519Keys.readPrivate(dir.resolve(name + ".key")));
-    }
-
-    static byte[] signedFeed(String feedId, long version, String mitigationId, Instant expiresAt, String... keys) {
-        String payload = """
-                {"feedId": "%s", "version": "%d", "issuedAt": "%s", "expiresAt": "%s", "mitigations": [
-                  {"id": "%s", "revision": 1, "title": "MSP rule", "product": "Exchange",
-                   "actions": [{"type": "blockRequests", "ruleName": "MSP block", "conditions": [{"input": "{HTTP_COOKIE}", "pattern": "X-Evil"}]}]}]}
-                """.formatted(feedId, version, Instant.now().minusSeconds(10), expiresAt, mitigationId);
-        return SignedFeedCodec.sign(payload.getBytes(StandardCharsets.UTF_8), List.of(keys).stream().map(FeedSourcesTest::key).toList());
     }
 
     private static io.restassured.response.ValidatableResponse push(String feedId, byte[] document) {
@@ -82,7 +66,7 @@ class FeedSourcesTest {
         push("no-such-feed", real).statusCode(404);
         push("microsoft-em", new byte[1_500_000]).statusCode(422).body("reason", equalTo("TOO_LARGE"));
 
-        assertThat(TopicRecords.readAll(kafka(), Topics.MITIGATIONS)).hasSize(mitigations);
+        TopicRecords.assertStaysAt(kafka(), Topics.MITIGATIONS, mitigations);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(audit("feed.rejected"))
                 .anySatisfy(a -> assertThat(a.getDetails()).containsEntry("feedId", "microsoft-em").containsEntry("reasonCode", "BAD_SIGNATURE"))
                 .anySatisfy(a -> assertThat(a.getDetails()).containsEntry("reasonCode", "FORBIDDEN_DTD")));

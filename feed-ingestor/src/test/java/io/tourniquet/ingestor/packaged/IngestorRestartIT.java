@@ -1,0 +1,98 @@
+package io.tourniquet.ingestor.packaged;
+
+import static io.tourniquet.ingestor.TestFeeds.signedFeed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tourniquet.ingestor.TestFeeds;
+import io.tourniquet.localstack.EmbeddedKafkaBroker;
+import io.tourniquet.localstack.ServiceProcess;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.MitigationPublished;
+import io.tourniquet.schemas.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged feed-ingestor accepts version 2 of a signed feed and is killed (SIGKILL, nothing flushed on the way
+ * out). A new process on the same broker, with nothing in memory, must still refuse version 1 (a rollback) and publish
+ * nothing for version 2 again: what it accepted lives in Kafka, not in the process.
+ */
+class IngestorRestartIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final String FEED = "msp-restart";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static String kafka;
+
+    @BeforeAll
+    static void broker() {
+        kafka = KafkaBrokerResource.withTopicsOf(List.of());
+    }
+
+    private static ServiceProcess startIngestor(String run) {
+        var ingestor = ServiceProcess.start("feed-ingestor", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
+                "kafka.bootstrap.servers", kafka,
+                "tourniquet.ingestor.feeds." + FEED + ".format", "tourniquet",
+                "tourniquet.ingestor.feeds." + FEED + ".threshold", "2",
+                "tourniquet.ingestor.feeds." + FEED + ".trusted-keys", String.join(",", List.of("feed-k1.pub", "feed-k2.pub").stream()
+                        .map(k -> TestFeeds.KEYS.resolve(k).toAbsolutePath().toString()).toList())),
+                Path.of("target/it-logs/ingestor-restart-" + run), "192m");
+        ingestor.awaitReady(Duration.ofSeconds(90));
+        return ingestor;
+    }
+
+    private static HttpResponse<String> push(ServiceProcess ingestor, byte[] document) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(ingestor.baseUrl() + "/api/v1/feeds/" + FEED))
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(document)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void afterBeingKilledANewProcessStillRefusesAnOlderVersionAndRepublishesNothing() throws Exception {
+        Instant week = Instant.now().plus(Duration.ofDays(7));
+        byte[] version1 = signedFeed(FEED, 1, "RST1", week, "feed-k1", "feed-k2");
+        byte[] version2 = signedFeed(FEED, 2, "RST1", week, "feed-k1", "feed-k2"); // the same mitigation: only the version moved
+
+        var first = startIngestor("first");
+        try {
+            var published = push(first, version1);
+            assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+            assertThat(published.body()).contains("\"published\":[\"RST1\"]");
+            var accepted = push(first, version2);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+            first.kill();
+        } finally {
+            first.close();
+        }
+
+        try (var second = startIngestor("second")) {
+            var rollback = push(second, version1);
+            assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(422);
+            assertThat(rollback.body()).contains("ROLLBACK");
+            var again = push(second, version2);
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+            assertThat(again.body()).contains("\"published\":[]");
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.values(kafka, Topics.AUDIT, AuditRecord.class))
+                    .anySatisfy(a -> {
+                        assertThat(a.getType()).isEqualTo("feed.rejected");
+                        assertThat(a.getDetails()).containsEntry("feedId", FEED).containsEntry("reasonCode", "ROLLBACK");
+                    }));
+            // RST1 went out once, with version 1; nothing went out again
+            TopicRecords.assertStaysAt(kafka, Topics.MITIGATIONS, r -> r.value() instanceof MitigationPublished p
+                    && p.getDefinition().getId().equals("RST1"), 1);
+        }
+    }
+}
