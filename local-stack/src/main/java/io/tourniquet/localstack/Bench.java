@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,6 +52,9 @@ public final class Bench {
     private static final String REGULAR_PREFIX = "fleet-0";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
     /** What each figure of the JSON measures (times are Kafka record times unless said otherwise). */
+    /** The user the bench connects to --postgres as. */
+    private static final String POSTGRES_USER = "postgres";
+
     static final Map<String, String> DEFINITIONS = definitions(
             "firstMitigationAfterStart", "as oneMitigation, for the first mitigation after every process started (JIT and broker cold)",
             "oneMitigation", "steady state: the pipeline's second mitigation to the regular servers (CPU of processes measured over it)",
@@ -68,6 +70,8 @@ public final class Bench {
             "offlineComeBack.cameBackTimeToMitigateMs", "servers told to come back (bench clock) -> their applied result written",
             "auditIngest.*.eventsPerSecond", "a backlog of policy decisions on tourniquet.audit stored by a fresh audit service, from its first "
                     + "stored batch to the last (its own stored-events counter, read every 100 ms)",
+            "auditIngest.postgresql.rowsInPostgres", "audit_event rows in the run's own schema, counted over JDBC before the schema is dropped",
+            "auditDatabase.postgresqlSchema", "with --postgres: the pipeline's audit service wrote to this schema, dropped at the end of the run",
             "agentFootprint", "one real applier-agent process (1 server, simulated backend) after applying: CPU and RSS while idle");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -128,7 +132,7 @@ public final class Bench {
             Map<String, Object> ingest = new LinkedHashMap<>();
             ingest.put("embedded", auditIngest(options, env, logs, "embedded", Map.of("tourniquet.audit.embedded-dir", work.resolve("ingest-db").toString())));
             ingest.put("postgresql", options.postgresUrl() == null ? "not configured (--postgres=jdbc:postgresql://...)"
-                    : auditIngest(options, env, logs, "postgresql", postgres(options.postgresUrl())));
+                    : postgresIngest(options, env, logs));
             result.put("auditIngest", ingest);
 
             out.printf("broker %s; creating topics for %d tenants...%n", kafka, tenants.size());
@@ -141,9 +145,14 @@ public final class Bench {
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("bench+kafka", ProcessHandle.current().pid());
             try {
-                Map<String, String> auditConfig = new HashMap<>(options.postgresUrl() == null
-                        ? Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()) : postgres(options.postgresUrl()));
+                PostgresSchema auditSchema = options.postgresUrl() == null ? null : PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_");
+                Map<String, String> auditConfig = auditSchema == null
+                        ? Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()) : auditSchema.auditConfig();
                 ServiceProcess audit = start(processes, options, "audit-service", env, auditConfig, logs, "512m");
+                if (auditSchema != null) {
+                    processes.add(auditSchema); // dropped once the audit service, closed just before it, is gone
+                    result.put("auditDatabase", Map.of("postgresqlSchema", auditSchema.name()));
+                }
                 ServiceProcess policy = start(processes, options, "policy-service", env, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                         "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), logs, "768m");
@@ -405,9 +414,14 @@ public final class Bench {
         }
     }
 
-    private static Map<String, String> postgres(String url) {
-        return Map.of("tourniquet.audit.jdbc-url", url, "tourniquet.audit.jdbc-user", "postgres",
-                "tourniquet.audit.jdbc-schema", "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10));
+    /** The audit ingest into a schema of its own, counted there over JDBC before it is dropped. */
+    private Map<String, Object> postgresIngest(Options options, Map<String, String> env, Path logs) throws Exception {
+        try (PostgresSchema schema = PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_")) {
+            Map<String, Object> figures = auditIngest(options, env, logs, "postgresql", schema.auditConfig());
+            figures.put("schema", schema.name());
+            figures.put("rowsInPostgres", schema.count("audit_event"));
+            return figures;
+        }
     }
 
     private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,

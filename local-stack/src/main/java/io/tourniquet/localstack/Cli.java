@@ -116,7 +116,8 @@ public final class Cli {
                 default -> throw new IllegalArgumentException("unknown option " + kv[0]);
             }
         }
-        return new LocalStack.Options(home, defaults.stateDir(), tenants, servers, defaults.kafkaPort(), defaults.basePort(), failureRate);
+        return new LocalStack.Options(home, defaults.stateDir(), tenants, servers, defaults.kafkaPort(), defaults.basePort(), failureRate,
+                defaults.auditDatabase());
     }
 
     private static int up(Path home, LocalStack.Options options) throws Exception {

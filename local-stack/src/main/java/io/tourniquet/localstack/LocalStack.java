@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,16 @@ import java.util.stream.IntStream;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** What to start. Port 0 means any free port. */
+    /**
+     * What to start. Port 0 means any free port.
+     *
+     * @param auditDatabase the audit service's database settings; empty: its embedded database under the state directory
+     */
     public record Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
-            double failureRate) {
+            double failureRate, Map<String, String> auditDatabase) {
 
         public static Options defaults(Path home) {
-            return new Options(home, home.resolve(".tourniquet"), List.of("acme", "globex", "initech"), 3, 19092, 8081, 0);
+            return new Options(home, home.resolve(".tourniquet"), List.of("acme", "globex", "initech"), 3, 19092, 8081, 0, Map.of());
         }
 
         public List<String> servers() {
@@ -74,10 +79,11 @@ public final class LocalStack implements AutoCloseable {
                 "TOURNIQUET_STATE_DIR", state.toString());
         int port = options.basePort();
 
-        ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env,
-                Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString(),
-                        "tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString(),
-                        "tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString()), logs, "256m");
+        Map<String, String> auditConfig = new HashMap<>(options.auditDatabase().isEmpty()
+                ? Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString()) : options.auditDatabase());
+        auditConfig.put("tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString());
+        auditConfig.put("tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString());
+        ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env, auditConfig, logs, "256m");
         services.add(audit);
         ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, Map.of(
                 "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.localstack.Bench;
+import io.tourniquet.localstack.PostgresSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark, once, at a tiny size: every scenario runs end to end and every promised figure is written (timings
- * are not asserted; they belong to the benchmark's report, not to the test suite).
+ * The benchmark, once, at a tiny size, with the audit service on this machine's PostgreSQL (as the published figures
+ * are measured): every scenario runs end to end and every promised figure is written (timings are not asserted; they
+ * belong to the benchmark's report, not to the test suite).
  */
 class BenchIT {
+
+    private static final String POSTGRES_URL = System.getProperty("tourniquet.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
 
     @Test
     void theBenchmarkRunsEveryScenarioAtATinySizeAndWritesItsFigures() throws Exception {
@@ -22,7 +27,7 @@ class BenchIT {
         Path out = Files.createTempDirectory(Path.of("target"), "bench-").resolve("figures.json");
         // 2 tenants x 3 servers, scenario tenants of 4 servers with 1 canary, half the regular servers offline, 300 audit events
         new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 300, Duration.ofSeconds(2),
-                System.getProperty("tourniquet.bench.postgres"), out));
+                POSTGRES_URL, out));
 
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         JsonNode run = figures.path("oneMitigation");
@@ -50,6 +55,14 @@ class BenchIT {
 
         assertThat(figures.path("auditIngest").path("embedded").path("stored").asInt()).isGreaterThanOrEqualTo(300);
         assertThat(figures.path("auditIngest").path("embedded").path("eventsPerSecond").asDouble()).isPositive();
+        JsonNode postgres = figures.path("auditIngest").path("postgresql");
+        assertThat(postgres.path("stored").asInt()).as("%s", postgres).isGreaterThanOrEqualTo(300);
+        assertThat(postgres.path("rowsInPostgres").asLong()).as("counted in PostgreSQL itself").isGreaterThanOrEqualTo(300);
+        String pipelineSchema = figures.path("auditDatabase").path("postgresqlSchema").asText();
+        assertThat(pipelineSchema).startsWith("bench_");
+        for (String schema : List.of(postgres.path("schema").asText(), pipelineSchema)) {
+            assertThat(new PostgresSchema(POSTGRES_URL, "postgres", schema).exists()).as("schema %s left behind", schema).isFalse();
+        }
         assertThat(figures.path("rawKafka").path("consumePerSecond").asDouble()).isPositive();
         assertThat(figures.path("processes").path("policy-service").path("peakRssMb").asLong()).isPositive();
         assertThat(figures.path("agentFootprint").path("appliedEveryMitigation").asBoolean()).isTrue();
