@@ -1,5 +1,6 @@
 package io.tourniquet.localstack;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.serde.AvroSerializer;
@@ -35,7 +36,7 @@ final class AuditIngestBench {
 
     /** Writes this many decision records for the fleet's servers, spread over its tenants. */
     static void writeBacklog(String kafka, List<String> tenants, int serversPerTenant, int events) throws Exception {
-        try (var producer = new KafkaProducer<String, org.apache.avro.specific.SpecificRecord>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+        try (var producer = KafkaClients.plaintext(kafka).<String, org.apache.avro.specific.SpecificRecord>producer(Map.<String, Object>of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new AvroSerializer())) {
             for (int i = 0; i < events; i++) {

@@ -1,5 +1,6 @@
 package io.tourniquet.localstack;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -432,7 +433,7 @@ public final class Bench {
     }
 
     private static void provision(String kafka, List<TopicSpec> specs) throws Exception {
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofMinutes(5))) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(KafkaClients.plaintext(kafka), Duration.ofMinutes(5))) {
             provisioner.ensure(specs);
         }
     }
@@ -447,7 +448,7 @@ public final class Bench {
 
     /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
     private void awaitPolicyCaughtUp(String kafka, Duration timeout) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+        try (Admin admin = KafkaClients.plaintext(kafka).admin(Map.of())) {
             boolean caughtUp = Polling.until(timeout, Duration.ofMillis(500), () -> {
                 var committed = admin.listConsumerGroupOffsets("tourniquet-policy-service").partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.tourniquet.localstack;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
@@ -36,7 +37,7 @@ final class FleetFollower implements AutoCloseable {
     private final Map<String, Map<String, Long>> failed = new HashMap<>();
 
     FleetFollower(String kafka, String tenantPrefix) {
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
+        consumer = KafkaClients.plaintext(kafka).consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
         Pattern tenantTopics = Pattern.compile("(" + Pattern.quote(Topics.COMMANDS_PREFIX) + "|" + Pattern.quote(Topics.AGENT_EVENTS_PREFIX) + ")"
                 + Pattern.quote(tenantPrefix) + ".*");

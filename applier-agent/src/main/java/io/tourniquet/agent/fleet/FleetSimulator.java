@@ -1,5 +1,6 @@
 package io.tourniquet.agent.fleet;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
@@ -90,7 +91,7 @@ public final class FleetSimulator implements AutoCloseable {
         for (int i = 0; i < options.lanes(); i++) {
             lanes.add(Executors.newSingleThreadExecutor());
         }
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
+        producer = KafkaClients.plaintext(options.bootstrap()).producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new AvroSerializer());
     }
@@ -142,7 +143,7 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     public void run() {
-        try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(),
+        try (var consumer = KafkaClients.plaintext(options.bootstrap()).<String, byte[]>consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "tourniquet-fleet-simulator", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),

@@ -6,6 +6,7 @@ import io.tourniquet.agent.domain.HostedServers;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Map;
@@ -34,8 +35,8 @@ public class AgentStartup {
     @Inject
     AgentEventPublisher publisher;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         awaitTenantTopics();
@@ -46,7 +47,7 @@ public class AgentStartup {
     private void awaitTenantTopics() throws InterruptedException {
         Set<String> needed = Set.of(Topics.commands(config.tenant()), Topics.agentEvents(config.tenant()));
         Instant deadline = Instant.now().plus(config.kafkaTimeout());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "tourniquet-agent-startup"))) {
             while (true) {
                 try {
                     if (admin.listTopics().names().get(5, TimeUnit.SECONDS).containsAll(needed)) {
@@ -56,7 +57,7 @@ public class AgentStartup {
                     LOG.debugf("Kafka not answering yet: %s", e.getMessage());
                 }
                 if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("topics " + needed + " not found at " + bootstrapServers + " after "
+                    throw new IllegalStateException("topics " + needed + " not found at " + kafka.bootstrapServers() + " after "
                             + config.kafkaTimeout().toSeconds() + " s: is the broker reachable and tenant '" + config.tenant() + "' onboarded?");
                 }
                 TimeUnit.MILLISECONDS.sleep(500);

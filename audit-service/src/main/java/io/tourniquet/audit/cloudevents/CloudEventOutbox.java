@@ -13,6 +13,7 @@ import io.tourniquet.audit.store.Database;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.sql.Connection;
@@ -58,16 +59,16 @@ public class CloudEventOutbox {
     @Inject
     io.tourniquet.audit.webhook.Webhooks webhooks;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private final BroadcastProcessor<CloudEvent> live = BroadcastProcessor.create();
     private KafkaProducer<String, CloudEvent> producer;
     private ScheduledExecutorService scheduler;
 
     void start(@Observes StartupEvent event) {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        producer = kafka.producer(Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "tourniquet-cloudevent-outbox",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,

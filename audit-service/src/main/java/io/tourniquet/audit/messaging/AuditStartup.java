@@ -7,6 +7,7 @@ import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,15 +19,15 @@ public class AuditStartup {
     @Inject
     Database database;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @ConfigProperty(name = "tourniquet.audit.kafka-timeout", defaultValue = "30s")
     Duration kafkaTimeout;
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
         database.dataSource();
-        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, kafkaTimeout)) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, kafkaTimeout)) {
             provisioner.ensure(Topics.central());
         }
     }

@@ -9,6 +9,7 @@ import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -22,8 +23,8 @@ public class IngestorStartup {
     @Inject
     IngestorConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     PublishedMitigations published;
@@ -35,11 +36,11 @@ public class IngestorStartup {
     FeedVersions versions;
 
     void onStart(@Observes StartupEvent event) {
-        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
             provisioner.ensure(Topics.central());
         }
-        int known = CompactedTopicReader.readAll(bootstrapServers, Topics.MITIGATIONS, config.kafkaTimeout(), published::record);
-        int feeds = CompactedTopicReader.readAll(bootstrapServers, Topics.FEED_VERSIONS, config.kafkaTimeout(), versions::record);
+        int known = CompactedTopicReader.readAll(kafka, Topics.MITIGATIONS, config.kafkaTimeout(), published::record);
+        int feeds = CompactedTopicReader.readAll(kafka, Topics.FEED_VERSIONS, config.kafkaTimeout(), versions::record);
         LOG.infof("%d mitigation events already on %s; %d feed versions accepted before", known, Topics.MITIGATIONS, feeds);
         if (config.bundledCatalogEnabled()) {
             ingestion.ingest(BundledCatalog.parse(config.maxDocumentBytes()), FeedKind.BUNDLED_CATALOG, BundledCatalog.verifiedBy());

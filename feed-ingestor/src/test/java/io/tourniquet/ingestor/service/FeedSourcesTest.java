@@ -82,7 +82,7 @@ class FeedSourcesTest {
 
         // what a restarted ingestor knows: only what the feed-versions topic says
         versions.forgetAll();
-        CompactedTopicReader.readAll(kafka(), Topics.FEED_VERSIONS, Duration.ofSeconds(10), versions::record);
+        CompactedTopicReader.readAll(io.tourniquet.schemas.kafka.KafkaClients.plaintext(kafka()), Topics.FEED_VERSIONS, Duration.ofSeconds(10), versions::record);
         push("msp", signedFeed("msp", 1, "MSP1", week, "feed-k1", "feed-k2")).statusCode(422).body("reason", equalTo("ROLLBACK"));
         assertThat(TopicRecords.values(kafka(), Topics.MITIGATIONS, MitigationPublished.class))
                 .filteredOn(p -> p.getDefinition().getId().equals("MSP1")).singleElement()

@@ -1,5 +1,6 @@
 package io.tourniquet.localstack.testing;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.tourniquet.localstack.EmbeddedKafkaBroker;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         String servers = bootstrapServers();
         List<TopicSpec> specs = new ArrayList<>(Topics.central());
         tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
-        try (TopicProvisioner provisioner = new TopicProvisioner(servers, Duration.ofSeconds(30))) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(KafkaClients.plaintext(servers), Duration.ofSeconds(30))) {
             provisioner.ensure(specs);
         }
         return servers;

@@ -1,5 +1,6 @@
 package io.tourniquet.localstack.testing;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.serde.AvroCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,8 +63,7 @@ public final class TopicRecords {
 
     private static List<Received> read(String bootstrapServers, String topic, boolean decode) {
         List<Received> received = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (var consumer = KafkaClients.plaintext(bootstrapServers).consumer(Map.<String, Object>of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
             var partitionInfos = consumer.listTopics(Duration.ofSeconds(10)).get(topic);
@@ -127,8 +127,7 @@ public final class TopicRecords {
     }
 
     public static void sendRaw(String bootstrapServers, String topic, String key, byte[] value) {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (var producer = KafkaClients.plaintext(bootstrapServers).producer(Map.<String, Object>of(
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (Exception e) {

@@ -15,6 +15,7 @@ import io.tourniquet.schemas.TenantPolicy;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,8 +71,8 @@ public class PolicyAdmin {
     @Inject
     PolicyConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     /** Policies written by this instance, so that two edits in a row do not race the topology's store. */
     private final Map<String, TenantPolicy> written = new ConcurrentHashMap<>();
@@ -91,7 +92,7 @@ public class PolicyAdmin {
         Topics.requireValidTenant(policy.getTenantId());
         requireAdmin(policy.getUpdatedBy());
         validate(policy);
-        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
             provisioner.ensure(Topics.tenant(policy.getTenantId()));
         }
         publisher.publish(ControlKeys.policy(policy.getTenantId()), policy);

@@ -11,6 +11,7 @@ import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +30,14 @@ public class PolicyStartup {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
         List<TopicSpec> specs = new ArrayList<>(Topics.central());
         List<String> tenants = config.tenants().orElse(List.of());
         tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
-        try (TopicProvisioner provisioner = new TopicProvisioner(bootstrapServers, config.kafkaTimeout())) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
             var created = provisioner.ensure(specs);
             LOG.infof("tenants onboarded: %s; topics created now: %s", tenants, created);
         }

@@ -1,9 +1,9 @@
 package io.tourniquet.policy.streams;
 
+import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -63,15 +63,9 @@ public class CommandTopicMetadataWarmer implements KafkaClientSupplier {
     }
 
     private static void warm(Producer<byte[], byte[]> producer, Map<String, Object> producerConfig) {
-        Map<String, Object> adminConfig = new HashMap<>();
-        producerConfig.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key) && !key.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {
-                adminConfig.put(key, value);
-            }
-        });
         ExecutorService lookups = Executors.newFixedThreadPool(PARALLEL_LOOKUPS, r -> new Thread(r, "command-topic-metadata-lookup"));
         long start = System.nanoTime();
-        try (Admin admin = Admin.create(adminConfig)) {
+        try (Admin admin = KafkaClients.of(producerConfig).admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "tourniquet-command-topic-metadata"))) {
             List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(Topics.COMMANDS_PREFIX)).toList();
             for (String topic : topics) {
                 lookups.execute(() -> producer.partitionsFor(topic));

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import io.tourniquet.schemas.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -15,12 +16,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates the topics a service needs at startup; existing topics are left as they are. */
 public final class TopicProvisioner implements AutoCloseable {
 
+    public static final String CLIENT_ID = "tourniquet-topic-provisioner";
+
     private final Admin admin;
     private final Duration timeout;
 
-    public TopicProvisioner(String bootstrapServers, Duration timeout) {
-        this(Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    public TopicProvisioner(KafkaClients clients, Duration timeout) {
+        this(clients.admin(Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000))), timeout);
     }

@@ -35,7 +35,7 @@ class TopicsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        try (TopicProvisioner provisioner = new TopicProvisioner("127.0.0.1:" + closedPort, Duration.ofSeconds(2))) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(io.tourniquet.schemas.kafka.KafkaClients.plaintext("127.0.0.1:" + closedPort), Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> provisioner.ensure(Topics.central()))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Kafka broker unreachable")

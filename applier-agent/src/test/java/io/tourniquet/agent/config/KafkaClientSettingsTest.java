@@ -1,0 +1,33 @@
+package io.tourniquet.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tourniquet.localstack.testing.ClientConfigRecorder;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A security setting given once, in the service's kafka.* configuration, reaches every Kafka client it makes: its
+ * channels, and its raw clients. A client made any other way fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-a"))
+@TestProfile(SharedKafkaSettingProfile.class)
+class KafkaClientSettingsTest {
+
+    @Test
+    void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                .contains("kafka-consumer-commands", "kafka-producer-agent-events"));
+        assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
+                .contains("tourniquet-agent-startup");
+    }
+}

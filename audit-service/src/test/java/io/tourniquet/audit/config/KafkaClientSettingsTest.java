@@ -1,0 +1,46 @@
+package io.tourniquet.audit.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tourniquet.localstack.testing.ClientConfigRecorder;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A security setting given once, in the service's kafka.* configuration, reaches every Kafka client it makes: its
+ * channels, the CloudEvents outbox and its raw clients. A client made any other way fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres"))
+@TestProfile(KafkaClientSettingsTest.WithFreshEmbeddedDatabase.class)
+class KafkaClientSettingsTest {
+
+    public static class WithFreshEmbeddedDatabase extends SharedKafkaSettingProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            config.put("tourniquet.audit.embedded-dir", "target/test-audit-db/" + UUID.randomUUID());
+            return config;
+        }
+    }
+
+    @Test
+    void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                .contains("kafka-consumer-tourniquet.audit", "kafka-consumer-agent-events", "kafka-consumer-tourniquet.mitigations",
+                        "kafka-producer-tourniquet.dlq.audit-service", "tourniquet-cloudevent-outbox"));
+        assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
+                .contains("tourniquet-topic-provisioner");
+    }
+}

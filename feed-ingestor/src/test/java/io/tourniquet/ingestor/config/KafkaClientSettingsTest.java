@@ -1,0 +1,33 @@
+package io.tourniquet.ingestor.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tourniquet.localstack.testing.ClientConfigRecorder;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A security setting given once, in the service's kafka.* configuration, reaches every Kafka client it makes: its
+ * channels, and its raw clients. A client made any other way fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(io.tourniquet.ingestor.service.FreshFeedFolders.class)
+@TestProfile(SharedKafkaSettingProfile.class)
+class KafkaClientSettingsTest {
+
+    @Test
+    void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                .contains("kafka-producer-tourniquet.mitigations", "kafka-producer-tourniquet.audit", "kafka-producer-tourniquet.feed-versions"));
+        assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
+                .contains("tourniquet-topic-provisioner", "tourniquet-startup-reader-tourniquet.mitigations", "tourniquet-startup-reader-tourniquet.feed-versions");
+    }
+}

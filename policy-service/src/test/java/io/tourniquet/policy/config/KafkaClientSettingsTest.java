@@ -1,0 +1,34 @@
+package io.tourniquet.policy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tourniquet.localstack.testing.ClientConfigRecorder;
+import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A security setting given once, in the service's kafka.* configuration, reaches every Kafka client it makes: its
+ * channels, Kafka Streams (its consumers, producers and admin), the dead-letter producer and its raw clients. A client made any other way fails this test.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+@TestProfile(SharedKafkaSettingProfile.class)
+class KafkaClientSettingsTest {
+
+    @Test
+    void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                .contains("kafka-producer-tenant-policies", "kafka-producer-admin-audit", "policy-service-dead-letters")
+                .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-consumer"))
+                .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-producer")));
+        assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
+                .contains("tourniquet-topic-provisioner");
+    }
+}
