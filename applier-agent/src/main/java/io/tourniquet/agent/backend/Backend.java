@@ -27,6 +27,9 @@ public interface Backend {
     /** Whether every action of the definition is in force right now (re-read, not remembered): drift detection. */
     boolean inForce(MitigationDefinition definition);
 
+    /** The build and updates as read from the server now, for the inventory; what cannot be read is said so. */
+    ServerFacts facts();
+
     /** Prerequisites and their versions, reported with the inventory (e.g. iis-url-rewrite). */
     Map<String, String> prerequisites();
 }

@@ -29,17 +29,23 @@ public class SimulatedBackend implements Backend {
 
     private final TreeMap<String, String> inForce = new TreeMap<>();
     private final Map<String, Integer> appliedCount = new TreeMap<>();
+    private final ServerFacts facts;
     private final double failureRate;
     private final RandomGenerator random;
     private final Duration applyLatency;
     private final Optional<Path> file;
 
+    /** A simulated Exchange 2019 CU11 server with no security update. */
     public SimulatedBackend(double failureRate, RandomGenerator random) {
-        this(failureRate, random, Duration.ZERO, Optional.empty());
+        this(failureRate, random, Duration.ZERO, Optional.empty(), ServerFacts.read("15.2.986.5", List.of()));
     }
 
-    /** @param file where this simulated server's configuration is kept; empty: memory only */
-    public SimulatedBackend(double failureRate, RandomGenerator random, Duration applyLatency, Optional<Path> file) {
+    /**
+     * @param file  where this simulated server's configuration is kept; empty: memory only
+     * @param facts the build and updates this simulated server reports
+     */
+    public SimulatedBackend(double failureRate, RandomGenerator random, Duration applyLatency, Optional<Path> file, ServerFacts facts) {
+        this.facts = facts;
         this.failureRate = failureRate;
         this.random = random;
         this.applyLatency = applyLatency;
@@ -110,6 +116,11 @@ public class SimulatedBackend implements Backend {
     @Override
     public Map<String, String> prerequisites() {
         return Map.of("simulated", "1");
+    }
+
+    @Override
+    public ServerFacts facts() {
+        return facts;
     }
 
     private synchronized ChangeEvidence evidence(String change, String before) {

@@ -1,6 +1,7 @@
 package io.tourniquet.agent.config;
 
 import io.tourniquet.agent.backend.Backend;
+import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
 import io.tourniquet.agent.backend.nginx.NginxBackend;
@@ -53,8 +54,7 @@ public class AgentProducer {
         AgentStateStore store = new AgentStateStore(config.stateDir());
         return new HostedServers(config.servers().stream().map(server -> {
             Topics.requireValidServer(server);
-            return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", config.simulated().build(),
-                    config.simulated().installedUpdates().orElse(List.of()), AGENT_VERSION,
+            return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", AGENT_VERSION,
                     config.serverGroup().orElse(null), config.tags().orElse(List.of())),
                     gate, backend(config, server), store, localControl);
         }).toList());
@@ -63,7 +63,8 @@ public class AgentProducer {
     private static Backend backend(AgentConfig config, String server) {
         return switch (config.backend()) {
             case "simulated" -> new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()),
-                    config.simulated().applyLatency(), config.stateDir().map(d -> d.resolve("simulated-" + server + ".properties")));
+                    config.simulated().applyLatency(), config.stateDir().map(d -> d.resolve("simulated-" + server + ".properties")),
+                    ServerFacts.read(config.simulated().build(), config.simulated().installedUpdates().orElse(List.of())));
             case "iis" -> {
                 if (config.iis().siteConfigs().isEmpty()) {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");

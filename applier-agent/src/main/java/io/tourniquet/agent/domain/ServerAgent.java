@@ -2,6 +2,7 @@ package io.tourniquet.agent.domain;
 
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
@@ -29,11 +30,10 @@ import org.apache.avro.specific.SpecificRecord;
 public class ServerAgent {
 
     /** What the server reports about itself. */
-    public record Identity(String tenantId, String serverId, String product, String build, List<String> installedUpdates, String agentVersion,
-            String serverGroup, List<String> tags) {
+    public record Identity(String tenantId, String serverId, String product, String agentVersion, String serverGroup, List<String> tags) {
 
-        public Identity(String tenantId, String serverId, String product, String build, List<String> installedUpdates, String agentVersion) {
-            this(tenantId, serverId, product, build, installedUpdates, agentVersion, null, List.of());
+        public Identity(String tenantId, String serverId, String product, String agentVersion) {
+            this(tenantId, serverId, product, agentVersion, null, List.of());
         }
     }
 
@@ -247,13 +247,15 @@ public class ServerAgent {
     public ServerInventory inventory() {
         AgentState state = store.load(identity.serverId());
         LocalControl local = control.get();
+        ServerFacts facts = backend.facts();
         return ServerInventory.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setTenantId(identity.tenantId())
                 .setServerId(identity.serverId())
                 .setProduct(identity.product())
-                .setBuild(identity.build())
-                .setInstalledUpdates(identity.installedUpdates())
+                .setBuild(facts.build())
+                .setInstalledUpdates(facts.installedUpdates())
+                .setUnreadable(facts.unreadable())
                 .setBackend(backend.name())
                 .setAgentVersion(identity.agentVersion())
                 .setServerGroup(identity.serverGroup())

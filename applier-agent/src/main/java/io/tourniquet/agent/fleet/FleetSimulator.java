@@ -1,6 +1,7 @@
 package io.tourniquet.agent.fleet;
 
 import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
@@ -81,9 +82,10 @@ public final class FleetSimulator implements AutoCloseable {
             for (int s = 0; s < servers; s++) {
                 String server = "exch" + s;
                 String build = options.builds().get(random.nextInt(options.builds().size()));
-                var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty());
+                var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty(),
+                        ServerFacts.read(build, List.of()));
                 List<String> tags = s < options.canaries() ? List.of(CANARY_TAG) : List.of();
-                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", build, List.of(), "fleet-sim", null, tags),
+                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", "fleet-sim", null, tags),
                         gate, backend, store, control));
                 offline.put(key(tenant, server), random.nextDouble() < options.offlineShare());
             }

@@ -27,7 +27,7 @@ class DriftTest {
         Path webConfig = dir.resolve("web.config");
         Files.copy(REAL, webConfig);
         Files.writeString(dir.resolve("rewrite.dll"), "stand-in");
-        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+        var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC()),
                 new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir),
                 new AgentStateStore(Optional.of(dir.resolve("state"))), new LocalControlStore(Optional.empty()));

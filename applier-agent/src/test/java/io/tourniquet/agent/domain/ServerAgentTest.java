@@ -37,12 +37,12 @@ class ServerAgentTest {
     }
 
     private ServerAgent agent(Path stateDir, SimulatedBackend backend, LocalControlStore control) {
-        return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+        return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 gate, backend, new AgentStateStore(Optional.of(stateDir)), control);
     }
 
     private ServerAgent agent(Path stateDir, SimulatedBackend backend) {
-        return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+        return new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 gate, backend, new AgentStateStore(Optional.of(stateDir)), new LocalControlStore(Optional.of(stateDir)));
     }
 
@@ -170,10 +170,28 @@ class ServerAgentTest {
         java.nio.file.Files.createDirectories(iisDir);
         var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of(), iisDir.resolve("rewrite.dll"),
                 script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), iisDir);
-        var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "15.2.986.5", List.of(), "test"),
+        var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 gate, iis, new AgentStateStore(Optional.of(iisDir)), new LocalControlStore(Optional.empty()));
         assertThat(onIis.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).setShadowMode(true).build())))
                 .isInstanceOfSatisfying(MitigationFailed.class, f -> assertThat(f.getError()).contains("log-only (shadow mode)"));
+    }
+
+    /** On a real backend the inventory carries only what was read from the machine; the rest is said to be unknown. */
+    @Test
+    void theInventoryOfARealBackendReportsWhatItCouldNotReadAsUnknownNeverAConfiguredValue(@TempDir Path stateDir) throws Exception {
+        var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of(), stateDir.resolve("rewrite.dll"),
+                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), stateDir);
+        var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
+                gate, iis, new AgentStateStore(Optional.of(stateDir)), new LocalControlStore(Optional.empty()));
+        var inventory = onIis.inventory();
+        assertThat(inventory.getBuild()).isNull();
+        assertThat(inventory.getInstalledUpdates()).isNull();
+        assertThat(inventory.getUnreadable()).containsKeys("build", "installedUpdates");
+        assertThat(inventory.getBackend()).isEqualTo("iis");
+
+        var simulated = agent(stateDir, 0).inventory();
+        assertThat(simulated.getBuild()).isEqualTo("15.2.986.5");
+        assertThat(simulated.getUnreadable()).isEmpty();
     }
 
     @Test

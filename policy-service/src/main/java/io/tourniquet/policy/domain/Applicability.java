@@ -16,8 +16,16 @@ public final class Applicability {
         PATCHED,
         /** the build is outside every affected range (e.g. updated to a fixed build) */
         BUILD_NOT_AFFECTED,
-        /** the agent reported a build we cannot read */
-        UNKNOWN_BUILD
+        /**
+         * the agent could not read the build (or reported one we cannot parse): treated as affected, since an
+         * emergency mitigation left off a vulnerable server is the worse mistake
+         */
+        UNKNOWN_BUILD;
+
+        /** Whether the mitigation must be in force on the server. */
+        public boolean mustBeInForce() {
+            return this == APPLICABLE || this == UNKNOWN_BUILD;
+        }
     }
 
     private Applicability() {
@@ -27,11 +35,15 @@ public final class Applicability {
         if (!mitigation.getProduct().equalsIgnoreCase(server.getProduct())) {
             return Verdict.OTHER_PRODUCT;
         }
-        if (mitigation.getFixedBy().stream().anyMatch(server.getInstalledUpdates()::contains)) {
+        // updates the agent could not read (null) are not taken as installed
+        if (server.getInstalledUpdates() != null && mitigation.getFixedBy().stream().anyMatch(server.getInstalledUpdates()::contains)) {
             return Verdict.PATCHED;
         }
         if (mitigation.getApplicableBuilds().isEmpty()) {
             return Verdict.APPLICABLE;
+        }
+        if (server.getBuild() == null) {
+            return Verdict.UNKNOWN_BUILD;
         }
         BuildNumber build;
         try {

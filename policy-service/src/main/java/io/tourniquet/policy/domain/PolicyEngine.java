@@ -127,7 +127,7 @@ public final class PolicyEngine {
             return remove(DecisionKind.WITHDRAWN, "decision.remove", CommandFactory.ACTOR, "withdrawn: " + withdrawal.getReason(), s);
         }
         Applicability.Verdict verdict = Applicability.of(definition, s.server());
-        if (verdict != Applicability.Verdict.APPLICABLE) {
+        if (!verdict.mustBeInForce()) {
             return remove(DecisionKind.PATCHED, "decision.remove", CommandFactory.ACTOR, "server not affected: " + verdict, s);
         }
         if (s.killSwitch() != null && s.killSwitch().getEngaged() && s.killSwitch().getRemoveApplied()) {

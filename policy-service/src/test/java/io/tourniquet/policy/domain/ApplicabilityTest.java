@@ -26,7 +26,22 @@ class ApplicabilityTest {
         assertThat(verdict("15.2.986.36")).isEqualTo(Applicability.Verdict.BUILD_NOT_AFFECTED);
         assertThat(verdict("15.2.1118.20")).isEqualTo(Applicability.Verdict.BUILD_NOT_AFFECTED);
         assertThat(verdict("15.2.986.5", "KB5019758")).isEqualTo(Applicability.Verdict.PATCHED);
+        assertThat(Applicability.Verdict.BUILD_NOT_AFFECTED.mustBeInForce()).isFalse();
+        assertThat(Applicability.Verdict.PATCHED.mustBeInForce()).isFalse();
+    }
+
+    /** A real agent reports what it could not read as unknown: that must never remove a mitigation. */
+    @Test
+    void whatTheAgentCouldNotReadCountsAsAffectedAndNotPatched() {
         assertThat(verdict("not-a-build")).isEqualTo(Applicability.Verdict.UNKNOWN_BUILD);
+        var unread = TestData.server("t", "s", "15.2.986.5", List.of());
+        unread.setBuild(null);
+        unread.setInstalledUpdates(null);
+        assertThat(Applicability.of(m11, unread)).isEqualTo(Applicability.Verdict.UNKNOWN_BUILD);
+        assertThat(Applicability.of(m11, unread).mustBeInForce()).isTrue();
+        var updatesUnread = TestData.server("t", "s", "15.2.986.36", List.of());
+        updatesUnread.setInstalledUpdates(null);
+        assertThat(Applicability.of(m11, updatesUnread)).as("the build alone still decides").isEqualTo(Applicability.Verdict.BUILD_NOT_AFFECTED);
     }
 
     @Test

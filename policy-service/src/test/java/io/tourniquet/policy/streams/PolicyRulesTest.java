@@ -114,6 +114,18 @@ class PolicyRulesTest {
         assertThat(sent()).singleElement().isInstanceOfSatisfying(ApplyCommand.class, a -> assertThat(a.getServerId()).isEqualTo("exch02"));
     }
 
+    /** A real agent that cannot read its server's build or updates says so; that keeps the mitigation in force. */
+    @Test
+    void aServerWhoseBuildAndUpdatesWereNotReadGetsTheMitigationAndKeepsIt() {
+        server(ServerInventory.newBuilder(TestData.server(T, "exch01", "15.2.986.5", List.of())).setBuild(null).setInstalledUpdates(null)
+                .setUnreadable(Map.of("build", "not read on this backend", "installedUpdates", "not read on this backend")).build());
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(sent()).singleElement().isInstanceOfSatisfying(ApplyCommand.class, a -> assertThat(a.getServerId()).isEqualTo("exch01"));
+
+        server(ServerInventory.newBuilder(TestData.server(T, "exch01", "15.2.986.5", List.of())).setBuild(null).setInstalledUpdates(null).build());
+        assertThat(sent()).as("reported again, still unknown: nothing removed").isEmpty();
+    }
+
     @Test
     void aServerRuleIsMoreSpecificThanItsGroupAndTheTenant() {
         server(ServerInventory.newBuilder(TestData.server(T, "exch01", "15.2.986.5", List.of())).setServerGroup("dag-eu").build());

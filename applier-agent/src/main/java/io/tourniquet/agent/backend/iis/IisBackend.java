@@ -2,6 +2,7 @@ package io.tourniquet.agent.backend.iis;
 
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.backend.windows.WindowsActions;
 import io.tourniquet.schemas.BlockRequests;
@@ -63,6 +64,12 @@ public class IisBackend implements Backend {
     @Override
     public String name() {
         return "iis";
+    }
+
+    @Override
+    public ServerFacts facts() {
+        return ServerFacts.notRead("not read by the iis backend yet (ExSetup.exe's version and the installed security updates): "
+                + "reported as unknown, so every applicable mitigation stays in force");
     }
 
     @Override

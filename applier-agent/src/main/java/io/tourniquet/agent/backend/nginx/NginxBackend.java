@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.ChangeEvidence;
@@ -79,6 +80,12 @@ public class NginxBackend implements Backend {
     @Override
     public String name() {
         return "nginx";
+    }
+
+    @Override
+    public ServerFacts facts() {
+        return ServerFacts.notRead("the nginx backend does not read the Exchange build behind the proxy yet: "
+                + "reported as unknown, so every applicable mitigation stays in force");
     }
 
     @Override

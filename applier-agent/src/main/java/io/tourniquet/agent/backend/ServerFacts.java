@@ -1,0 +1,24 @@
+package io.tourniquet.agent.backend;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a backend read from its server for the inventory. What it could not read is null, with why in
+ * {@code unreadable}: never a configured or guessed value, since the policy removes mitigations from patched servers.
+ *
+ * @param build            the product build as read, or null
+ * @param installedUpdates the security updates as read, or null
+ * @param unreadable       fact name (build, installedUpdates) -> why it could not be read
+ */
+public record ServerFacts(String build, List<String> installedUpdates, Map<String, String> unreadable) {
+
+    public static ServerFacts read(String build, List<String> installedUpdates) {
+        return new ServerFacts(build, List.copyOf(installedUpdates), Map.of());
+    }
+
+    /** Neither the build nor the updates could be read, for this reason. */
+    public static ServerFacts notRead(String why) {
+        return new ServerFacts(null, null, Map.of("build", why, "installedUpdates", why));
+    }
+}
