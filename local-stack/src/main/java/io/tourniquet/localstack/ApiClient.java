@@ -3,26 +3,29 @@ package io.tourniquet.localstack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Calls a service's REST API for the CLI and prints the JSON answer indented; the exit status is 0 for a 2xx answer,
- * 1 otherwise (the service's error message is printed), 3 when the service cannot be reached.
+ * Calls a service's REST API for the CLI: a 2xx answer is printed (JSON indented) on stdout with exit status 0; any
+ * other answer on stderr with 1; a service that cannot be reached is said on stderr with 3.
  */
 final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final PrintStream out;
+    private final PrintWriter out;
+    private final PrintWriter err;
     private final String baseUrl;
 
-    ApiClient(PrintStream out, String baseUrl) {
-        this.out = out;
+    ApiClient(CommandSpec spec, String baseUrl) {
+        this.out = spec.commandLine().getOut();
+        this.err = spec.commandLine().getErr();
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     }
 
@@ -38,11 +41,15 @@ final class ApiClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            out.println("not reachable at " + baseUrl + ": " + e + " (is it running?)");
-            return 3;
+            err.println("not reachable at " + baseUrl + ": " + e + " (is it running?)");
+            return Cli.UNREACHABLE;
         }
-        out.println(pretty(response.body()));
-        return response.statusCode() / 100 == 2 ? 0 : 1;
+        if (response.statusCode() / 100 == 2) {
+            out.println(pretty(response.body()));
+            return Cli.OK;
+        }
+        err.println(method + " " + path + ": HTTP " + response.statusCode() + (response.body().isBlank() ? "" : "\n" + pretty(response.body())));
+        return Cli.FAILED;
     }
 
     private static String pretty(String body) {

@@ -82,17 +82,6 @@ public final class Bench {
         this.out = out;
     }
 
-    public static Options parse(Path home, List<String> args) {
-        Map<String, String> o = Args.options(args);
-        return new Options(home, Integer.parseInt(o.getOrDefault("--tenants", "500")), Integer.parseInt(o.getOrDefault("--servers", "20")),
-                Integer.parseInt(o.getOrDefault("--scenario-servers", "200")), Integer.parseInt(o.getOrDefault("--canaries", "10")),
-                Integer.parseInt(o.getOrDefault("--record-size", "0")), Duration.ofMillis(Long.parseLong(o.getOrDefault("--apply-latency-ms", "0"))),
-                Double.parseDouble(o.getOrDefault("--failure-rate", "0")), Double.parseDouble(o.getOrDefault("--offline", "0.1")),
-                Integer.parseInt(o.getOrDefault("--audit-events", "50000")), Duration.ofSeconds(Long.parseLong(o.getOrDefault("--idle-seconds", "60"))),
-                o.get("--postgres"),
-                Path.of(o.getOrDefault("--out", home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json").toString())));
-    }
-
     /** The regular tenants (fleet-0001...), then the unblock and rollout scenario tenants; servers per tenant. */
     static Map<String, Integer> fleet(Options options) {
         Map<String, Integer> fleet = new LinkedHashMap<>();

@@ -1,101 +1,150 @@
 package io.tourniquet.localstack;
 
+import static io.tourniquet.localstack.AgentCommands.encode;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The MSP admin's commands against the policy service's API; each names who acts (--by, default: the OS user). */
+@Command(name = "policy", mixinStandardHelpOptions = true,
+        description = "Tenant policies, approvals, blocks, rollouts and the global kill switch, through the policy service's API.")
 final class PolicyCommands {
 
-    static final String USAGE = """
-              policy get|status|rollouts TENANT                       a tenant's policy; per-server decisions and results; rollouts
-              policy set TENANT FILE.json                             set a tenant's whole policy (onboards a new tenant)
-              policy block|unblock TENANT MITIGATION                  block a mitigation for a tenant (removed where in force) or unblock it
-              policy approve|reject TENANT MITIGATION --reason=TEXT [--valid-for=P7D]
-              policy reapply|remove TENANT SERVER MITIGATION --reason=TEXT
-              policy rollout start|pause|resume TENANT MITIGATION
-              policy kill-switch MITIGATION on|off --reason=TEXT [--remove-applied]
-                                                                      options: --policy=http://127.0.0.1:8082 --by=NAME""";
-
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final PrintStream out;
 
-    PolicyCommands(PrintStream out) {
-        this.out = out;
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--policy", paramLabel = "URL", defaultValue = "http://127.0.0.1:8082", scope = ScopeType.INHERIT,
+            description = "the policy service (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--by", paramLabel = "NAME", defaultValue = "${sys:user.name}", scope = ScopeType.INHERIT,
+            description = "who acts (default: the OS user)")
+    String by;
+
+    /** The rollout controls. */
+    enum RolloutAction { start, pause, resume }
+
+    private ApiClient api() {
+        return new ApiClient(spec, policy);
     }
 
-    int run(String sub, List<String> args) throws InterruptedException, IOException {
-        Map<String, String> options = Args.options(args);
-        List<String> words = Args.positionals(args);
-        ApiClient api = new ApiClient(out, options.getOrDefault("--policy", "http://127.0.0.1:8082"));
-        String by = options.getOrDefault("--by", System.getProperty("user.name", "admin"));
-        String byQuery = "?by=" + encode(by);
-        return switch (sub) {
-            case "get" -> api.call("GET", tenant(words, 0) + "/policy", null);
-            case "status" -> api.call("GET", tenant(words, 0) + "/mitigations", null);
-            case "rollouts" -> api.call("GET", tenant(words, 0) + "/rollouts", null);
-            case "set" -> {
-                Map<String, Object> policy = JSON.readValue(Files.readString(Path.of(word(words, 1, "policy set TENANT FILE.json"))), Map.class);
-                policy.put("updatedBy", by);
-                yield api.call("PUT", tenant(words, 0) + "/policy", JSON.writeValueAsString(policy));
-            }
-            case "block" -> api.call("PUT", tenant(words, 0) + "/blocked/" + encode(word(words, 1, "policy block TENANT MITIGATION")) + byQuery, null);
-            case "unblock" -> api.call("DELETE", tenant(words, 0) + "/blocked/" + encode(word(words, 1, "policy unblock TENANT MITIGATION")) + byQuery, null);
-            case "approve", "reject" -> {
-                Map<String, Object> decision = decision(by, options);
-                if (options.containsKey("--valid-for")) {
-                    decision.put("validFor", options.get("--valid-for"));
-                }
-                yield api.call("POST", tenant(words, 0) + "/mitigations/" + encode(word(words, 1, "policy " + sub + " TENANT MITIGATION")) + "/" + sub,
-                        JSON.writeValueAsString(decision));
-            }
-            case "reapply", "remove" -> api.call("POST", tenant(words, 0) + "/servers/" + encode(word(words, 1, "policy " + sub + " TENANT SERVER MITIGATION"))
-                    + "/mitigations/" + encode(word(words, 2, "policy " + sub + " TENANT SERVER MITIGATION")) + "/" + sub, JSON.writeValueAsString(decision(by, options)));
-            case "rollout" -> api.call("POST", tenant(words, 1) + "/mitigations/" + encode(word(words, 2, "policy rollout start|pause|resume TENANT MITIGATION"))
-                    + "/rollout/" + encode(word(words, 0, "policy rollout start|pause|resume TENANT MITIGATION")) + byQuery, null);
-            case "kill-switch" -> {
-                String mitigation = encode(word(words, 0, "policy kill-switch MITIGATION on|off --reason=TEXT"));
-                String onOff = word(words, 1, "policy kill-switch MITIGATION on|off --reason=TEXT");
-                if (onOff.equals("on")) {
-                    Map<String, Object> decision = decision(by, options);
-                    decision.put("removeApplied", options.containsKey("--remove-applied"));
-                    yield api.call("PUT", "/api/v1/mitigations/" + mitigation + "/kill-switch", JSON.writeValueAsString(decision));
-                }
-                if (onOff.equals("off")) {
-                    yield api.call("DELETE", "/api/v1/mitigations/" + mitigation + "/kill-switch" + byQuery + "&reason=" + encode(options.getOrDefault("--reason", "")), null);
-                }
-                throw new IllegalArgumentException("usage: ./tourniquet policy kill-switch MITIGATION on|off --reason=TEXT");
-            }
-            default -> throw new IllegalArgumentException("usage:\n" + USAGE);
-        };
+    private static String tenant(String tenant) {
+        return "/api/v1/tenants/" + encode(tenant);
     }
 
-    private static Map<String, Object> decision(String by, Map<String, String> options) {
+    private String byQuery() {
+        return "?by=" + encode(by);
+    }
+
+    private Map<String, Object> decision(String reason) {
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("by", by);
-        decision.put("reason", options.get("--reason"));
+        decision.put("reason", reason);
         return decision;
     }
 
-    private static String tenant(List<String> words, int index) {
-        return "/api/v1/tenants/" + encode(word(words, index, "policy <command> TENANT ..."));
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "A tenant's policy.")
+    int get(@Parameters(paramLabel = "TENANT") String tenant) throws InterruptedException {
+        return api().call("GET", tenant(tenant) + "/policy", null);
     }
 
-    private static String word(List<String> words, int index, String usage) {
-        if (words.size() <= index) {
-            throw new IllegalArgumentException("usage: ./tourniquet " + usage);
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Per server: commanded, decision, reason, last result.")
+    int status(@Parameters(paramLabel = "TENANT") String tenant) throws InterruptedException {
+        return api().call("GET", tenant(tenant) + "/mitigations", null);
+    }
+
+    @Command(name = "rollouts", mixinStandardHelpOptions = true, description = "A tenant's staged rollouts.")
+    int rollouts(@Parameters(paramLabel = "TENANT") String tenant) throws InterruptedException {
+        return api().call("GET", tenant(tenant) + "/rollouts", null);
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = "Set a tenant's whole policy from a JSON file (onboards a new tenant).")
+    int set(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "FILE.json") Path file) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> document = JSON.readValue(Files.readString(file), Map.class);
+        document.put("updatedBy", by);
+        return api().call("PUT", tenant(tenant) + "/policy", JSON.writeValueAsString(document));
+    }
+
+    @Command(name = "block", mixinStandardHelpOptions = true, description = "Block a mitigation for a tenant: removed where in force.")
+    int block(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
+        return api().call("PUT", tenant(tenant) + "/blocked/" + encode(mitigation) + byQuery(), null);
+    }
+
+    @Command(name = "unblock", mixinStandardHelpOptions = true, description = "Unblock a mitigation for a tenant: applied again where it concerns.")
+    int unblock(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
+        return api().call("DELETE", tenant(tenant) + "/blocked/" + encode(mitigation) + byQuery(), null);
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a mitigation for a tenant that requires approval.")
+    int approve(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation,
+            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why, e.g. the change ticket") String reason,
+            @Option(names = "--valid-for", paramLabel = "DURATION", description = "ISO-8601, e.g. P2D (default: the service's)") String validFor)
+            throws Exception {
+        Map<String, Object> decision = decision(reason);
+        if (validFor != null) {
+            decision.put("validFor", validFor);
         }
-        return words.get(index);
+        return api().call("POST", tenant(tenant) + "/mitigations/" + encode(mitigation) + "/approve", JSON.writeValueAsString(decision));
     }
 
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    @Command(name = "reject", mixinStandardHelpOptions = true, description = "Reject a mitigation for a tenant that requires approval.")
+    int reject(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation,
+            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why") String reason) throws Exception {
+        return api().call("POST", tenant(tenant) + "/mitigations/" + encode(mitigation) + "/reject", JSON.writeValueAsString(decision(reason)));
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Take a mitigation off one server.")
+    int remove(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "SERVER") String server,
+            @Parameters(paramLabel = "MITIGATION") String mitigation,
+            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why") String reason) throws Exception {
+        return serverAction(tenant, server, mitigation, "remove", reason);
+    }
+
+    @Command(name = "reapply", mixinStandardHelpOptions = true, description = "Put a mitigation back on one server (undoes remove).")
+    int reapply(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "SERVER") String server,
+            @Parameters(paramLabel = "MITIGATION") String mitigation,
+            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why") String reason) throws Exception {
+        return serverAction(tenant, server, mitigation, "reapply", reason);
+    }
+
+    private int serverAction(String tenant, String server, String mitigation, String action, String reason) throws Exception {
+        return api().call("POST", tenant(tenant) + "/servers/" + encode(server) + "/mitigations/" + encode(mitigation) + "/" + action,
+                JSON.writeValueAsString(decision(reason)));
+    }
+
+    @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Start, pause or resume a tenant's staged rollout of a mitigation.")
+    int rollout(@Parameters(paramLabel = "start|pause|resume") RolloutAction action, @Parameters(paramLabel = "TENANT") String tenant,
+            @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
+        return api().call("POST", tenant(tenant) + "/mitigations/" + encode(mitigation) + "/rollout/" + action + byQuery(), null);
+    }
+
+    @Command(name = "kill-switch", mixinStandardHelpOptions = true,
+            description = "Engage (on) or release (off) the global kill switch of a mitigation: no new application anywhere.")
+    int killSwitch(@Parameters(paramLabel = "MITIGATION") String mitigation, @Parameters(paramLabel = "on|off") AgentCommands.Switch value,
+            @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why") String reason,
+            @Option(names = "--remove-applied", description = "also remove it where it is in force (on only)") boolean removeApplied)
+            throws Exception {
+        String path = "/api/v1/mitigations/" + encode(mitigation) + "/kill-switch";
+        if (value == AgentCommands.Switch.on) {
+            Map<String, Object> decision = decision(reason);
+            decision.put("removeApplied", removeApplied);
+            return api().call("PUT", path, JSON.writeValueAsString(decision));
+        }
+        if (removeApplied) {
+            throw new IllegalArgumentException("--remove-applied goes with 'on' only");
+        }
+        return api().call("DELETE", path + byQuery() + "&reason=" + encode(reason), null);
     }
 }
