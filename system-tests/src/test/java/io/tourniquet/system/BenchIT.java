@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tourniquet.localstack.Bench;
-import io.tourniquet.localstack.PostgresSchema;
+import io.tourniquet.bench.Bench;
+import io.tourniquet.devstack.PostgresSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

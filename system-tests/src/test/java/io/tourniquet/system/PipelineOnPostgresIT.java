@@ -3,7 +3,7 @@ package io.tourniquet.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tourniquet.localstack.PostgresSchema;
+import io.tourniquet.devstack.PostgresSchema;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

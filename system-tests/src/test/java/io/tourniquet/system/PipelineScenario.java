@@ -3,7 +3,7 @@ package io.tourniquet.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tourniquet.localstack.LocalStack;
+import io.tourniquet.devstack.LocalStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

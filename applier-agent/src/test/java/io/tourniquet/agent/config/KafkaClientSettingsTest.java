@@ -7,9 +7,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tourniquet.localstack.testing.ClientConfigRecorder;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.ClientConfigRecorder;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.SharedKafkaSettingProfile;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tourniquet.audit.store.AuditQueries;
 import io.tourniquet.audit.store.Database;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.ChangeEvidence;

@@ -5,7 +5,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
+import io.tourniquet.testsupport.KafkaBrokerResource;
 import java.util.Map;
 import java.util.UUID;
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tourniquet.ingestor.TestFeeds;
-import io.tourniquet.localstack.EmbeddedKafkaBroker;
-import io.tourniquet.localstack.ServiceProcess;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.topics.Topics;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tourniquet.localstack.testing.ClientConfigRecorder;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.ClientConfigRecorder;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.SharedKafkaSettingProfile;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -3,10 +3,10 @@ package io.tourniquet.policy.packaged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tourniquet.localstack.EmbeddedKafkaBroker;
-import io.tourniquet.localstack.ServiceProcess;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.policy.TestData;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationDefinition;

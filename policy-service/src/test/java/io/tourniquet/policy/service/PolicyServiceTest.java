@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tourniquet.localstack.testing.KafkaBrokerResource;
-import io.tourniquet.localstack.testing.TopicRecords;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.policy.TestData;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.SignedCommand;

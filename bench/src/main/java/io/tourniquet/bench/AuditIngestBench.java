@@ -1,0 +1,93 @@
+package io.tourniquet.bench;
+
+import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.serde.AvroSerializer;
+import io.tourniquet.schemas.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Audit ingest rate: a backlog of policy decisions (the audit service's commonest input: one row, a chain link and a
+ * state change each) is written to tourniquet.audit before an audit service starts; the service then stores it as
+ * fast as it can, and its own counter of stored events, read every 100 ms, gives the rate.
+ */
+final class AuditIngestBench {
+
+    static final String MITIGATION = "BENCH-AUDIT";
+    private static final Pattern STORED = Pattern.compile("(?m)^tourniquet_audit_events_stored_total(?:\\{[^}]*})?\\s+([0-9.eE+]+)$");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private AuditIngestBench() {
+    }
+
+    /** Writes this many decision records for the fleet's servers, spread over its tenants. */
+    static void writeBacklog(String kafka, List<String> tenants, int serversPerTenant, int events) throws Exception {
+        try (var producer = KafkaClients.plaintext(kafka).<String, org.apache.avro.specific.SpecificRecord>producer(Map.<String, Object>of(
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new AvroSerializer())) {
+            for (int i = 0; i < events; i++) {
+                String tenant = tenants.get(i % tenants.size());
+                AuditRecord decision = AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
+                        .setTenantId(tenant).setServerId("exch" + (i / tenants.size()) % Math.max(1, serversPerTenant))
+                        .setMitigationId(MITIGATION).setRevision(1 + i / (tenants.size() * Math.max(1, serversPerTenant)))
+                        .setReason("benchmark backlog").setDetails(Map.of("decision", "APPLY", "sequence", Integer.toString(i))).build();
+                producer.send(new ProducerRecord<>(Topics.AUDIT, tenant, decision));
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Follows the service's stored-events counter until it reaches {@code events}. The rate counts from the last sample
+     * that saw nothing stored yet (the consumer had joined and was about to store its first batch) to the sample that
+     * saw every event stored: at most one sampling interval more than the true time.
+     */
+    static Map<String, Object> measure(ServiceProcess audit, String database, int events, Duration timeout) throws Exception {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        long lastEmptyAt = System.currentTimeMillis();
+        long count = 0;
+        while (System.currentTimeMillis() < deadline) {
+            long now = System.currentTimeMillis();
+            count = stored(audit);
+            if (count == 0) {
+                lastEmptyAt = now;
+            }
+            if (count >= events) {
+                break;
+            }
+            Thread.sleep(100); // sampling another process's counter; not test code
+        }
+        long millis = System.currentTimeMillis() - lastEmptyAt;
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("database", database);
+        figures.put("events", events);
+        figures.put("stored", count);
+        if (count < events) {
+            figures.put("timedOut", true);
+        }
+        figures.put("seconds", millis / 1000.0);
+        figures.put("eventsPerSecond", BenchStats.rate(count, millis));
+        return figures;
+    }
+
+    private static long stored(ServiceProcess audit) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = STORED.matcher(metrics);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,491 @@
+package io.tourniquet.bench;
+
+import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.LocalStack;
+import io.tourniquet.devstack.PostgresSchema;
+import io.tourniquet.devstack.Rss;
+import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.devstack.Polling;
+import io.tourniquet.schemas.kafka.KafkaClients;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.TopicSpec;
+import io.tourniquet.schemas.topics.Topics;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * ./tourniquet bench: the whole pipeline on a fresh embedded broker — feed-ingestor, policy-service and audit-service as
+ * packaged, a simulated fleet of real agent code, one real agent — and the scenarios of docs/BENCHMARKS.md: one new
+ * mitigation pushed as a signed feed to every server, a staged rollout, an unblock for one tenant, a tenth of the
+ * fleet offline coming back; plus the audit ingest rate, raw Kafka on the same broker, CPU and peak RSS of each
+ * process and the idle footprint of one agent. Prints the figures and writes them as JSON.
+ */
+public final class Bench {
+
+    /** What to run; {@code out}: where the JSON figures go. */
+    public record Options(Path home, int tenants, int serversPerTenant, int scenarioServers, int canaries, int recordSize, Duration applyLatency,
+            double failureRate, double offlineShare, int auditEvents, Duration agentIdle, String postgresUrl, Path out) {
+    }
+
+    static final String MITIGATION = "BENCH1";
+    static final String SECOND_MITIGATION = "BENCH2";
+    static final String THIRD_MITIGATION = "BENCH3";
+    /** Tenants of the fleet share this prefix; the two scenario tenants come after the regular ones. */
+    static final String TENANT_PREFIX = "fleet-";
+    static final String UNBLOCK_TENANT = "fleet-unblock";
+    static final String ROLLOUT_TENANT = "fleet-rollout";
+    private static final String REGULAR_PREFIX = "fleet-0";
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
+    /** What each figure of the JSON measures (times are Kafka record times unless said otherwise). */
+    /** The user the bench connects to --postgres as. */
+    private static final String POSTGRES_USER = "postgres";
+
+    static final Map<String, String> DEFINITIONS = definitions(
+            "firstMitigationAfterStart", "as oneMitigation, for the first mitigation after every process started (JIT and broker cold)",
+            "oneMitigation", "steady state: the pipeline's second mitigation to the regular servers (CPU of processes measured over it)",
+            "oneMitigation.timeToMitigateMs", "signed feed pushed to the feed-ingestor -> the server's applied result written",
+            "oneMitigation.stages.ingestMs", "feed pushed -> verified mitigation written to tourniquet.mitigations",
+            "oneMitigation.stages.policyFanOutMs", "mitigation written -> the server's signed command written (read_committed: visible)",
+            "oneMitigation.stages.agentApplyMs", "command written -> the agent's result written",
+            "oneMitigation.stages.auditStoredMs", "last result written -> every applied state stored by the audit service (bench clock)",
+            "oneMitigation.throughput.pipelineServersPerSecond", "servers with a result / (last result - feed pushed)",
+            "oneMitigation.throughput.pipelineShareOfRawKafkaPercent", "pipelineServersPerSecond / rawKafka.produceThenConsumePerSecond",
+            "stagedRollout.commandWaves", "commands to the rollout tenant grouped by gaps over 300 ms, ms after the feed push",
+            "unblockOneTenant.timeToMitigateMs", "unblock requested on the policy API (bench clock) -> applied result written",
+            "offlineComeBack.cameBackTimeToMitigateMs", "servers told to come back (bench clock) -> their applied result written",
+            "auditIngest.*.eventsPerSecond", "a backlog of policy decisions on tourniquet.audit stored by a fresh audit service, from its first "
+                    + "stored batch to the last (its own stored-events counter, read every 100 ms)",
+            "auditIngest.postgresql.rowsInPostgres", "audit_event rows in the run's own schema, counted over JDBC before the schema is dropped",
+            "auditDatabase.postgresqlSchema", "with --postgres: the pipeline's audit service wrote to this schema, dropped at the end of the run",
+            "agentFootprint", "one real applier-agent process (1 server, simulated backend) after applying: CPU and RSS while idle");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final PrintStream out;
+
+    public Bench(PrintStream out) {
+        this.out = out;
+    }
+
+    /** The regular tenants (fleet-0001...), then the unblock and rollout scenario tenants; servers per tenant. */
+    static Map<String, Integer> fleet(Options options) {
+        Map<String, Integer> fleet = new LinkedHashMap<>();
+        for (int t = 1; t <= options.tenants(); t++) {
+            fleet.put(String.format("%s%04d", TENANT_PREFIX, t), options.serversPerTenant());
+        }
+        fleet.put(UNBLOCK_TENANT, options.scenarioServers());
+        fleet.put(ROLLOUT_TENANT, options.scenarioServers());
+        return fleet;
+    }
+
+    public Map<String, Object> run(Options options) throws Exception {
+        Map<String, Integer> fleet = fleet(options);
+        List<String> tenants = List.copyOf(fleet.keySet());
+        List<String> regularTenants = tenants.stream().filter(t -> t.startsWith(REGULAR_PREFIX)).toList();
+        int regularServers = options.tenants() * options.serversPerTenant();
+        int servers = fleet.values().stream().mapToInt(Integer::intValue).sum();
+        Path work = Files.createTempDirectory("tourniquet-bench");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("startedAt", Instant.now().toString());
+        result.put("definitions", DEFINITIONS);
+        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version")));
+        result.put("fleet", Map.of("regularTenants", options.tenants(), "serversPerTenant", options.serversPerTenant(), "regularServers", regularServers,
+                "scenarioTenants", Map.of(UNBLOCK_TENANT, options.scenarioServers(), ROLLOUT_TENANT, options.scenarioServers()), "servers", servers,
+                "applyLatencyMs", options.applyLatency().toMillis(), "failureRate", options.failureRate(), "recordSize", options.recordSize()));
+        List<AutoCloseable> processes = new CopyOnWriteArrayList<>();
+        // Ctrl-C or a timeout must not leave the services and the fleet running
+        Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
+            String kafka = broker.bootstrapServers();
+            Path logs = work.resolve("logs");
+            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
+            provision(kafka, Topics.central());
+
+            out.printf("audit ingest: writing a backlog of %d decisions...%n", options.auditEvents());
+            AuditIngestBench.writeBacklog(kafka, regularTenants, options.serversPerTenant(), options.auditEvents());
+            Map<String, Object> ingest = new LinkedHashMap<>();
+            ingest.put("embedded", auditIngest(options, env, logs, "embedded", Map.of("tourniquet.audit.embedded-dir", work.resolve("ingest-db").toString())));
+            ingest.put("postgresql", options.postgresUrl() == null ? "not configured (--postgres=jdbc:postgresql://...)"
+                    : postgresIngest(options, env, logs));
+            result.put("auditIngest", ingest);
+
+            out.printf("broker %s; creating topics for %d tenants...%n", kafka, tenants.size());
+            List<TopicSpec> specs = new ArrayList<>();
+            tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
+            provision(kafka, specs);
+            Path keys = LocalStack.ensurePolicyKeys(work.resolve("keys"));
+            Path feedKey = work.resolve("keys/bench-feed.pub");
+            BenchFeed feed = BenchFeed.create(feedKey, options.recordSize());
+            Map<String, Long> pids = new LinkedHashMap<>();
+            pids.put("bench+kafka", ProcessHandle.current().pid());
+            try {
+                PostgresSchema auditSchema = options.postgresUrl() == null ? null : PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_");
+                Map<String, String> auditConfig = auditSchema == null
+                        ? Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()) : auditSchema.auditConfig();
+                ServiceProcess audit = start(processes, options, "audit-service", env, auditConfig, logs, "512m");
+                if (auditSchema != null) {
+                    processes.add(auditSchema); // dropped once the audit service, closed just before it, is gone
+                    result.put("auditDatabase", Map.of("postgresqlSchema", auditSchema.name()));
+                }
+                ServiceProcess policy = start(processes, options, "policy-service", env, Map.of(
+                        "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
+                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), logs, "768m");
+                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, BenchFeed.ingestorConfig(feedKey), logs, "192m");
+                for (ServiceProcess service : List.of(audit, policy, ingestor)) {
+                    service.awaitReady(Duration.ofSeconds(120));
+                    pids.put(service.name(), service.pid());
+                }
+
+                Map<String, Object> raw = RawKafkaBaseline.measure(kafka, Math.max(200, options.recordSize() > 0 ? options.recordSize() : 600),
+                        Math.max(20_000, servers * 2));
+                out.printf("raw Kafka: %s%n", raw);
+                result.put("rawKafka", raw);
+
+                Path fleetFile = work.resolve("fleet.txt");
+                StringBuilder lines = new StringBuilder();
+                fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
+                Files.writeString(fleetFile, lines);
+                FleetProcess simulator = FleetProcess.start(options, kafka, fleetFile, keys.resolve("policy-signing.pub"), logs.resolve("fleet-simulator.log"));
+                processes.add(simulator);
+                pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
+                simulator.awaitLine("fleet ready", Duration.ofMinutes(3));
+                Instant settle = Instant.now();
+                awaitPolicyCaughtUp(kafka, Duration.ofMinutes(5));
+                out.printf("fleet of %d servers reported; policy caught up in %.1f s%n", servers, Duration.between(settle, Instant.now()).toMillis() / 1000.0);
+
+                PolicyApi policyApi = new PolicyApi(policy.baseUrl());
+                policyApi.setPolicy(UNBLOCK_TENANT, Map.of("blockedMitigations", List.of(MITIGATION)));
+                // the rollout tenant takes part in the first mitigation only: the later ones must not wait on its stages
+                policyApi.setPolicy(ROLLOUT_TENANT, Map.of("rollout", Map.of("canaryTag", "canary", "stagePercents", List.of(50, 100)),
+                        "blockedMitigations", List.of(SECOND_MITIGATION, THIRD_MITIGATION)));
+                policyApi.awaitPolicy(UNBLOCK_TENANT, p -> p.path("blockedMitigations").toString().contains(MITIGATION));
+                policyApi.awaitPolicy(ROLLOUT_TENANT, p -> p.path("rollout").has("stagePercents"));
+
+                try (FleetFollower follower = new FleetFollower(kafka, TENANT_PREFIX)) {
+                    Predicate<String> regular = s -> s.startsWith(REGULAR_PREFIX);
+                    // the first mitigation after a start: every JVM still compiling its hot paths, the broker writing
+                    // to each command topic for the first time
+                    long firstSent = feed.publish(ingestor.baseUrl(), MITIGATION);
+                    out.printf("pushed %s (first after start) to the feed-ingestor; following it to %d servers...%n", MITIGATION, regularServers);
+                    result.put("firstMitigationAfterStart", fleetMitigation(follower, audit, MITIGATION, firstSent, regular, regularServers, raw));
+                    result.put("stagedRollout", stagedRollout(follower, firstSent, options));
+                    result.put("unblockOneTenant", unblock(follower, policyApi, options));
+
+                    // steady state: the same pipeline, its second mitigation
+                    Map<String, Double> cpuBefore = new LinkedHashMap<>();
+                    pids.forEach((name, pid) -> cpuBefore.put(name, Rss.cpuSecondsOfPid(pid)));
+                    long sent = feed.publish(ingestor.baseUrl(), SECOND_MITIGATION);
+                    out.printf("pushed %s (steady state); following it to %d servers...%n", SECOND_MITIGATION, regularServers);
+                    result.put("oneMitigation", fleetMitigation(follower, audit, SECOND_MITIGATION, sent, regular, regularServers, raw));
+                    Map<String, Object> processFigures = new LinkedHashMap<>();
+                    pids.forEach((name, pid) -> processFigures.put(name, Map.of(
+                            "cpuSecondsDuringMeasurement", BenchStats.round(Rss.cpuSecondsOfPid(pid) - cpuBefore.get(name)),
+                            "cpuSecondsTotal", BenchStats.round(Rss.cpuSecondsOfPid(pid)), "peakRssMb", Rss.peakOfPid(pid) / 1024)));
+                    result.put("processes", processFigures);
+
+                    result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, simulator, options, regularServers));
+                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work));
+                }
+            } finally {
+                processes.forEach(Bench::closeQuietly);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            }
+        }
+        Files.createDirectories(options.out().toAbsolutePath().getParent());
+        Files.writeString(options.out(), JSON.writeValueAsString(result));
+        return result;
+    }
+
+    /** Follows one mitigation pushed at {@code sent} to these servers until each has a result and the audit stored it. */
+    private static Map<String, Object> fleetMitigation(FleetFollower follower, ServiceProcess audit, String mitigation, long sent, Predicate<String> servers,
+            int expected, Map<String, Object> raw) throws Exception {
+        boolean complete = follower.awaitResults(mitigation, servers, expected, STEP_TIMEOUT);
+        long auditDone = awaitAudit(audit, mitigation, follower.applied(mitigation, servers).size(), Duration.ofMinutes(5));
+        long published = follower.awaitPublished(mitigation, Duration.ofSeconds(10));
+        Map<String, Long> commanded = follower.commanded(mitigation, servers);
+        Map<String, Long> applied = follower.applied(mitigation, servers);
+        Map<String, Long> failed = follower.failed(mitigation, servers);
+        long firstCommand = commanded.values().stream().mapToLong(Long::longValue).min().orElse(published);
+        long lastCommand = commanded.values().stream().mapToLong(Long::longValue).max().orElse(published);
+        long firstResult = applied.values().stream().mapToLong(Long::longValue).min().orElse(published);
+        long lastResult = java.util.stream.Stream.concat(applied.values().stream(), failed.values().stream()).mapToLong(Long::longValue).max().orElse(published);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mitigation", mitigation);
+        m.put("servers", expected);
+        m.put("complete", complete);
+        m.put("commanded", commanded.size());
+        m.put("applied", applied.size());
+        m.put("failed", failed.size());
+        m.put("timeToMitigateMs", BenchStats.percentiles(applied.values().stream().map(t -> t - sent).toList()));
+        Map<String, Object> stages = new LinkedHashMap<>();
+        stages.put("ingestMs", published - sent);
+        stages.put("policyFanOutMs",
+                BenchStats.percentiles(commanded.values().stream().map(t -> t - published).toList()));
+        List<Long> apply = new ArrayList<>();
+        applied.forEach((server, at) -> {
+            Long command = commanded.get(server);
+            if (command != null) {
+                apply.add(at - command);
+            }
+        });
+        stages.put("agentApplyMs", BenchStats.percentiles(apply));
+        stages.put("auditStoredMs", auditDone < 0 ? "timed out" : auditDone - lastResult);
+        m.put("stages", stages);
+        Map<String, Object> throughput = new LinkedHashMap<>();
+        throughput.put("policyCommandsPerSecond", BenchStats.rate(commanded.size(), lastCommand - published));
+        throughput.put("agentResultsPerSecond", BenchStats.rate(applied.size() + failed.size(), lastResult - firstCommand));
+        double pipeline = BenchStats.rate(applied.size() + failed.size(), lastResult - sent);
+        throughput.put("pipelineServersPerSecond", pipeline);
+        if (auditDone > 0) {
+            throughput.put("auditAppliedRowsPerSecond", BenchStats.rate(applied.size(), auditDone - firstResult));
+        }
+        double rawRate = ((Number) raw.get("produceThenConsumePerSecond")).doubleValue();
+        throughput.put("pipelineShareOfRawKafkaPercent", BenchStats.round(100 * pipeline / rawRate));
+        m.put("throughput", throughput);
+        return m;
+    }
+
+    /** The rollout tenant got the first mitigation in stages: canaries, half, all. */
+    private static Map<String, Object> stagedRollout(FleetFollower follower, long sent, Options options) {
+        Predicate<String> tenant = s -> s.startsWith(ROLLOUT_TENANT + "/");
+        boolean complete = follower.awaitResults(MITIGATION, tenant, options.scenarioServers(), STEP_TIMEOUT);
+        List<Long> applied = follower.applied(MITIGATION, tenant).values().stream().map(t -> t - sent).sorted().toList();
+        Map<String, Long> commanded = follower.commanded(MITIGATION, tenant);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("tenant", ROLLOUT_TENANT);
+        r.put("servers", options.scenarioServers());
+        r.put("stages", "canary (" + Math.min(options.canaries(), options.scenarioServers()) + " tagged) -> 50 % -> 100 %");
+        r.put("complete", complete);
+        r.put("applied", applied.size());
+        r.put("commandWaves", waves(commanded.values().stream().map(t -> t - sent).sorted().toList()));
+        Predicate<String> canary = s -> Integer.parseInt(s.substring(s.lastIndexOf("/exch") + 5)) < options.canaries();
+        long canariesDone = follower.applied(MITIGATION, tenant.and(canary)).values().stream().mapToLong(Long::longValue).max().orElse(Long.MAX_VALUE);
+        long othersFirstCommanded = commanded.entrySet().stream().filter(e -> !canary.test(e.getKey())).mapToLong(Map.Entry::getValue).min().orElse(Long.MAX_VALUE);
+        r.put("othersCommandedAfterCanariesApplied", othersFirstCommanded >= canariesDone);
+        if (!applied.isEmpty()) {
+            r.put("canariesAppliedMs", applied.get(Math.min(options.canaries(), applied.size()) - 1));
+            r.put("halfAppliedMs", applied.get(Math.max(1, applied.size() / 2) - 1));
+            r.put("allAppliedMs", applied.get(applied.size() - 1));
+        }
+        return r;
+    }
+
+    /** Groups sorted times into waves separated by more than 300 ms: the stages as the agents saw them. */
+    static List<Map<String, Long>> waves(List<Long> sorted) {
+        List<Map<String, Long>> waves = new ArrayList<>();
+        long start = -1;
+        long last = -1;
+        long count = 0;
+        for (long t : sorted) {
+            if (start >= 0 && t - last > 300) {
+                waves.add(Map.of("fromMs", start, "toMs", last, "commands", count));
+                start = -1;
+            }
+            if (start < 0) {
+                start = t;
+                count = 0;
+            }
+            last = t;
+            count++;
+        }
+        if (start >= 0) {
+            waves.add(Map.of("fromMs", start, "toMs", last, "commands", count));
+        }
+        return waves;
+    }
+
+    private Map<String, Object> unblock(FleetFollower follower, PolicyApi policyApi, Options options) throws Exception {
+        Predicate<String> tenant = s -> s.startsWith(UNBLOCK_TENANT + "/");
+        int commandedWhileBlocked = follower.commanded(MITIGATION, tenant).size();
+        long requested = System.currentTimeMillis();
+        policyApi.unblock(UNBLOCK_TENANT, MITIGATION);
+        out.printf("unblocked %s for %s (%d servers)...%n", MITIGATION, UNBLOCK_TENANT, options.scenarioServers());
+        boolean complete = follower.awaitResults(MITIGATION, tenant, options.scenarioServers(), STEP_TIMEOUT);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("tenant", UNBLOCK_TENANT);
+        r.put("servers", options.scenarioServers());
+        r.put("commandedWhileBlocked", commandedWhileBlocked);
+        r.put("complete", complete);
+        r.put("timeToMitigateMs",
+                BenchStats.percentiles(follower.applied(MITIGATION, tenant).values().stream().map(t -> t - requested).toList()));
+        return r;
+    }
+
+    /** A share of the regular servers goes offline, a second mitigation is published, then they come back. */
+    private Map<String, Object> offlineComeBack(FleetFollower follower, BenchFeed feed, ServiceProcess ingestor, FleetProcess simulator,
+            Options options, int regularServers) throws Exception {
+        Predicate<String> targeted = s -> !s.startsWith(ROLLOUT_TENANT + "/");
+        int targetedServers = regularServers + options.scenarioServers();
+        long offline = simulator.takeOffline(options.offlineShare(), REGULAR_PREFIX);
+        long sent = feed.publish(ingestor.baseUrl(), THIRD_MITIGATION);
+        out.printf("%d servers offline; pushed %s; waiting for the %d online ones...%n", offline, THIRD_MITIGATION, targetedServers - offline);
+        boolean onlineDone = follower.awaitResults(THIRD_MITIGATION, targeted, targetedServers - offline, STEP_TIMEOUT);
+        Map<String, Long> before = follower.applied(THIRD_MITIGATION, targeted);
+        long onlineAt = System.currentTimeMillis();
+        simulator.bringOnline();
+        boolean complete = follower.awaitResults(THIRD_MITIGATION, targeted, targetedServers, STEP_TIMEOUT);
+        List<Long> cameBack = follower.applied(THIRD_MITIGATION, targeted).entrySet().stream().filter(e -> !before.containsKey(e.getKey()))
+                .map(e -> e.getValue() - onlineAt).toList();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("servers", targetedServers);
+        r.put("offline", offline);
+        r.put("onlineServersDone", onlineDone);
+        r.put("onlineTimeToMitigateMs", BenchStats.percentiles(before.values().stream().map(t -> t - sent).toList()));
+        r.put("complete", complete);
+        r.put("cameBackTimeToMitigateMs", BenchStats.percentiles(cameBack));
+        return r;
+    }
+
+    /** One real agent process (not the simulator), one server: applies what its tenant has, then idles; CPU and RSS. */
+    private Map<String, Object> agentFootprint(FleetFollower follower, List<AutoCloseable> processes, Options options, Map<String, String> env,
+            Path keys, Path work) throws Exception {
+        String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
+        String server = "real-agent";
+        ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env, Map.of(
+                "tourniquet.agent.tenant", tenant,
+                "tourniquet.agent.servers", server,
+                "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
+                "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString()), work.resolve("logs"), "64m");
+        processes.add(agent);
+        agent.awaitReady(Duration.ofSeconds(120));
+        Predicate<String> self = s -> s.equals(tenant + "/" + server);
+        boolean applied = true;
+        for (String mitigation : List.of(MITIGATION, SECOND_MITIGATION, THIRD_MITIGATION)) {
+            applied &= follower.awaitResults(mitigation, self, 1, Duration.ofMinutes(2));
+        }
+        out.printf("real agent applied the three mitigations: %s; idle for %d s...%n", applied, options.agentIdle().toSeconds());
+        double cpuBefore = Rss.cpuSecondsOfPid(agent.pid());
+        long start = System.nanoTime();
+        Thread.sleep(options.agentIdle().toMillis()); // the measurement is the idle time itself
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpu = Rss.cpuSecondsOfPid(agent.pid()) - cpuBefore;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("appliedEveryMitigation", applied);
+        r.put("idleSeconds", BenchStats.round(seconds));
+        r.put("cpuSeconds", Math.round(cpu * 100) / 100.0);
+        r.put("cpuPercentOfOneCore", Math.round(10_000 * cpu / seconds) / 100.0);
+        r.put("rssMb", agent.rssKb() / 1024);
+        r.put("peakRssMb", Rss.peakOfPid(agent.pid()) / 1024);
+        r.put("maxHeap", "64m (as ./tourniquet up runs agents)");
+        agent.close();
+        return r;
+    }
+
+    private Map<String, Object> auditIngest(Options options, Map<String, String> env, Path logs, String label, Map<String, String> database) throws Exception {
+        Map<String, String> config = new HashMap<>(database);
+        // its own consumer groups: the pipeline's audit service later reads everything again
+        for (String channel : new String[] {"\"" + Topics.AUDIT + "\"", "agent-events", "\"" + Topics.MITIGATIONS + "\""}) {
+            config.put("mp.messaging.incoming." + channel + ".group.id", "bench-ingest-" + label + "-" + channel.replace("\"", ""));
+        }
+        try (ServiceProcess audit = ServiceProcess.start("audit-ingest-" + label, jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env,
+                config, logs, "512m")) {
+            audit.awaitReady(Duration.ofSeconds(120));
+            Map<String, Object> figures = AuditIngestBench.measure(audit, label, options.auditEvents(), Duration.ofMinutes(10));
+            figures.put("peakRssMb", Rss.peakOfPid(audit.pid()) / 1024);
+            out.printf("audit ingest into %s: %s%n", label, figures);
+            return figures;
+        }
+    }
+
+    /** The audit ingest into a schema of its own, counted there over JDBC before it is dropped. */
+    private Map<String, Object> postgresIngest(Options options, Map<String, String> env, Path logs) throws Exception {
+        try (PostgresSchema schema = PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_")) {
+            Map<String, Object> figures = auditIngest(options, env, logs, "postgresql", schema.auditConfig());
+            figures.put("schema", schema.name());
+            figures.put("rowsInPostgres", schema.count("audit_event"));
+            return figures;
+        }
+    }
+
+    private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,
+            Map<String, String> config, Path logs, String heap) {
+        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap);
+        processes.add(service);
+        return service;
+    }
+
+    private static void provision(String kafka, List<TopicSpec> specs) throws Exception {
+        try (TopicProvisioner provisioner = new TopicProvisioner(KafkaClients.plaintext(kafka), Duration.ofMinutes(5))) {
+            provisioner.ensure(specs);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable process) {
+        try {
+            process.close();
+        } catch (Exception e) {
+            // best effort: the others must still be stopped
+        }
+    }
+
+    /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
+    private void awaitPolicyCaughtUp(String kafka, Duration timeout) throws Exception {
+        try (Admin admin = KafkaClients.plaintext(kafka).admin(Map.of())) {
+            boolean caughtUp = Polling.until(timeout, Duration.ofMillis(500), () -> {
+                var committed = admin.listConsumerGroupOffsets("tourniquet-policy-service").partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                committed.keySet().stream().filter(tp -> tp.topic().startsWith(Topics.AGENT_EVENTS_PREFIX) || tp.topic().equals(Topics.POLICY_SERVER_EVENTS))
+                        .forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                if (latest.isEmpty()) {
+                    return Optional.empty();
+                }
+                var ends = admin.listOffsets(latest).all().get();
+                long lag = ends.entrySet().stream().mapToLong(e -> e.getValue().offset() - committed.get(e.getKey()).offset()).sum();
+                boolean allTopics = committed.keySet().stream().anyMatch(tp -> tp.topic().equals(Topics.POLICY_SERVER_EVENTS));
+                return lag == 0 && allTopics ? Optional.of(true) : Optional.empty();
+            }).isPresent();
+            if (!caughtUp) {
+                throw new IllegalStateException("policy-service did not catch up with the fleet's inventories within " + timeout);
+            }
+        }
+    }
+
+    /** When the audit service has stored an applied row for every server that applied; -1 on timeout. */
+    private static long awaitAudit(ServiceProcess audit, String mitigation, int applied, Duration timeout) throws Exception {
+        // each poll reads every state row of the mitigation: not more often than every 500 ms
+        return Polling.until(timeout, Duration.ofMillis(500), () -> {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + mitigation)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long stored = 0;
+            for (JsonNode s : JSON.readTree(response.body())) {
+                stored += s.path("state").asText().equals("APPLIED") && s.path("tenantId").asText().startsWith(REGULAR_PREFIX) ? 1 : 0;
+            }
+            return stored >= applied ? Optional.of(System.currentTimeMillis()) : Optional.empty();
+        }).orElse(-1L);
+    }
+
+    private static Map<String, String> definitions(String... keysAndMeanings) {
+        Map<String, String> definitions = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndMeanings.length; i += 2) {
+            definitions.put(keysAndMeanings[i], keysAndMeanings[i + 1]);
+        }
+        return definitions;
+    }
+
+    private static Path jar(Options options, String module) {
+        return ServiceProcess.packagedJar(options.home(), module);
+    }
+}

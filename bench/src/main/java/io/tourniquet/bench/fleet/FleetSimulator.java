@@ -1,0 +1,252 @@
+package io.tourniquet.bench.fleet;
+
+import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.agent.backend.ServerFacts;
+import io.tourniquet.agent.backend.SimulatedBackend;
+import io.tourniquet.agent.domain.AgentStateStore;
+import io.tourniquet.agent.domain.CommandGate;
+import io.tourniquet.agent.domain.LocalControlStore;
+import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.serde.AvroSerializer;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Many simulated servers in one process, for the fleet benchmark: each is the real agent code ({@link ServerAgent}:
+ * verification, local state, results) on the {@code simulated} backend, with a configurable apply latency, failure
+ * rate, share of servers offline and Exchange builds. One consumer reads every tenant's command topic; commands are
+ * executed on a pool of lanes, each server always on the same lane so that its commands stay in order. Offline
+ * servers keep their commands until they come back. Controlled by lines on standard input: "offline 0.1" takes a
+ * random tenth of the online servers offline ("offline 0.1 fleet-0": only in tenants starting with fleet-0), "online"
+ * brings every server back.
+ *
+ * <pre>java -cp "applier-agent/target/quarkus-app/app/*:applier-agent/target/quarkus-app/lib/main/*" io.tourniquet.bench.fleet.FleetSimulator
+ *   --bootstrap=127.0.0.1:19092 --fleet=fleet.txt --policy-key=.tourniquet/keys/policy-signing.pub
+ *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--canaries=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
+ * The fleet file has a line "TENANT SERVERS" per tenant; servers are named exch0, exch1...; the first {@code canaries}
+ * servers of each tenant carry the tag "canary".
+ */
+public final class FleetSimulator implements AutoCloseable {
+
+    /** How the fleet behaves. */
+    public record Options(String bootstrap, Map<String, Integer> fleet, Path policyKey, Duration applyLatency, double failureRate,
+            double offlineShare, int canaries, List<String> builds, int lanes) {
+    }
+
+    /** The tag of servers that go first in a staged rollout. */
+    public static final String CANARY_TAG = "canary";
+
+    private final Options options;
+    private final Map<String, ServerAgent> agents = new HashMap<>();
+    private final Map<String, Boolean> offline = new HashMap<>();
+    private final Map<String, List<SignedCommand>> waiting = new HashMap<>();
+    private final List<ExecutorService> lanes = new ArrayList<>();
+    private final KafkaProducer<String, SpecificRecord> producer;
+    private final AtomicLong executed = new AtomicLong();
+    private final Random random = new Random(42);
+    private volatile boolean running = true;
+
+    public FleetSimulator(Options options) {
+        this.options = options;
+        CommandGate gate = new CommandGate(new CommandVerifier(List.of(Ed25519Keys.readPublic(options.policyKey()))), Clock.systemUTC());
+        LocalControlStore control = new LocalControlStore(Optional.empty());
+        options.fleet().forEach((tenant, servers) -> {
+            AgentStateStore store = new AgentStateStore(Optional.empty()); // keyed by server id: one per tenant
+            for (int s = 0; s < servers; s++) {
+                String server = "exch" + s;
+                String build = options.builds().get(random.nextInt(options.builds().size()));
+                var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty(),
+                        ServerFacts.read(build, List.of()));
+                List<String> tags = s < options.canaries() ? List.of(CANARY_TAG) : List.of();
+                agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", "fleet-sim", null, tags),
+                        gate, backend, store, control));
+                offline.put(key(tenant, server), random.nextDouble() < options.offlineShare());
+            }
+        });
+        for (int i = 0; i < options.lanes(); i++) {
+            lanes.add(Executors.newSingleThreadExecutor());
+        }
+        producer = KafkaClients.plaintext(options.bootstrap()).producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new AvroSerializer());
+    }
+
+    private static String key(String tenant, String server) {
+        return tenant + "/" + server;
+    }
+
+    /** Every online server reports its inventory, as an agent does at start. */
+    public void reportInventories() {
+        agents.forEach((key, agent) -> {
+            if (!offline.get(key)) {
+                send(agent, agent.inventory());
+            }
+        });
+        producer.flush();
+    }
+
+    public long offlineCount() {
+        return offline.values().stream().filter(Boolean::booleanValue).count();
+    }
+
+    /**
+     * Takes this share of the online servers of tenants whose id starts with the prefix offline: they report nothing and
+     * keep their commands until they come back.
+     */
+    public synchronized long takeOffline(double share, String tenantPrefix) {
+        long count = 0;
+        for (var entry : offline.entrySet()) {
+            if (!entry.getValue() && entry.getKey().startsWith(tenantPrefix) && random.nextDouble() < share) {
+                entry.setValue(true);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Brings the offline servers back: they report inventory and execute the commands they missed, in order. */
+    public synchronized void bringOnline() {
+        offline.replaceAll((key, wasOffline) -> {
+            if (wasOffline) {
+                ServerAgent agent = agents.get(key);
+                send(agent, agent.inventory());
+                waiting.getOrDefault(key, List.of()).forEach(command -> execute(key, command));
+                waiting.remove(key);
+            }
+            return false;
+        });
+    }
+
+    public void run() {
+        try (var consumer = KafkaClients.plaintext(options.bootstrap()).<String, byte[]>consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "tourniquet-fleet-simulator", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(Pattern.compile(Pattern.quote(Topics.COMMANDS_PREFIX) + "fleet-.*"));
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    onCommand(record);
+                }
+            }
+        }
+    }
+
+    private synchronized void onCommand(ConsumerRecord<String, byte[]> record) {
+        String key = key(Topics.tenantOf(record.topic()), record.key());
+        if (!agents.containsKey(key)) {
+            return;
+        }
+        SignedCommand command = AvroCodec.get().decode(record.value(), SignedCommand.class);
+        if (offline.get(key)) {
+            waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
+            return;
+        }
+        execute(key, command);
+    }
+
+    private void execute(String key, SignedCommand command) {
+        ServerAgent agent = agents.get(key);
+        lanes.get(Math.floorMod(key.hashCode(), lanes.size())).execute(() -> {
+            send(agent, agent.handle(command));
+            executed.incrementAndGet();
+        });
+    }
+
+    private void send(ServerAgent agent, SpecificRecord event) {
+        producer.send(new ProducerRecord<>(Topics.agentEvents(agent.tenantId()), agent.serverId(), event));
+    }
+
+    public long executed() {
+        return executed.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        lanes.forEach(ExecutorService::shutdown);
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** Reads "TENANT SERVERS" lines, in order. */
+    static Map<String, Integer> readFleet(Path file) throws java.io.IOException {
+        Map<String, Integer> fleet = new LinkedHashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(file)) {
+            String[] words = line.strip().split("\\s+");
+            if (words.length == 2) {
+                fleet.put(words[0], Integer.parseInt(words[1]));
+            } else if (!line.isBlank()) {
+                throw new IllegalArgumentException("fleet file " + file + ": expected 'TENANT SERVERS', got '" + line + "'");
+            }
+        }
+        return fleet;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String arg : args) {
+            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+            o.put(kv[0], kv.length > 1 ? kv[1] : "true");
+        }
+        Options options = new Options(o.getOrDefault("bootstrap", "127.0.0.1:19092"), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
+                Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
+                Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
+                Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
+                Integer.parseInt(o.getOrDefault("canaries", "0")),
+                List.of(o.getOrDefault("builds", "15.2.986.5").split(",")), Integer.parseInt(o.getOrDefault("lanes", "32")));
+        try (FleetSimulator fleet = new FleetSimulator(options)) {
+            fleet.reportInventories();
+            System.out.printf("fleet ready: %d servers in %d tenants, %d offline%n", fleet.agents.size(), options.fleet().size(), fleet.offlineCount());
+            System.out.flush();
+            Thread control = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        String[] words = line.strip().split("\\s+");
+                        if (words[0].equals("online")) {
+                            fleet.bringOnline();
+                            System.out.println("all servers online");
+                        } else if (words[0].equals("offline") && words.length >= 2) {
+                            System.out.printf("%d servers offline%n", fleet.takeOffline(Double.parseDouble(words[1]), words.length > 2 ? words[2] : ""));
+                        } else {
+                            System.out.println("unknown control line (expected 'online' or 'offline SHARE [TENANT-PREFIX]'): " + line);
+                        }
+                        System.out.flush();
+                    }
+                } catch (java.io.IOException e) {
+                    // standard input closed: nothing more to control
+                }
+            }, "fleet-control");
+            control.setDaemon(true);
+            control.start();
+            fleet.run();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.tourniquet.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Calls a service's REST API for the CLI: a 2xx answer is printed (JSON indented) on stdout with exit status 0; any
+ * other answer on stderr with 1; a service that cannot be reached is said on stderr with 3.
+ */
+final class ApiClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final String baseUrl;
+
+    ApiClient(CommandSpec spec, String baseUrl) {
+        this.out = spec.commandLine().getOut();
+        this.err = spec.commandLine().getErr();
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    int call(String method, String path, String jsonBody) throws InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json");
+        if (jsonBody == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            err.println("not reachable at " + baseUrl + ": " + e + " (is it running?)");
+            return Cli.UNREACHABLE;
+        }
+        if (response.statusCode() / 100 == 2) {
+            out.println(pretty(response.body()));
+            return Cli.OK;
+        }
+        err.println(method + " " + path + ": HTTP " + response.statusCode() + (response.body().isBlank() ? "" : "\n" + pretty(response.body())));
+        return Cli.FAILED;
+    }
+
+    private static String pretty(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        try {
+            return JSON.writeValueAsString(JSON.readTree(body));
+        } catch (IOException e) {
+            return body;
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.tourniquet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ./tourniquet as a user types it: the real command line, its output streams and exit status, against real HTTP. */
+class CliTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private HttpServer policy;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private int answer = 200;
+
+    /** A stand-in policy service on loopback that records each request line and body and answers {@link #answer}. */
+    @BeforeEach
+    void startPolicyService() throws Exception {
+        policy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        policy.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + body);
+            byte[] reply = (answer == 200 ? "{\"ok\": true}" : "{\"error\": \"reason is required\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(answer, reply.length);
+            exchange.getResponseBody().write(reply);
+            exchange.close();
+        });
+        policy.start();
+    }
+
+    @AfterEach
+    void stopPolicyService() {
+        policy.stop(0);
+    }
+
+    private int run(String... args) {
+        var commandLine = Cli.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    private String policyUrl() {
+        return "http://127.0.0.1:" + policy.getAddress().getPort();
+    }
+
+    @Test
+    void anOptionValueOfTwoWordsIsTheValueWhetherGivenWithASpaceOrAnEqualsSign() throws Exception {
+        assertThat(run("policy", "approve", "acme", "M1.1", "--reason", "CHG 1234 approved", "--by", "alice", "--policy", policyUrl())).isZero();
+        assertThat(run("policy", "approve", "acme", "M1.1", "--reason=CHG 5678", "--valid-for=P2D", "--by=bob", "--policy=" + policyUrl())).isZero();
+
+        assertThat(requests).hasSize(2);
+        JsonNode first = new ObjectMapper().readTree(requests.get(0).substring(requests.get(0).indexOf('{')));
+        assertThat(requests.get(0)).startsWith("POST /api/v1/tenants/acme/mitigations/M1.1/approve ");
+        assertThat(first.path("reason").asText()).isEqualTo("CHG 1234 approved");
+        assertThat(first.path("by").asText()).isEqualTo("alice");
+        JsonNode second = new ObjectMapper().readTree(requests.get(1).substring(requests.get(1).indexOf('{')));
+        assertThat(second.path("reason").asText()).isEqualTo("CHG 5678");
+        assertThat(second.path("validFor").asText()).isEqualTo("P2D");
+        assertThat(out.toString()).contains("\"ok\" : true");
+    }
+
+    @Test
+    void unknownOptionsMissingArgumentsAndBadValuesAreRefusedOnStderrWithStatus2() {
+        assertThat(run("policy", "approve", "acme", "M1.1", "--reason", "x", "--reasn", "typo", "--policy", policyUrl())).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option").contains("'--reasn'").contains("Possible solutions: --reason");
+        assertThat(run("policy", "approve", "acme", "M1.1", "--policy", policyUrl())).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required option: '--reason=TEXT'");
+        assertThat(run("up", "--tenants=x")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--tenants': 'x' is not an int");
+        assertThat(run("policy", "rollout", "stop", "acme", "M1.1", "--policy", policyUrl())).isEqualTo(2);
+        assertThat(err.toString()).contains("expected one of [start, pause, resume]");
+        assertThat(run("no-such-command")).isEqualTo(2);
+        assertThat(requests).as("nothing reached the service").isEmpty();
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aRefusalIsPrintedOnStderrWithStatus1AndAnUnreachableServiceWithStatus3() throws Exception {
+        answer = 400;
+        assertThat(run("policy", "block", "acme", "M1.1", "--by", "alice", "--policy", policyUrl())).isEqualTo(1);
+        assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/blocked/M1.1?by=alice");
+        assertThat(err.toString()).contains("HTTP 400").contains("reason is required");
+
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(run("agent", "status", "--agent", "http://127.0.0.1:" + closed)).isEqualTo(3);
+        assertThat(err.toString()).contains("not reachable at http://127.0.0.1:" + closed);
+    }
+
+    @Test
+    void helpOnEveryCommandAndShellCompletion() {
+        assertThat(run("help")).isZero();
+        assertThat(out.toString()).contains("Usage: tourniquet").contains("policy").contains("Exit status:").contains("3   the service could not be reached");
+        assertThat(run("policy", "kill-switch", "--help")).isZero();
+        assertThat(out.toString()).contains("--remove-applied").contains("--reason=TEXT");
+        assertThat(run("generate-completion")).isZero();
+        assertThat(out.toString()).contains("complete -F").contains("tourniquet");
+    }
+
+    @Test
+    void keysSignAndVerifyRoundTripAndTheExitStatusSaysWhetherItWouldBeAccepted(@TempDir Path dir) throws Exception {
+        assertThat(run("keys", "generate", dir.resolve("k1").toString())).isZero();
+        assertThat(run("keys", "generate", dir.resolve("k2").toString())).isZero();
+        assertThat(out.toString()).doesNotContain("PRIVATE KEY");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("k1.key")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(run("keys", "generate", dir.resolve("k1").toString())).as("never overwrites a key").isEqualTo(1);
+
+        Path payload = dir.resolve("payload.json");
+        Files.writeString(payload, """
+                {"feedId": "msp", "version": "4", "issuedAt": "%s", "expiresAt": "%s", "mitigations": [
+                 {"id": "MSP1", "revision": 1, "title": "t", "product": "Exchange", "actions": [{"type": "heartbeat"}]}]}
+                """.formatted(Instant.now().minusSeconds(5), Instant.now().plus(1, ChronoUnit.DAYS)));
+        Path feed = dir.resolve("feed.json");
+        String keys = dir.resolve("k1.pub") + "," + dir.resolve("k2.pub");
+        assertThat(run("feed", "sign", payload.toString(), "--keys", dir.resolve("k1") + "," + dir.resolve("k2"), "--out", feed.toString())).isZero();
+
+        assertThat(run("feed", "verify", feed.toString(), "--keys=" + keys, "--threshold=2")).isZero();
+        assertThat(out.toString()).contains("ACCEPTED  Tourniquet feed msp version 4");
+
+        // a different payload under the same signatures
+        Path other = dir.resolve("other.json");
+        Files.writeString(other, Files.readString(payload).replace("\"MSP1\"", "\"MSP2\""));
+        Path otherFeed = dir.resolve("other-feed.json");
+        assertThat(run("feed", "sign", other.toString(), "--keys=" + dir.resolve("k1"), "--out=" + otherFeed)).isZero();
+        String otherPayload = Files.readString(otherFeed).replaceAll("(?s).*\"payload\" : \"([^\"]+)\".*", "$1");
+        String original = Files.readString(feed).replaceAll("(?s).*\"payload\" : \"([^\"]+)\".*", "$1");
+        Files.writeString(feed, Files.readString(feed).replace(original, otherPayload));
+        assertThat(run("feed", "verify", feed.toString(), "--keys", keys, "--threshold", "2")).isEqualTo(1);
+        assertThat(err.toString()).contains("REJECTED");
+        assertThat(run("feed", "verify", dir.resolve("missing.json").toString(), "--keys", keys)).isEqualTo(2);
+        assertThat(err.toString()).contains("no such file");
+    }
+
+    @Test
+    void verifiesMicrosoftsRealFeed() {
+        Path real = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"), "exchange/getexchangemitigations-2021-09.xml");
+        assertThat(run("feed", "verify", real.toString())).isZero();
+        assertThat(out.toString()).contains("ACCEPTED  Microsoft EM feed").contains("PING1");
+    }
+}
