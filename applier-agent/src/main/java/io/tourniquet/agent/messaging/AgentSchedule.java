@@ -1,15 +1,14 @@
 package io.tourniquet.agent.messaging;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import io.tourniquet.agent.config.AgentConfig;
 import io.tourniquet.agent.domain.HostedServers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,29 +29,26 @@ public class AgentSchedule {
     @Inject
     AgentEventPublisher publisher;
 
-    private ScheduledExecutorService scheduler;
+    @Inject
+    Scheduler scheduler;
 
     void onStart(@Observes StartupEvent event) {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-schedule"));
-        every(config.drift().checkInterval(), "drift check", this::checkDrift);
+        every(config.drift().checkInterval(), "drift-check", this::checkDrift);
         every(config.heartbeatInterval(), "heartbeat", () -> servers.all().forEach(a -> publisher.publish(a.serverId(), a.heartbeat())));
         every(config.inventoryInterval(), "inventory", () -> servers.all().forEach(a -> publisher.publish(a.serverId(), a.inventory())));
     }
 
-    private void every(java.time.Duration interval, String what, Runnable task) {
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "%s failed; the next one runs on schedule", what);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+    /** Intervals come from the typed configuration, so the jobs are made here rather than with @Scheduled. */
+    private void every(Duration interval, String what, Runnable task) {
+        scheduler.newJob("agent-" + what).setInterval(interval.toString()).setDelayed(interval.toString())
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.errorf(e, "%s failed; the next one runs on schedule", what);
+                    }
+                }).schedule();
     }
 
     void checkDrift() {

@@ -49,6 +49,12 @@ public interface AuditConfig {
     @WithDefault("8")
     int webhookMaxAttempts();
 
+    /**
+     * How often servers still exposed past a CISA KEV due date are looked for (OverdueNotifier's @Scheduled reads the
+     * same key; its value is in application.properties).
+     */
+    java.time.Duration overdueCheckInterval();
+
     /** Ed25519 private key (PKCS#8 PEM) that signs chain heads; absent: heads are returned unsigned. */
     Optional<Path> signingKeyFile();
 

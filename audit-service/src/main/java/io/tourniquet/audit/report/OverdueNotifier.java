@@ -1,20 +1,13 @@
 package io.tourniquet.audit.report;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.tourniquet.audit.domain.StoredEvent;
 import io.tourniquet.audit.store.AuditStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,22 +26,8 @@ public class OverdueNotifier {
     @Inject
     AuditStore store;
 
-    @ConfigProperty(name = "tourniquet.audit.overdue-check-interval", defaultValue = "5m")
-    Duration interval;
-
-    private ScheduledExecutorService scheduler;
-
-    void start(@Observes StartupEvent event) {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "kev-overdue"));
-        scheduler.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-    }
-
+    @Scheduled(identity = "kev-overdue", every = "${tourniquet.audit.overdue-check-interval}", delayed = "${tourniquet.audit.overdue-check-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void check() {
         try {
             Instant now = Instant.now();

@@ -67,6 +67,7 @@ public class Webhooks {
         }
         config.webhooks().forEach((name, hook) -> LOG.infof("webhook %s: tenant %s, types %s -> %s", name, hook.tenant(),
                 hook.types().map(Object::toString).orElse("all"), hook.url()));
+        // its own thread, not quarkus-scheduler: deliveries are due every 250 ms, and the scheduler's every() stops at 1 s
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "webhooks"));
         scheduler.scheduleWithFixedDelay(this::deliverDue, 250, 250, TimeUnit.MILLISECONDS);
     }

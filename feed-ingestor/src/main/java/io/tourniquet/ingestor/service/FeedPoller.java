@@ -2,8 +2,9 @@ package io.tourniquet.ingestor.service;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.feedtrust.KevCatalog;
 import io.tourniquet.ingestor.config.IngestorConfig;
@@ -15,12 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,32 +54,32 @@ public class FeedPoller {
 
     private final Map<String, Set<String>> rejectedDigests = new ConcurrentHashMap<>();
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
-    private ScheduledExecutorService scheduler;
+    @Inject
+    Scheduler scheduler;
 
     void onStart(@Observes @Priority(100) StartupEvent event) {
         config.feeds().keySet().forEach(feedId -> Gauge.builder("tourniquet.feed.last.success.age.seconds", () -> {
             long last = ingestion.lastSuccess(feedId).get();
             return last == 0 ? Double.NaN : (System.currentTimeMillis() - last) / 1000.0;
         }).tag("feed", feedId).register(registry));
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "feed-poller"));
-        config.feeds().forEach((feedId, feed) -> feed.location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
-                guarded(feedId, () -> poll(feedId, location)), 0, feed.pollInterval().toMillis(), TimeUnit.MILLISECONDS)));
-        config.kev().location().ifPresent(location -> scheduler.scheduleWithFixedDelay(
-                guarded(KEV_FEED, () -> loadKev(location)), 0, config.kev().pollInterval().toMillis(), TimeUnit.MILLISECONDS));
+        config.feeds().forEach((feedId, feed) -> feed.location().ifPresent(location ->
+                every(feedId, feed.pollInterval(), () -> poll(feedId, location))));
+        config.kev().location().ifPresent(location -> every(KEV_FEED, config.kev().pollInterval(), () -> loadKev(location)));
     }
 
     /**
-     * A scheduled executor silently stops running a task that throws once; a feed must never go quiet that way
-     * (e.g. when the audit record of a failure cannot be sent yet at startup), so every run is guarded.
+     * One job per feed, first run at start; each feed has its own interval in the typed configuration, so the jobs are
+     * made here rather than with @Scheduled. A failed poll is logged with its feed, and the next one runs on schedule.
      */
-    private static Runnable guarded(String feedId, Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                LOG.errorf(e, "feed %s: this poll failed; the next one runs on schedule", feedId);
-            }
-        };
+    private void every(String feedId, Duration interval, Runnable poll) {
+        scheduler.newJob("feed-" + feedId).setInterval(interval.toString()).setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> {
+                    try {
+                        poll.run();
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
+                        LOG.errorf(e, "feed %s: this poll failed; the next one runs on schedule", feedId);
+                    }
+                }).schedule();
     }
 
     void loadKev(String location) {
@@ -99,12 +98,6 @@ public class FeedPoller {
             LOG.warnf("CISA KEV catalog at %s rejected (%s): %s", location, e.reason(), e.getMessage());
             publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.rejected", "rejected", "feed:" + KEV_FEED)
                     .setReason(e.getMessage()).setDetails(Map.of("feedId", KEV_FEED, "reasonCode", e.reason().name())).build());
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
         }
     }
 
