@@ -48,6 +48,9 @@ public class NginxBackend implements Backend {
     static final String SERVER_INCLUDE = "tourniquet-server.conf";
     static final String MODULE = "tourniquet.js";
     static final String RULES = "tourniquet-rules.json";
+    /** Where the rules go in the njs program; an empty list there when the program is read alone. */
+    static final String RULES_MARKER = "/*TOURNIQUET_RULES*/[]";
+    static final String NJS_PROGRAM = njsProgram();
     private static final Pattern INPUT = Pattern.compile("\\{UrlDecode:\\{REQUEST_URI\\}\\}|\\{REQUEST_URI\\}|\\{QUERY_STRING\\}|\\{HTTP_[A-Z0-9_]+\\}");
     private static final Pattern VIRTUAL_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,8}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -285,50 +288,23 @@ public class NginxBackend implements Backend {
         }
     }
 
-    /** The njs module: the rules, compiled when nginx loads the configuration (so nginx -t catches a pattern njs cannot use). */
+    private static String njsProgram() {
+        try (var in = NginxBackend.class.getResourceAsStream("/nginx/tourniquet.js")) {
+            String program = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (!program.contains(RULES_MARKER)) {
+                throw new IllegalStateException("nginx/tourniquet.js has no " + RULES_MARKER + " marker");
+            }
+            return program;
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("nginx/tourniquet.js is missing from the agent", e);
+        }
+    }
+
+    /** The njs program (src/main/resources/nginx/tourniquet.js) with the rules in place of its marker. */
     static String module(Map<String, List<Map<String, Object>>> all) throws IOException {
         List<Map<String, Object>> rules = new ArrayList<>();
         all.values().forEach(rules::addAll);
-        return "// managed by Tourniquet; evaluates IIS URL Rewrite request-blocking rules\n"
-                + "var RULES = " + JSON.writeValueAsString(rules) + ";\n"
-                + """
-                RULES.forEach(function (rule) {
-                    rule.url = new RegExp(rule.matchUrl, 'i');
-                    rule.conditions.forEach(function (c) { c.re = new RegExp(c.pattern, c.ignoreCase ? 'i' : ''); });
-                });
-                // IIS's UrlDecode: every %XX decoded once; malformed escapes are left as they are
-                function decodeOnce(s) {
-                    return s.replace(/%([0-9A-Fa-f]{2})/g, function (m, hex) { return String.fromCharCode(parseInt(hex, 16)); });
-                }
-                function input(r, name) {
-                    if (name === '{UrlDecode:{REQUEST_URI}}') { return decodeOnce(r.variables.request_uri || ''); }
-                    if (name === '{REQUEST_URI}') { return r.variables.request_uri || ''; }
-                    if (name === '{QUERY_STRING}') { return r.variables.args || ''; }
-                    var header = name.substring(6, name.length - 1).toLowerCase().replace(/_/g, '-');
-                    return r.headersIn[header] || '';
-                }
-                function block(r) {
-                    // the agent's own probe, from loopback only: proves the running workers enforce a rule; it can only refuse
-                    var probe = r.headersIn['X-Tourniquet-Probe'];
-                    if (probe && r.remoteAddress === '127.0.0.1') {
-                        for (var p = 0; p < RULES.length; p++) {
-                            if (RULES[p].name === probe && !RULES[p].shadow) { return RULES[p].response; }
-                        }
-                    }
-                    var path = (r.uri || '').replace(/^\\//, '');
-                    for (var i = 0; i < RULES.length; i++) {
-                        var rule = RULES[i];
-                        if (!rule.url.test(path)) { continue; }
-                        var hits = rule.conditions.map(function (c) { var hit = c.re.test(input(r, c.input)); return c.negate ? !hit : hit; });
-                        if (rule.matchAll ? hits.every(Boolean) : hits.some(Boolean)) {
-                            if (rule.shadow) { r.warn('tourniquet shadow: rule "' + rule.name + '" would block ' + r.variables.request_uri); continue; }
-                            return rule.response;
-                        }
-                    }
-                    return '';
-                }
-                export default { block: block };
-                """;
+        return NJS_PROGRAM.replace(RULES_MARKER, JSON.writeValueAsString(rules));
     }
 
     private void write(String name, String content) throws IOException {
