@@ -14,6 +14,7 @@ import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import io.tourniquet.schemas.kafka.KafkaClients;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.sql.Connection;
@@ -57,7 +58,7 @@ public class CloudEventOutbox {
     MeterRegistry registry;
 
     @Inject
-    io.tourniquet.audit.webhook.Webhooks webhooks;
+    Instance<PublicationListener> listeners;
 
     @Inject
     KafkaClients kafka;
@@ -163,14 +164,16 @@ public class CloudEventOutbox {
         return rows;
     }
 
-    /** Moves the cursor past the rows and, in the same transaction, queues the webhook notifications they call for. */
+    /** Moves the cursor past the rows and, in the same transaction, tells the listeners (webhooks) of each. */
     private void markPublished(List<OcsfRemediation.Row> rows, List<CloudEvent> events) throws SQLException {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("UPDATE outbox_cursor SET last_seq = ? WHERE name = ?")) {
             ps.setLong(1, rows.get(rows.size() - 1).seq());
             ps.setString(2, CURSOR);
             ps.executeUpdate();
             for (int i = 0; i < rows.size(); i++) {
-                webhooks.queue(c, rows.get(i), events.get(i));
+                for (PublicationListener listener : listeners) {
+                    listener.published(c, rows.get(i), events.get(i));
+                }
             }
             c.commit();
         }

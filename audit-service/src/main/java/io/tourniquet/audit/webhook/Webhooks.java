@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.audit.cloudevents.OcsfRemediation;
+import io.tourniquet.audit.cloudevents.PublicationListener;
 import io.tourniquet.audit.config.AuditConfig;
 import io.tourniquet.audit.store.Database;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,7 @@ import org.jboss.logging.Logger;
  * retried with exponential backoff, then given up on with the reason kept in the database and counted.
  */
 @ApplicationScoped
-public class Webhooks {
+public class Webhooks implements PublicationListener {
 
     public static final String SIGNATURE_HEADER = "X-Tourniquet-Signature";
     private static final Logger LOG = Logger.getLogger(Webhooks.class);
@@ -78,8 +79,9 @@ public class Webhooks {
         }
     }
 
-    /** Queues the event for every webhook of its tenant that wants its type; part of the caller's transaction. */
-    public void queue(Connection c, OcsfRemediation.Row row, CloudEvent event) throws SQLException {
+    /** Queues the event for every webhook of its tenant that wants its type; part of the outbox's transaction. */
+    @Override
+    public void published(Connection c, OcsfRemediation.Row row, CloudEvent event) throws SQLException {
         for (Map.Entry<String, AuditConfig.Webhook> hook : config.webhooks().entrySet()) {
             if (!hook.getValue().tenant().equals(row.tenantId()) || !hook.getValue().types().map(t -> t.contains(row.type())).orElse(true)) {
                 continue;
