@@ -1,5 +1,6 @@
 package io.tourniquet.bench;
 
+import org.apache.avro.specific.SpecificRecord;
 import io.tourniquet.devstack.ServiceProcess;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.AuditRecord;
@@ -37,7 +38,7 @@ final class AuditIngestBench {
 
     /** Writes this many decision records for the fleet's servers, spread over its tenants. */
     static void writeBacklog(String kafka, List<String> tenants, int serversPerTenant, int events) throws Exception {
-        try (var producer = KafkaClients.plaintext(kafka).<String, org.apache.avro.specific.SpecificRecord>producer(Map.<String, Object>of(
+        try (var producer = KafkaClients.plaintext(kafka).<String, SpecificRecord>producer(Map.<String, Object>of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new AvroSerializer())) {
             for (int i = 0; i < events; i++) {

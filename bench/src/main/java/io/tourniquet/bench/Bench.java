@@ -1,5 +1,6 @@
 package io.tourniquet.bench;
 
+import java.util.stream.Stream;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
 import io.tourniquet.devstack.LocalStack;
 import io.tourniquet.devstack.PostgresSchema;
@@ -230,7 +231,7 @@ public final class Bench {
         long firstCommand = commanded.values().stream().mapToLong(Long::longValue).min().orElse(published);
         long lastCommand = commanded.values().stream().mapToLong(Long::longValue).max().orElse(published);
         long firstResult = applied.values().stream().mapToLong(Long::longValue).min().orElse(published);
-        long lastResult = java.util.stream.Stream.concat(applied.values().stream(), failed.values().stream()).mapToLong(Long::longValue).max().orElse(published);
+        long lastResult = Stream.concat(applied.values().stream(), failed.values().stream()).mapToLong(Long::longValue).max().orElse(published);
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mitigation", mitigation);

@@ -1,5 +1,6 @@
 package io.tourniquet.bench;
 
+import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.feedtrust.SignedFeedCodec;
@@ -38,7 +39,7 @@ final class BenchFeed {
     }
 
     /** A new signing key; its public half is written to {@code publicKey} for the ingestor to trust. */
-    static BenchFeed create(Path publicKey, int recordSize) throws java.io.IOException {
+    static BenchFeed create(Path publicKey, int recordSize) throws IOException {
         KeyPair key = Ed25519Keys.generate();
         Files.createDirectories(publicKey.toAbsolutePath().getParent());
         Files.writeString(publicKey, Ed25519Keys.toPem(key.getPublic()));

@@ -1,5 +1,7 @@
 package io.tourniquet.bench;
 
+import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationApplied;
@@ -65,7 +67,7 @@ final class FleetFollower implements AutoCloseable {
         return published.get(mitigation);
     }
 
-    private boolean readUntil(java.util.function.BooleanSupplier done, Duration timeout) {
+    private boolean readUntil(BooleanSupplier done, Duration timeout) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (!done.getAsBoolean()) {
             if (System.currentTimeMillis() > deadline) {
@@ -128,7 +130,7 @@ final class FleetFollower implements AutoCloseable {
         }
     }
 
-    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+    private static byte[] bytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
         return bytes;

@@ -1,5 +1,6 @@
 package io.tourniquet.bench;
 
+import java.io.OutputStreamWriter;
 import io.tourniquet.bench.fleet.FleetSimulator;
 import io.tourniquet.devstack.Polling;
 import io.tourniquet.devstack.ServiceProcess;
@@ -26,7 +27,7 @@ final class FleetProcess implements AutoCloseable {
 
     private FleetProcess(Process process, Path log) {
         this.process = process;
-        this.control = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        this.control = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         this.log = log;
     }
 

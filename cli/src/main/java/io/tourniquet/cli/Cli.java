@@ -1,5 +1,7 @@
 package io.tourniquet.cli;
 
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.Callable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.AutoComplete;
@@ -48,8 +50,8 @@ public final class Cli {
         CommandLine commandLine = new CommandLine(new Cli());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            if (e instanceof IllegalArgumentException || e instanceof java.nio.file.NoSuchFileException) {
-                err.println(cmd.getColorScheme().errorText(e instanceof java.nio.file.NoSuchFileException f ? "no such file: " + f.getFile() : e.getMessage()));
+            if (e instanceof IllegalArgumentException || e instanceof NoSuchFileException) {
+                err.println(cmd.getColorScheme().errorText(e instanceof NoSuchFileException f ? "no such file: " + f.getFile() : e.getMessage()));
                 return USAGE;
             }
             err.println(cmd.getColorScheme().errorText(e.toString()));
@@ -62,7 +64,7 @@ public final class Cli {
     /** Listed so that --help shows it; the ./tourniquet script runs it before Java starts. */
     @Command(name = "test", description = "Run every test: ./mvnw verify, after making sure PostgreSQL and nginx are there "
             + "(the tourniquet script runs it itself).")
-    static final class Test implements java.util.concurrent.Callable<Integer> {
+    static final class Test implements Callable<Integer> {
         @Override
         public Integer call() {
             throw new IllegalArgumentException("'test' is run by the ./tourniquet script (./mvnw verify); run ./tourniquet test");

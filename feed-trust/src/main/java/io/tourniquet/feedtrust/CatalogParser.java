@@ -1,5 +1,7 @@
 package io.tourniquet.feedtrust;
 
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,7 +33,7 @@ public final class CatalogParser {
     private static final Pattern BUILD = Pattern.compile("\\d+(\\.\\d+){1,3}");
 
     private final ObjectMapper mapper = JsonMapper.builder()
-            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .addModule(new JavaTimeModule())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -60,7 +62,7 @@ public final class CatalogParser {
             document = mapper.readValue(json, CatalogDocument.class);
         } catch (JsonProcessingException e) {
             throw new InvalidFeedException("malformed catalog: " + e.getOriginalMessage(), e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidFeedException("unreadable catalog: " + e.getMessage(), e);
         }
         require(document.feedId(), "feedId");

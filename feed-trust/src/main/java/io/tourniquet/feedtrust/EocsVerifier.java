@@ -1,5 +1,7 @@
 package io.tourniquet.feedtrust;
 
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.operator.DefaultAlgorithmNameFinder;
 import static io.tourniquet.feedtrust.InvalidFeedException.Reason.BAD_SIGNATURE;
 import static io.tourniquet.feedtrust.InvalidFeedException.Reason.BAD_TIMESTAMP;
 import static io.tourniquet.feedtrust.InvalidFeedException.Reason.INVALID_CONTENT;
@@ -149,7 +151,7 @@ public final class EocsVerifier {
         try {
             TimeStampToken token = new TimeStampToken(new CMSSignedData(Base64.getMimeDecoder().decode(counterSignature.getTextContent())));
             var info = token.getTimeStampInfo();
-            String algorithm = new org.bouncycastle.operator.DefaultAlgorithmNameFinder().getAlgorithmName(info.getMessageImprintAlgOID());
+            String algorithm = new DefaultAlgorithmNameFinder().getAlgorithmName(info.getMessageImprintAlgOID());
             byte[] expected = MessageDigest.getInstance(algorithm.replace("SHA", "SHA-").replace("SHA--", "SHA-")).digest(signatureValue);
             if (!MessageDigest.isEqual(expected, info.getMessageImprintDigest())) {
                 throw new InvalidFeedException(BAD_TIMESTAMP, "the timestamp does not cover this signature");
@@ -157,7 +159,7 @@ public final class EocsVerifier {
             X509Certificate tsa = null;
             List<X509Certificate> tsaChain = new ArrayList<>();
             for (var holder : token.getCertificates().getMatches(null)) {
-                X509Certificate cert = toX509(((org.bouncycastle.cert.X509CertificateHolder) holder).getEncoded());
+                X509Certificate cert = toX509(((X509CertificateHolder) holder).getEncoded());
                 tsaChain.add(cert);
                 if (token.getSID().match(holder)) {
                     tsa = cert;

@@ -1,5 +1,6 @@
 package io.tourniquet.feedtrust;
 
+import java.util.ArrayList;
 import static io.tourniquet.feedtrust.InvalidFeedException.Reason.MALFORMED;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -47,7 +48,7 @@ public final class SignedFeedCodec {
     /** Signs the payload bytes with every key and wraps them in an envelope. */
     public static byte[] sign(byte[] payload, List<KeyPair> keys) {
         try {
-            List<SignedFeed.Signature> signatures = new java.util.ArrayList<>();
+            List<SignedFeed.Signature> signatures = new ArrayList<>();
             for (KeyPair key : keys) {
                 Signature signer = Signature.getInstance("Ed25519");
                 signer.initSign(key.getPrivate());

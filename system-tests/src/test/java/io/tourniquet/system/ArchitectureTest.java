@@ -12,7 +12,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,6 +59,53 @@ class ArchitectureTest {
                     .should().dependOnClassesThat().resideInAnyPackage(SERVICES.stream().filter(s -> !s.equals(service)).toArray(String[]::new))
                     .check(classes);
         }
+    }
+
+    /**
+     * Main code names a class by its simple name and imports it; a fully qualified name inline is allowed only where
+     * two classes of one simple name meet in a file (e.g. org.postgresql.Driver beside java.sql.Driver).
+     */
+    @Test
+    void noInlineFullyQualifiedNamesInMainCode() throws IOException {
+        Pattern qualified = Pattern.compile("(?<![\\w.])((?:java|javax|jakarta|io|org|com)\\.(?:[a-z_][a-z0-9_]*\\.)+)([A-Z]\\w*)");
+        Pattern imported = Pattern.compile("(?m)^import (?:static )?[\\w.]+\\.(\\w+);");
+        List<String> found = new ArrayList<>();
+        List<Path> sources;
+        try (Stream<Path> all = Files.walk(ROOT)) {
+            sources = all.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/")).toList();
+        }
+        assertThat(sources).hasSizeGreaterThan(100);
+        for (Path source : sources) {
+            String code = codeOnly(Files.readString(source));
+            Map<String, Set<String>> bySimpleName = new HashMap<>();
+            Matcher im = imported.matcher(code);
+            while (im.find()) {
+                bySimpleName.computeIfAbsent(im.group(1), k -> new HashSet<>()).add("import");
+            }
+            List<String[]> inline = new ArrayList<>();
+            for (String line : code.lines().filter(l -> !l.strip().startsWith("import ") && !l.strip().startsWith("package ")).toList()) {
+                Matcher m = qualified.matcher(line);
+                while (m.find()) {
+                    bySimpleName.computeIfAbsent(m.group(2), k -> new HashSet<>()).add(m.group(1));
+                    inline.add(new String[] {m.group(1), m.group(2)});
+                }
+            }
+            for (String[] name : inline) {
+                if (bySimpleName.get(name[1]).size() < 2) {
+                    found.add(ROOT.relativize(source) + ": " + name[0] + name[1]);
+                }
+            }
+        }
+        assertThat(found).as("inline fully qualified names; import the class instead").isEmpty();
+    }
+
+    /** The source without comments, string and character literals (text blocks included). */
+    private static String codeOnly(String source) {
+        return source.replaceAll("(?s)\"\"\".*?\"\"\"", "\"\"")
+                .replaceAll("\"(?:\\\\.|[^\"\\\\\n])*\"", "\"\"")
+                .replaceAll("'(?:\\\\.|[^'\\\\])'", "' '")
+                .replaceAll("(?s)/\\*.*?\\*/", " ")
+                .replaceAll("//[^\n]*", " ");
     }
 
     /** So that every client gets the shared connection and security settings (README: Kafka connection and security). */

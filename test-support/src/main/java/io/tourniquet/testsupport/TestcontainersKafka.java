@@ -1,5 +1,8 @@
 package io.tourniquet.testsupport;
 
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+
 /** Testcontainers' Kafka, used only where a Docker engine answers. */
 final class TestcontainersKafka {
 
@@ -10,14 +13,14 @@ final class TestcontainersKafka {
     static boolean dockerAvailable() {
         try {
             Class.forName("org.testcontainers.DockerClientFactory");
-            return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+            return DockerClientFactory.instance().isDockerAvailable();
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
     }
 
     static String start() {
-        var kafka = new org.testcontainers.kafka.KafkaContainer("apache/kafka-native:4.1.1");
+        var kafka = new KafkaContainer("apache/kafka-native:4.1.1");
         kafka.start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop, "kafka-container-shutdown"));
         return kafka.getBootstrapServers();

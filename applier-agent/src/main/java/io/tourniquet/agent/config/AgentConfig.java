@@ -1,5 +1,6 @@
 package io.tourniquet.agent.config;
 
+import java.net.URI;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public interface AgentConfig {
         Path config();
 
         /** Where the running nginx answers on loopback; after each reload a probe request per new rule must be refused. */
-        Optional<java.net.URI> probeUrl();
+        Optional<URI> probeUrl();
     }
 
     @WithDefault("30s")

@@ -1,5 +1,6 @@
 package io.tourniquet.agent.config;
 
+import java.time.Duration;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
@@ -69,7 +70,7 @@ public class AgentProducer {
                 if (config.iis().siteConfigs().isEmpty()) {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");
                 }
-                yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(java.time.Duration.ofMinutes(2)),
+                yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(Duration.ofMinutes(2)),
                         config.stateDir().orElseThrow(() -> new IllegalArgumentException("backend iis needs tourniquet.agent.state-dir")));
             }
             case "nginx" -> {

@@ -1,5 +1,6 @@
 package io.tourniquet.agent.domain;
 
+import java.time.Instant;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RemoveCommand;
@@ -63,7 +64,7 @@ public class CommandGate {
             return reject(command, SkipReason.REPLAYED, "sequence " + command.sequence() + " is not newer than " + lastSequence);
         }
         if (command.expiresAtMillis() <= clock.millis()) {
-            return reject(command, SkipReason.EXPIRED, "command expired at " + java.time.Instant.ofEpochMilli(command.expiresAtMillis()));
+            return reject(command, SkipReason.EXPIRED, "command expired at " + Instant.ofEpochMilli(command.expiresAtMillis()));
         }
         String digest = Digests.of(command.definition());
         if (!digest.equals(command.definitionDigest())) {

@@ -1,5 +1,6 @@
 package io.tourniquet.agent.domain;
 
+import java.util.TreeSet;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.ServerFacts;
@@ -262,7 +263,7 @@ public class ServerAgent {
                 .setTags(identity.tags())
                 .setPrerequisites(backend.prerequisites())
                 .setAppliedMitigations(new ArrayList<>(state.inForce.keySet()))
-                .setBlockedMitigations(new ArrayList<>(new java.util.TreeSet<>(local.blocked())))
+                .setBlockedMitigations(new ArrayList<>(new TreeSet<>(local.blocked())))
                 .setObserveOnly(local.observeOnly())
                 .setReportedAt(now())
                 .build();

@@ -1,5 +1,7 @@
 package io.tourniquet.agent.messaging;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.agent.config.AgentConfig;
 import io.tourniquet.agent.domain.HostedServers;
@@ -53,7 +55,7 @@ public class AgentStartup {
                     if (admin.listTopics().names().get(5, TimeUnit.SECONDS).containsAll(needed)) {
                         return;
                     }
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     LOG.debugf("Kafka not answering yet: %s", e.getMessage());
                 }
                 if (Instant.now().isAfter(deadline)) {

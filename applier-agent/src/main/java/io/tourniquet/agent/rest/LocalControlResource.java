@@ -1,5 +1,9 @@
 package io.tourniquet.agent.rest;
 
+import io.tourniquet.schemas.CommandRef;
+import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import io.tourniquet.agent.domain.LocalControl;
 import io.tourniquet.agent.service.LocalControlService;
 import jakarta.inject.Inject;
@@ -64,7 +68,7 @@ public class LocalControlResource {
         return run(() -> service.observeOnly(enabled, by));
     }
 
-    private Response run(java.util.function.Supplier<List<org.apache.avro.specific.SpecificRecord>> change) {
+    private Response run(Supplier<List<SpecificRecord>> change) {
         try {
             var results = change.get();
             return Response.ok(new Outcome(service.current(), results.stream().map(LocalControlResource::describe).toList())).build();
@@ -74,9 +78,9 @@ public class LocalControlResource {
     }
 
     /** e.g. "MitigationRemoved on exch01: M1.1" (every result of a local change is about a server and a command). */
-    private static String describe(org.apache.avro.specific.SpecificRecord event) {
-        var record = (org.apache.avro.specific.SpecificRecordBase) event;
-        var command = (io.tourniquet.schemas.CommandRef) record.get("command");
+    private static String describe(SpecificRecord event) {
+        var record = (SpecificRecordBase) event;
+        var command = (CommandRef) record.get("command");
         return event.getClass().getSimpleName() + " on " + record.get("serverId") + ": " + command.getMitigationId();
     }
 }

@@ -1,5 +1,7 @@
 package io.tourniquet.audit.cloudevents;
 
+import io.smallrye.mutiny.Multi;
+import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -84,12 +86,12 @@ public class CloudEventOutbox {
             scheduler.shutdownNow();
         }
         if (producer != null) {
-            producer.close(java.time.Duration.ofSeconds(5));
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
     /** The live stream of every published event (hot: subscribers see what is published after they subscribe). */
-    public io.smallrye.mutiny.Multi<CloudEvent> live() {
+    public Multi<CloudEvent> live() {
         return live;
     }
 

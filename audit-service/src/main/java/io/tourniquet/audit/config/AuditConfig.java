@@ -1,5 +1,9 @@
 package io.tourniquet.audit.config;
 
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -26,25 +30,25 @@ public interface AuditConfig {
     int poolSize();
 
     /** Webhooks by name: each tenant may have several, each for chosen event types. */
-    java.util.Map<String, Webhook> webhooks();
+    Map<String, Webhook> webhooks();
 
     interface Webhook {
         /** The tenant whose events are sent. */
         String tenant();
 
         /** Where they are POSTed (a JSON CloudEvent each). */
-        java.net.URI url();
+        URI url();
 
         /** Shared secret of the HMAC-SHA256 signature header (X-Tourniquet-Signature: sha256=&lt;hex&gt;). */
         String secret();
 
         /** Event types sent, e.g. agent.applied, agent.failed, decision.halted; none: every type. */
-        Optional<java.util.List<String>> types();
+        Optional<List<String>> types();
     }
 
     /** Webhook retries: wait base × 2^attempt (at most 10 minutes) between attempts, give up after max-attempts. */
     @WithDefault("1s")
-    java.time.Duration webhookRetryBase();
+    Duration webhookRetryBase();
 
     @WithDefault("8")
     int webhookMaxAttempts();
@@ -53,7 +57,7 @@ public interface AuditConfig {
      * How often servers still exposed past a CISA KEV due date are looked for (OverdueNotifier's @Scheduled reads the
      * same key; its value is in application.properties).
      */
-    java.time.Duration overdueCheckInterval();
+    Duration overdueCheckInterval();
 
     /** Ed25519 private key (PKCS#8 PEM) that signs chain heads; absent: heads are returned unsigned. */
     Optional<Path> signingKeyFile();

@@ -1,5 +1,7 @@
 package io.tourniquet.audit.domain;
 
+import java.time.Instant;
+import java.util.Optional;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.DriftDetected;
@@ -88,21 +90,21 @@ public final class EventMapper {
     }
 
     /** What the mitigation catalog learns from a feed event; empty for every other event. */
-    public static java.util.Optional<CatalogEntry> catalog(SpecificRecord value) {
+    public static Optional<CatalogEntry> catalog(SpecificRecord value) {
         if (value instanceof MitigationPublished e) {
             var kev = e.getExploitation();
             String due = kev.stream().map(x -> x.getDueDate()).sorted().findFirst().orElse(null);
-            return java.util.Optional.of(new CatalogEntry(e.getDefinition().getId(), e.getDefinition().getRevision(), e.getDefinition().getTitle(),
+            return Optional.of(new CatalogEntry(e.getDefinition().getId(), e.getDefinition().getRevision(), e.getDefinition().getTitle(),
                     e.getDefinition().getCves(), e.getPublishedAt(), null, kev.stream().map(x -> x.getCveId()).toList(), due));
         }
         if (value instanceof MitigationWithdrawn e) {
-            return java.util.Optional.of(new CatalogEntry(e.getMitigationId(), e.getRevision(), null, null, null, e.getWithdrawnAt(), null, null));
+            return Optional.of(new CatalogEntry(e.getMitigationId(), e.getRevision(), null, null, null, e.getWithdrawnAt(), null, null));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static StoredEvent agent(String eventId, String tenant, String server, String mitigation, Integer revision, String type,
-            String outcome, String reason, java.time.Instant at, String topic, String payload, String state) {
+            String outcome, String reason, Instant at, String topic, String payload, String state) {
         return new StoredEvent(eventId, tenant, server, mitigation, revision, type, outcome, "agent:" + server, reason, at, topic,
                 payload, state, null);
     }

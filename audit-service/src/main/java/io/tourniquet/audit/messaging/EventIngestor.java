@@ -1,5 +1,9 @@
 package io.tourniquet.audit.messaging;
 
+import jakarta.annotation.PostConstruct;
+import io.micrometer.core.instrument.Gauge;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -44,11 +48,11 @@ public class EventIngestor {
     MeterRegistry registry;
 
     /** How old the newest event of the last batch was when it was stored: the ingest lag, exported as a gauge. */
-    private final java.util.concurrent.atomic.AtomicLong lagMillis = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lagMillis = new AtomicLong();
 
-    @jakarta.annotation.PostConstruct
+    @PostConstruct
     void gauges() {
-        io.micrometer.core.instrument.Gauge.builder("tourniquet.audit.ingest.lag", lagMillis, v -> v.get() / 1000.0)
+        Gauge.builder("tourniquet.audit.ingest.lag", lagMillis, v -> v.get() / 1000.0)
                 .baseUnit("seconds").description("age of the newest event of the last stored batch").register(registry);
     }
 
@@ -95,7 +99,7 @@ public class EventIngestor {
         }
         int stored = store.store(events, catalog);
         if (!events.isEmpty()) {
-            lagMillis.set(java.time.Duration.between(events.get(events.size() - 1).occurredAt(), java.time.Instant.now()).toMillis());
+            lagMillis.set(Duration.between(events.get(events.size() - 1).occurredAt(), Instant.now()).toMillis());
         }
         for (StoredEvent e : events) {
             registry.counter("tourniquet.audit.events.received", "type", e.type()).increment();

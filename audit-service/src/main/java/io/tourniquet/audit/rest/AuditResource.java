@@ -1,5 +1,9 @@
 package io.tourniquet.audit.rest;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tourniquet.audit.store.ChainHeadSigner;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import io.tourniquet.audit.store.AuditQueries;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -52,23 +56,23 @@ public class AuditResource {
                 after, limit);
     }
 
-    private static java.time.Instant instant(String value, String name) {
+    private static Instant instant(String value, String name) {
         try {
-            return value == null || value.isBlank() ? null : java.time.Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
+            return value == null || value.isBlank() ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
             throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z; was '" + value + "'");
         }
     }
 
     /** A verification and, when the chain is intact and a key is configured, its head signed by the audit service. */
-    public record ChainReport(AuditQueries.ChainVerification verification, io.tourniquet.audit.store.ChainHeadSigner.SignedHead signedHead) {
+    public record ChainReport(AuditQueries.ChainVerification verification, ChainHeadSigner.SignedHead signedHead) {
     }
 
     @Inject
-    io.tourniquet.audit.store.ChainHeadSigner signer;
+    ChainHeadSigner signer;
 
     @Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
+    MeterRegistry registry;
 
     @GET
     @Path("/tenants/{tenant}/chain")

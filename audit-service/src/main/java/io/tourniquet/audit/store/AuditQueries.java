@@ -1,5 +1,6 @@
 package io.tourniquet.audit.store;
 
+import java.sql.Timestamp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -98,10 +99,10 @@ public class AuditQueries {
             bind(ps, args);
             int next = args.size() + 1;
             if (f.from() != null) {
-                ps.setTimestamp(next++, java.sql.Timestamp.from(f.from()));
+                ps.setTimestamp(next++, Timestamp.from(f.from()));
             }
             if (f.to() != null) {
-                ps.setTimestamp(next, java.sql.Timestamp.from(f.to()));
+                ps.setTimestamp(next, Timestamp.from(f.to()));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,5 +1,6 @@
 package io.tourniquet.audit.store;
 
+import java.util.Collections;
 import io.tourniquet.audit.domain.CatalogEntry;
 import io.tourniquet.audit.domain.EventMapper;
 import io.tourniquet.audit.domain.StoredEvent;
@@ -296,7 +297,7 @@ public class AuditStore {
     }
 
     private static String placeholders(int count) {
-        return "(" + String.join(",", java.util.Collections.nCopies(count, "?")) + ")";
+        return "(" + String.join(",", Collections.nCopies(count, "?")) + ")";
     }
 
     private static void upsert(Connection c, CatalogEntry e) throws SQLException {

@@ -1,5 +1,7 @@
 package io.tourniquet.audit.webhook;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
@@ -152,7 +154,7 @@ public class Webhooks implements PublicationListener {
                     return;
                 }
                 error = "HTTP " + response.statusCode();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 error = e.toString();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -192,7 +194,7 @@ public class Webhooks implements PublicationListener {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

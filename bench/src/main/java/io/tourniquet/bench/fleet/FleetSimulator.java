@@ -1,5 +1,9 @@
 package io.tourniquet.bench.fleet;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
@@ -196,9 +200,9 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     /** Reads "TENANT SERVERS" lines, in order. */
-    static Map<String, Integer> readFleet(Path file) throws java.io.IOException {
+    static Map<String, Integer> readFleet(Path file) throws IOException {
         Map<String, Integer> fleet = new LinkedHashMap<>();
-        for (String line : java.nio.file.Files.readAllLines(file)) {
+        for (String line : Files.readAllLines(file)) {
             String[] words = line.strip().split("\\s+");
             if (words.length == 2) {
                 fleet.put(words[0], Integer.parseInt(words[1]));
@@ -226,7 +230,7 @@ public final class FleetSimulator implements AutoCloseable {
             System.out.printf("fleet ready: %d servers in %d tenants, %d offline%n", fleet.agents.size(), options.fleet().size(), fleet.offlineCount());
             System.out.flush();
             Thread control = new Thread(() -> {
-                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+                try (var in = new BufferedReader(new InputStreamReader(System.in))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                         String[] words = line.strip().split("\\s+");
@@ -240,7 +244,7 @@ public final class FleetSimulator implements AutoCloseable {
                         }
                         System.out.flush();
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // standard input closed: nothing more to control
                 }
             }, "fleet-control");

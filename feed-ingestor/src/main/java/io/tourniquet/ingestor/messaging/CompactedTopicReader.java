@@ -1,5 +1,6 @@
 package io.tourniquet.ingestor.messaging;
 
+import org.apache.kafka.common.TopicPartition;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.UnreadableMessageException;
 import java.time.Duration;
@@ -29,7 +30,7 @@ public final class CompactedTopicReader {
         int count = 0;
         try (var consumer = kafka.consumer(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             var end = consumer.endOffsets(partitions, timeout);

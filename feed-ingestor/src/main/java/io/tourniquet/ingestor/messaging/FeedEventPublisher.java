@@ -1,5 +1,6 @@
 package io.tourniquet.ingestor.messaging;
 
+import io.tourniquet.schemas.FeedVersionAccepted;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tourniquet.schemas.AuditRecord;
@@ -30,7 +31,7 @@ public class FeedEventPublisher {
     @Channel(Topics.FEED_VERSIONS)
     MutinyEmitter<SpecificRecord> feedVersions;
 
-    public void publishFeedVersion(io.tourniquet.schemas.FeedVersionAccepted accepted) {
+    public void publishFeedVersion(FeedVersionAccepted accepted) {
         send(feedVersions, accepted.getFeedId(), accepted);
     }
 

@@ -1,5 +1,7 @@
 package io.tourniquet.ingestor.rest;
 
+import java.io.IOException;
+import java.util.Map;
 import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.ingestor.service.FeedIngestion;
@@ -43,7 +45,7 @@ public class FeedResource {
     @GET
     @Operation(summary = "The configured feeds and when each last delivered a document that verified")
     public List<FeedStatus> feeds() {
-        return config.feeds().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).map(e -> {
+        return config.feeds().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> {
             long last = ingestion.lastSuccess(e.getKey()).get();
             return new FeedStatus(e.getKey(), e.getValue().format().name().toLowerCase(), e.getValue().location().orElse("(push only)"),
                     last == 0 ? null : Instant.ofEpochMilli(last));
@@ -69,7 +71,7 @@ public class FeedResource {
             }
             return Response.ok(new Verdict(true, feedId, versions.strip(), List.of(), List.of(), null, null,
                     documents.size() + " document(s) from " + feed.location().get() + " verify")).build();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Response.status(502).entity(new Verdict(false, feedId, null, List.of(), List.of(), null, "UNREACHABLE",
                     feed.location().get() + ": " + e)).build();
         } catch (InvalidFeedException e) {

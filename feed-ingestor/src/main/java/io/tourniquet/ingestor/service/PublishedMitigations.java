@@ -1,5 +1,7 @@
 package io.tourniquet.ingestor.service;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Comparator;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import jakarta.inject.Singleton;
@@ -14,7 +16,7 @@ public class PublishedMitigations {
 
     /** What was last published for one mitigation id; {@code event} is null once withdrawn. */
     public record Entry(String mitigationId, int revision, String digest, String feedId, boolean withdrawn,
-            @com.fasterxml.jackson.annotation.JsonIgnore MitigationPublished event) {
+            @JsonIgnore MitigationPublished event) {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -33,7 +35,7 @@ public class PublishedMitigations {
     }
 
     public List<Entry> all() {
-        return entries.values().stream().sorted(java.util.Comparator.comparing(Entry::mitigationId)).toList();
+        return entries.values().stream().sorted(Comparator.comparing(Entry::mitigationId)).toList();
     }
 
     public List<Entry> active() {

@@ -1,5 +1,8 @@
 package io.tourniquet.policy.rest;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import io.tourniquet.policy.service.PolicyAdmin;
 import io.tourniquet.policy.service.PolicyDocument;
 import jakarta.inject.Inject;
@@ -135,8 +138,8 @@ public class AdminResource {
     }
 
     /** The decision as written to Kafka, as plain JSON fields. */
-    private static java.util.Map<String, Object> fields(org.apache.avro.specific.SpecificRecord record) {
-        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    private static Map<String, Object> fields(SpecificRecord record) {
+        Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("type", record.getSchema().getName());
         for (var field : record.getSchema().getFields()) {
             Object value = record.get(field.pos());

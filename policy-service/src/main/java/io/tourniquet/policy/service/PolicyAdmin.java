@@ -1,5 +1,8 @@
 package io.tourniquet.policy.service;
 
+import io.tourniquet.policy.messaging.AdminAuditPublisher;
+import java.util.Locale;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import io.tourniquet.policy.config.PolicyConfig;
 import io.tourniquet.policy.domain.MaintenanceWindows;
 import io.tourniquet.policy.messaging.AdminDecisionPublisher;
@@ -66,7 +69,7 @@ public class PolicyAdmin {
     KafkaStreams streams;
 
     @Inject
-    io.tourniquet.policy.messaging.AdminAuditPublisher audit;
+    AdminAuditPublisher audit;
 
     @Inject
     PolicyConfig config;
@@ -137,13 +140,13 @@ public class PolicyAdmin {
         Topics.requireValidTenant(tenant);
         requireMitigation(mitigationId);
         requireAdmin(by);
-        String upper = action == null ? "" : action.toUpperCase(java.util.Locale.ROOT);
+        String upper = action == null ? "" : action.toUpperCase(Locale.ROOT);
         if (!ROLLOUT_ACTIONS.contains(upper)) {
             throw new IllegalArgumentException("rollout action must be one of start, pause, resume; was '" + action + "'");
         }
         RolloutControl control = new RolloutControl(tenant, mitigationId, upper, by, now());
         publisher.publish(ControlKeys.rollout(tenant, mitigationId), control);
-        audit.record("rollout.requested", upper.toLowerCase(java.util.Locale.ROOT), by, tenant, null, mitigationId, upper + " requested", Map.of());
+        audit.record("rollout.requested", upper.toLowerCase(Locale.ROOT), by, tenant, null, mitigationId, upper + " requested", Map.of());
         return control;
     }
 
@@ -167,7 +170,7 @@ public class PolicyAdmin {
         requireReason(reason);
         ServerOverride override = new ServerOverride(tenant, server, mitigationId, action, by, reason, now());
         publisher.publish(ControlKeys.server(tenant, server, mitigationId), override);
-        audit.record("server." + action.toLowerCase(java.util.Locale.ROOT), "requested", by, tenant, server, mitigationId, reason, Map.of());
+        audit.record("server." + action.toLowerCase(Locale.ROOT), "requested", by, tenant, server, mitigationId, reason, Map.of());
         return override;
     }
 
@@ -214,7 +217,7 @@ public class PolicyAdmin {
                 if (streams.state() == KafkaStreams.State.RUNNING) {
                     return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
                 }
-            } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            } catch (InvalidStateStoreException e) {
                 // rebalancing between the state check and the lookup
             }
             if (System.nanoTime() > deadline) {

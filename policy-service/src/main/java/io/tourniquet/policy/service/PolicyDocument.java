@@ -1,5 +1,6 @@
 package io.tourniquet.policy.service;
 
+import org.apache.avro.AvroRuntimeException;
 import io.tourniquet.schemas.MaintenanceWindow;
 import io.tourniquet.schemas.PolicyRules;
 import io.tourniquet.schemas.RolloutPolicy;
@@ -50,7 +51,7 @@ public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMit
         }
         try {
             return build(tenantId, by, at);
-        } catch (org.apache.avro.AvroRuntimeException e) {
+        } catch (AvroRuntimeException e) {
             throw new IllegalArgumentException("incomplete policy document: " + e.getMessage());
         }
     }

@@ -1,5 +1,8 @@
 package io.tourniquet.policy.streams;
 
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
 import io.tourniquet.policy.domain.CommandFactory;
 import io.tourniquet.policy.domain.EffectiveRules;
 import io.tourniquet.policy.domain.PolicyEngine;
@@ -194,8 +197,8 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
         }
     }
 
-    private java.util.Set<String> tenants() {
-        java.util.Set<String> tenants = new java.util.LinkedHashSet<>();
+    private Set<String> tenants() {
+        Set<String> tenants = new LinkedHashSet<>();
         try (var all = servers.all()) {
             all.forEachRemaining(kv -> tenants.add(kv.key.substring(0, kv.key.indexOf('/'))));
         }
@@ -286,7 +289,7 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
             default -> state;
         };
         rollouts.put(key, next.format());
-        audit(AuditEvents.builder(CommandFactory.ACTOR, "rollout." + control.getAction().toLowerCase(java.util.Locale.ROOT), next.status().toLowerCase(java.util.Locale.ROOT), control.getBy())
+        audit(AuditEvents.builder(CommandFactory.ACTOR, "rollout." + control.getAction().toLowerCase(Locale.ROOT), next.status().toLowerCase(Locale.ROOT), control.getBy())
                 .setTenantId(control.getTenantId()).setMitigationId(control.getMitigationId()).setRevision(state.revision())
                 .setReason(control.getAction() + " by " + control.getBy() + " at stage " + state.stage()).build());
         reconcileTenant(control.getTenantId(), control.getMitigationId());
@@ -336,7 +339,7 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
             }
             double threshold = policy.getRollout().getFailureThreshold();
             if (commandedCount > 0 && failed - state.acceptedFailures() > threshold * commandedCount) {
-                String reason = String.format(java.util.Locale.ROOT, "%d of %d servers failed up to stage %d (%.0f%% > %.0f%% allowed)",
+                String reason = String.format(Locale.ROOT, "%d of %d servers failed up to stage %d (%.0f%% > %.0f%% allowed)",
                         failed, commandedCount, state.stage(), 100.0 * failed / commandedCount, threshold * 100);
                 state = new RolloutState(revision, state.stage(), "HALTED", reason);
                 rollouts.put(rolloutKey(tenant, mitigationId), state.format());

@@ -1,5 +1,7 @@
 package io.tourniquet.schemas.crypto;
 
+import java.security.Signature;
+import java.util.Arrays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -48,13 +50,13 @@ public final class Ed25519Keys {
     /** The 32-byte public key: the end of its X.509 encoding (a fixed 12-byte header precedes it). */
     public static byte[] raw(PublicKey key) {
         byte[] encoded = key.getEncoded();
-        return java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+        return Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
     }
 
     /** An Ed25519 signature (RFC 8032) of the bytes. */
     public static byte[] sign(PrivateKey key, byte[] data) {
         try {
-            java.security.Signature signature = java.security.Signature.getInstance(ALGORITHM);
+            Signature signature = Signature.getInstance(ALGORITHM);
             signature.initSign(key);
             signature.update(data);
             return signature.sign();

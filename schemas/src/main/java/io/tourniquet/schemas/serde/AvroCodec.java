@@ -1,5 +1,9 @@
 package io.tourniquet.schemas.serde;
 
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +52,7 @@ public final class AvroCodec {
     private AvroCodec() {
         String registryUrl = System.getProperty(AvroSerializer.REGISTRY_URL_CONFIG, System.getenv("TOURNIQUET_SCHEMA_REGISTRY_URL"));
         if (registryUrl != null && !registryUrl.isBlank()) {
-            registry = new SchemaRegistryClient(java.net.URI.create(registryUrl));
+            registry = new SchemaRegistryClient(URI.create(registryUrl));
         }
         Map<String, List<Schema>> historyByName = loadHistory();
         for (Class<? extends SpecificRecordBase> type : MessageTypes.ALL) {
@@ -95,10 +99,10 @@ public final class AvroCodec {
             return encode(record);
         }
         try {
-            var out = new java.io.ByteArrayOutputStream();
+            var out = new ByteArrayOutputStream();
             out.write(REGISTRY_MAGIC);
             out.write(ByteBuffer.allocate(4).putInt(client.idOf(record.getSchema())).array());
-            var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            var encoder = EncoderFactory.get().binaryEncoder(out, null);
             model.createDatumWriter(record.getSchema()).write(record, encoder);
             encoder.flush();
             return out.toByteArray();
@@ -121,7 +125,7 @@ public final class AvroCodec {
             throw new UnreadableMessageException("registry schema " + id + " is " + writer.getFullName() + ", not a Tourniquet message type");
         }
         try {
-            var decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, REGISTRY_HEADER_LENGTH, bytes.length - REGISTRY_HEADER_LENGTH, null);
+            var decoder = DecoderFactory.get().binaryDecoder(bytes, REGISTRY_HEADER_LENGTH, bytes.length - REGISTRY_HEADER_LENGTH, null);
             return (SpecificRecord) model.createDatumReader(writer, reader).read(null, decoder);
         } catch (IOException | RuntimeException e) {
             throw new UnreadableMessageException("corrupt Avro body (registry schema " + id + "): " + e.getMessage(), e);

@@ -1,5 +1,9 @@
 package io.tourniquet.schemas.serde;
 
+import io.tourniquet.schemas.Approval;
+import io.tourniquet.schemas.MitigationKillSwitch;
+import io.tourniquet.schemas.RolloutControl;
+import io.tourniquet.schemas.ServerOverride;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.AuditRecord;
@@ -27,10 +31,10 @@ public final class MessageTypes {
             MitigationWithdrawn.class,
             MitigationDefinition.class,
             TenantPolicy.class,
-            io.tourniquet.schemas.Approval.class,
-            io.tourniquet.schemas.RolloutControl.class,
-            io.tourniquet.schemas.MitigationKillSwitch.class,
-            io.tourniquet.schemas.ServerOverride.class,
+            Approval.class,
+            RolloutControl.class,
+            MitigationKillSwitch.class,
+            ServerOverride.class,
             ServerInventory.class,
             AgentHeartbeat.class,
             ApplyCommand.class,

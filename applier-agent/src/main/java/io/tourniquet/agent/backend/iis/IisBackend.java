@@ -1,5 +1,7 @@
 package io.tourniquet.agent.backend.iis;
 
+import java.io.UncheckedIOException;
+import java.util.Collections;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.ServerFacts;
@@ -145,7 +147,7 @@ public class IisBackend implements Backend {
 
     private static <T> List<T> reversed(List<T> list) {
         List<T> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
+        Collections.reverse(copy);
         return copy;
     }
 
@@ -160,7 +162,7 @@ public class IisBackend implements Backend {
         try (var out = Files.newOutputStream(previousValues)) {
             properties.store(out, "settings as they were before Tourniquet changed them, restored on removal");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + previousValues, e);
+            throw new UncheckedIOException("cannot write " + previousValues, e);
         }
     }
 
@@ -170,7 +172,7 @@ public class IisBackend implements Backend {
             try (var in = Files.newInputStream(previousValues)) {
                 properties.load(in);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read " + previousValues, e);
+                throw new UncheckedIOException("cannot read " + previousValues, e);
             }
         }
         return properties;
@@ -309,7 +311,7 @@ public class IisBackend implements Backend {
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
@@ -321,7 +323,7 @@ public class IisBackend implements Backend {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.tourniquet.agent.backend.nginx;
 
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.util.regex.PatternSyntaxException;
+import javax.net.ssl.SSLException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.agent.backend.Backend;
@@ -136,9 +140,9 @@ public class NginxBackend implements Backend {
                 if (status == 403) {
                     return true;
                 }
-            } catch (java.net.ConnectException | java.net.http.HttpTimeoutException | javax.net.ssl.SSLException e) {
+            } catch (ConnectException | HttpTimeoutException | SSLException e) {
                 // nothing listening (nginx down or restarting), no answer, or no TLS: not a refusal; try again until the deadline
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return true; // 444: nginx accepted the connection and closed it without answering, as IIS's AbortRequest
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -260,7 +264,7 @@ public class NginxBackend implements Backend {
     private static void requireRegex(String pattern, String rule) throws BackendException {
         try {
             Pattern.compile(pattern);
-        } catch (java.util.regex.PatternSyntaxException e) {
+        } catch (PatternSyntaxException e) {
             throw new BackendException("rule " + rule + ": invalid pattern '" + pattern + "': " + e.getDescription(), "not-needed: nothing was changed");
         }
     }
