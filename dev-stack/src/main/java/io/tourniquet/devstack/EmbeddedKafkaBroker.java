@@ -72,15 +72,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    /** A throw-away broker in a new temporary directory, on a free port. */
-    public static EmbeddedKafkaBroker startTemporary() {
-        try {
-            return start(Files.createTempDirectory("tourniquet-kafka-"), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     public String bootstrapServers() {
         return bootstrapServers;
     }

@@ -12,6 +12,7 @@ import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -25,7 +26,7 @@ public final class TestData {
         Properties props = new Properties();
         props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "policy-ttd");
         props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("policy-ttd").toString());
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(Files.createDirectories(Path.of("target")), "policy-ttd").toString());
         return props;
     }
 

@@ -6,6 +6,7 @@ import io.tourniquet.devstack.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.TopicSpec;
 import io.tourniquet.schemas.topics.Topics;
@@ -50,7 +51,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         if (TestcontainersKafka.dockerAvailable()) {
             return TestcontainersKafka.start();
         }
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(underTarget("kafka-"), 0);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "embedded-kafka-shutdown"));
         return broker.bootstrapServers();
     }
@@ -74,17 +75,23 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         config.put("quarkus.kafka-streams.bootstrap-servers", servers);
         config.put("quarkus.kafka.devservices.enabled", "false");
         withTopicsOf(tenants);
-        try {
-            // Kafka Streams state must not outlive the broker it was built against.
-            config.put("kafka-streams.state.dir", Files.createTempDirectory("tourniquet-streams-").toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // Kafka Streams state must not outlive the broker it was built against.
+        config.put("kafka-streams.state.dir", underTarget("streams-").toString());
         return config;
     }
 
     @Override
     public void stop() {
         // the broker lives as long as the test JVM, so that every test class of the module shares it
+    }
+
+    /** A new directory under the module's target/ (the tests' working directory): gone with the build, never left in /tmp. */
+    static Path underTarget(String prefix) {
+        try {
+            Path target = Files.createDirectories(Path.of("target"));
+            return Files.createTempDirectory(target, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a directory under target/", e);
+        }
     }
 }

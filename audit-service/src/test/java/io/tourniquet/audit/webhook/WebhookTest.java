@@ -13,6 +13,7 @@ import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class WebhookTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                return Map.of("tourniquet.audit.embedded-dir", Files.createTempDirectory("audit-webhook").toString());
+                return Map.of("tourniquet.audit.embedded-dir", Files.createTempDirectory(Files.createDirectories(Path.of("target")), "audit-webhook").toString());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
