@@ -1,7 +1,7 @@
 package io.tourniquet.cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import static io.tourniquet.cli.ApiClient.encode;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,9 +28,6 @@ final class AgentCommands {
             description = "who acts (default: the OS user)")
     String by;
 
-    /** The on/off switch words. */
-    enum Switch { on, off }
-
     private ApiClient api() {
         return new ApiClient(spec, agent);
     }
@@ -56,11 +53,7 @@ final class AgentCommands {
 
     @Command(name = "observe-only", mixinStandardHelpOptions = true,
             description = "on: verify and report commands, change nothing, correct no drift; off: carry out what was held.")
-    int observeOnly(@Parameters(paramLabel = "on|off") Switch value) throws InterruptedException {
-        return api().call("PUT", "/api/v1/local/observe-only?enabled=" + (value == Switch.on) + "&" + byQuery(), null);
-    }
-
-    static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    int observeOnly(@Parameters(paramLabel = "on|off") Cli.Switch value) throws InterruptedException {
+        return api().call("PUT", "/api/v1/local/observe-only?enabled=" + (value == Cli.Switch.on) + "&" + byQuery(), null);
     }
 }

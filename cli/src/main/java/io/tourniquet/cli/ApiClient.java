@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -50,6 +52,11 @@ final class ApiClient {
         }
         err.println(method + " " + path + ": HTTP " + response.statusCode() + (response.body().isBlank() ? "" : "\n" + pretty(response.body())));
         return Cli.FAILED;
+    }
+
+    /** A path segment or query value as the services expect it. */
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static String pretty(String body) {

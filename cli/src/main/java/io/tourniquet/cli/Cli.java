@@ -36,6 +36,9 @@ public final class Cli {
     /** The service the command talks to did not answer. */
     static final int UNREACHABLE = 3;
 
+    /** The on/off words of switches (agent observe-only, policy kill-switch). */
+    enum Switch { on, off }
+
     /** Where the project lives: its build output, and the state of ./tourniquet up under .tourniquet/. */
     static Path home() {
         return Path.of(System.getProperty("tourniquet.home", ".")).toAbsolutePath().normalize();

@@ -1,6 +1,6 @@
 package io.tourniquet.cli;
 
-import static io.tourniquet.cli.AgentCommands.encode;
+import static io.tourniquet.cli.ApiClient.encode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -132,12 +132,12 @@ final class PolicyCommands {
 
     @Command(name = "kill-switch", mixinStandardHelpOptions = true,
             description = "Engage (on) or release (off) the global kill switch of a mitigation: no new application anywhere.")
-    int killSwitch(@Parameters(paramLabel = "MITIGATION") String mitigation, @Parameters(paramLabel = "on|off") AgentCommands.Switch value,
+    int killSwitch(@Parameters(paramLabel = "MITIGATION") String mitigation, @Parameters(paramLabel = "on|off") Cli.Switch value,
             @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "why") String reason,
             @Option(names = "--remove-applied", description = "also remove it where it is in force (on only)") boolean removeApplied)
             throws Exception {
         String path = "/api/v1/mitigations/" + encode(mitigation) + "/kill-switch";
-        if (value == AgentCommands.Switch.on) {
+        if (value == Cli.Switch.on) {
             Map<String, Object> decision = decision(reason);
             decision.put("removeApplied", removeApplied);
             return api().call("PUT", path, JSON.writeValueAsString(decision));

@@ -15,7 +15,6 @@ import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Creates the central topics and those of the configured tenants before the topology needs them. */

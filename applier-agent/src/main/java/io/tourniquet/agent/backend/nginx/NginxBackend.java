@@ -294,13 +294,16 @@ public class NginxBackend implements Backend {
 
     private static String njsProgram() {
         try (var in = NginxBackend.class.getResourceAsStream("/nginx/tourniquet.js")) {
+            if (in == null) {
+                throw new IllegalStateException("nginx/tourniquet.js is missing from the agent");
+            }
             String program = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             if (!program.contains(RULES_MARKER)) {
                 throw new IllegalStateException("nginx/tourniquet.js has no " + RULES_MARKER + " marker");
             }
             return program;
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("nginx/tourniquet.js is missing from the agent", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read nginx/tourniquet.js", e);
         }
     }
 
