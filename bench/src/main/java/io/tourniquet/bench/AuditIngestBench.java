@@ -5,6 +5,7 @@ import io.tourniquet.devstack.ServiceProcess;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.serde.AvroSerializer;
 import io.tourniquet.schemas.topics.Topics;
 import java.net.URI;
@@ -42,7 +43,7 @@ final class AuditIngestBench {
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new AvroSerializer())) {
             for (int i = 0; i < events; i++) {
                 String tenant = tenants.get(i % tenants.size());
-                AuditRecord decision = AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
+                AuditRecord decision = AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "policy-service")
                         .setTenantId(tenant).setServerId("exch" + (i / tenants.size()) % Math.max(1, serversPerTenant))
                         .setMitigationId(MITIGATION).setRevision(1 + i / (tenants.size() * Math.max(1, serversPerTenant)))
                         .setReason("benchmark backlog").setDetails(Map.of("decision", "APPLY", "sequence", Integer.toString(i))).build();

@@ -5,6 +5,7 @@ import io.tourniquet.schemas.CommandRef;
 import io.tourniquet.schemas.MaintenanceWindow;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
+import io.tourniquet.schemas.RolloutAction;
 import io.tourniquet.schemas.RolloutControl;
 import io.tourniquet.schemas.RolloutPolicy;
 import io.tourniquet.schemas.ChangeEvidence;
@@ -40,13 +41,13 @@ public final class Policies {
         return new Approval(tenant, mitigation, null, approved, by, "change CHG-1234", Instant.now(), expiresAt);
     }
 
-    public static RolloutControl rolloutControl(String tenant, String mitigation, String action) {
+    public static RolloutControl rolloutControl(String tenant, String mitigation, RolloutAction action) {
         return new RolloutControl(tenant, mitigation, action, "msp-admin", Instant.now());
     }
 
     public static MitigationApplied applied(String tenant, String server, String mitigation) {
         return MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server)
-                .setCommand(new CommandRef("c", 1L, mitigation, 1))
+                .setCommand(new CommandRef("c", 1L, mitigation, 1, "digest"))
                 .setEvidence(ChangeEvidence.newBuilder().setBackend("simulated").setChanges(List.of("x")).setDigestBefore("a")
                         .setDigestAfter("b").setVerification("v").build())
                 .setAppliedAt(Instant.now()).build();
@@ -54,7 +55,7 @@ public final class Policies {
 
     public static MitigationFailed failed(String tenant, String server, String mitigation) {
         return MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server)
-                .setCommand(new CommandRef("c", 1L, mitigation, 1)).setError("URL Rewrite module missing").setRollback("not-needed")
+                .setCommand(new CommandRef("c", 1L, mitigation, 1, "digest")).setError("URL Rewrite module missing").setRollback("not-needed")
                 .setFailedAt(Instant.now()).build();
     }
 }

@@ -56,7 +56,7 @@ public class ServerAgent {
         }
 
         CommandRef ref() {
-            return new CommandRef(commandId, sequence, definition.getId(), definition.getRevision());
+            return new CommandRef(commandId, sequence, definition.getId(), definition.getRevision(), digest);
         }
     }
 

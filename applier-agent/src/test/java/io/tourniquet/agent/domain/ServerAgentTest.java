@@ -11,6 +11,7 @@ import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Digests;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -52,6 +53,8 @@ class ServerAgentTest {
         var first = agent(stateDir, 0).handle(command);
         assertThat(first).isInstanceOfSatisfying(MitigationApplied.class, applied -> {
             assertThat(applied.getCommand().getMitigationId()).isEqualTo("M1.1");
+            assertThat(applied.getCommand().getDefinitionDigest()).as("the result names the definition it carried out")
+                    .isEqualTo(Digests.of(Commands.m11())).isNotBlank();
             assertThat(applied.getEvidence().getDigestBefore()).isNotEqualTo(applied.getEvidence().getDigestAfter());
         });
 

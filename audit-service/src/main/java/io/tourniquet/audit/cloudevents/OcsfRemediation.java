@@ -1,5 +1,6 @@
 package io.tourniquet.audit.cloudevents;
 
+import io.tourniquet.schemas.audit.AuditType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,13 +23,20 @@ public final class OcsfRemediation {
             String outcome, String actor, String reason, Instant occurredAt, String sourceTopic) {
     }
 
-    public static Map<String, Object> of(Row row) {
-        int activity = switch (row.type()) {
-            case "agent.applied", "decision.apply" -> 4;
-            case "agent.removed", "decision.remove" -> 3;
-            case "agent.drift" -> 5;
-            default -> 99;
+    private static final int OTHER = 99;
+
+    /** OCSF Remediation activity ids: 3 restore (a mitigation taken out), 4 mitigate (put in force), 5 drift (other). */
+    private static int activity(AuditType type) {
+        return switch (type) {
+            case AGENT_APPLIED, DECISION_APPLY -> 4;
+            case AGENT_REMOVED, DECISION_REMOVE -> 3;
+            case AGENT_DRIFT -> 5;
+            default -> OTHER;
         };
+    }
+
+    public static Map<String, Object> of(Row row) {
+        int activity = AuditType.fromWire(row.type()).map(OcsfRemediation::activity).orElse(OTHER);
         int status = switch (row.outcome()) {
             case "applied", "removed", "corrected", "published", "commanded", "reported", "accepted" -> 1;
             case "failed", "rejected" -> 2;

@@ -13,15 +13,31 @@ import io.tourniquet.schemas.MitigationRemoved;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Turns each kind of event into the audit trail's one shape. */
 public final class EventMapper {
 
     /** Liveness only: updates a server's last-seen time, not kept as an evidence record. */
-    public static final String HEARTBEAT_TYPE = "agent.heartbeat";
+    public static final String HEARTBEAT_TYPE = AuditType.AGENT_HEARTBEAT.wireName();
 
     private EventMapper() {
+    }
+
+    /** The server's state once a policy decision is recorded; null for a type that does not change it. */
+    private static String stateAfter(AuditType decision) {
+        return switch (decision) {
+            case DECISION_APPLY -> "COMMANDED";
+            case DECISION_REMOVE -> "REMOVAL_COMMANDED";
+            case DECISION_BLOCKED -> "BLOCKED";
+            case DECISION_DISABLED -> "DISABLED";
+            case DECISION_AWAITING_APPROVAL -> "AWAITING_APPROVAL";
+            case DECISION_REJECTED -> "REJECTED";
+            case DECISION_DEFERRED -> "DEFERRED";
+            case DECISION_HALTED -> "HALTED";
+            default -> null;
+        };
     }
 
     /**
@@ -30,55 +46,45 @@ public final class EventMapper {
     public static StoredEvent map(SpecificRecord value, String topic) {
         String payload = value.toString();
         if (value instanceof AuditRecord a) {
-            String state = a.getServerId() == null ? null : switch (a.getType()) {
-                case "decision.apply" -> "COMMANDED";
-                case "decision.remove" -> "REMOVAL_COMMANDED";
-                case "decision.blocked" -> "BLOCKED";
-                case "decision.disabled" -> "DISABLED";
-                case "decision.awaiting-approval" -> "AWAITING_APPROVAL";
-                case "decision.rejected" -> "REJECTED";
-                case "decision.deferred" -> "DEFERRED";
-                case "decision.halted" -> "HALTED";
-                default -> null;
-            };
+            String state = a.getServerId() == null ? null : AuditType.fromWire(a.getType()).map(EventMapper::stateAfter).orElse(null);
             String tenant = a.getTenantId() == null ? AuditEvents.NO_TENANT_KEY : a.getTenantId();
             return new StoredEvent(a.getEventId(), tenant, a.getServerId(), a.getMitigationId(), a.getRevision(), a.getType(),
                     a.getOutcome(), a.getActor(), a.getReason(), a.getOccurredAt(), topic, payload, state, null);
         }
         if (value instanceof MitigationPublished e) {
             return new StoredEvent(e.getEventId(), AuditEvents.NO_TENANT_KEY, null, e.getDefinition().getId(), e.getDefinition().getRevision(),
-                    "feed.published", "published", "feed:" + e.getEvidence().getFeedId(), e.getDefinition().getTitle(), e.getPublishedAt(),
+                    AuditType.FEED_PUBLISHED.wireName(), "published", "feed:" + e.getEvidence().getFeedId(), e.getDefinition().getTitle(), e.getPublishedAt(),
                     topic, payload, null, null);
         }
         if (value instanceof MitigationWithdrawn e) {
             return new StoredEvent(e.getEventId(), AuditEvents.NO_TENANT_KEY, null, e.getMitigationId(), e.getRevision(),
-                    "feed.withdrawn", "withdrawn", "feed:" + e.getEvidence().getFeedId(), e.getReason(), e.getWithdrawnAt(), topic, payload, null, null);
+                    AuditType.FEED_WITHDRAWN.wireName(), "withdrawn", "feed:" + e.getEvidence().getFeedId(), e.getReason(), e.getWithdrawnAt(), topic, payload, null, null);
         }
         if (value instanceof MitigationApplied e) {
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
-                    "agent.applied", "applied", null, e.getAppliedAt(), topic, payload, "APPLIED");
+                    AuditType.AGENT_APPLIED.wireName(), "applied", null, e.getAppliedAt(), topic, payload, "APPLIED");
         }
         if (value instanceof MitigationRemoved e) {
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
-                    "agent.removed", "removed", null, e.getRemovedAt(), topic, payload, "REMOVED");
+                    AuditType.AGENT_REMOVED.wireName(), "removed", null, e.getRemovedAt(), topic, payload, "REMOVED");
         }
         if (value instanceof MitigationFailed e) {
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
-                    "agent.failed", "failed", e.getError() + "; rollback: " + e.getRollback(), e.getFailedAt(), topic, payload, "FAILED");
+                    AuditType.AGENT_FAILED.wireName(), "failed", e.getError() + "; rollback: " + e.getRollback(), e.getFailedAt(), topic, payload, "FAILED");
         }
         if (value instanceof MitigationSkipped e) {
             var command = e.getCommand();
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), command == null ? null : command.getMitigationId(),
-                    command == null ? null : command.getRevision(), "agent.skipped", e.getReason().name().toLowerCase(),
+                    command == null ? null : command.getRevision(), AuditType.AGENT_SKIPPED.wireName(), e.getReason().name().toLowerCase(),
                     e.getDetail(), e.getSkippedAt(), topic, payload, null);
         }
         if (value instanceof DriftDetected e) {
-            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getMitigationId(), e.getRevision(), "agent.drift",
+            return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getMitigationId(), e.getRevision(), AuditType.AGENT_DRIFT.wireName(),
                     e.getCorrected() ? "corrected" : "reported", "expected " + e.getExpectedDigest() + ", found " + e.getActualDigest(),
                     e.getDetectedAt(), topic, payload, e.getCorrected() ? "APPLIED" : "DRIFTED");
         }
         if (value instanceof ServerInventory e) {
-            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, "agent.inventory", "reported",
+            return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, AuditType.AGENT_INVENTORY.wireName(), "reported",
                     "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null,
                     new StoredEvent.ServerReport(e.getProduct(), e.getBuild(), e.getBackend(), e.getAgentVersion()));
         }

@@ -1,5 +1,6 @@
 package io.tourniquet.audit.domain;
 
+import io.tourniquet.schemas.audit.AuditType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -41,52 +42,47 @@ public final class ExposureTimeline {
             if (patched) {
                 break;
             }
-            switch (step.type()) {
-                case "agent.applied" -> {
+            AuditType type = AuditType.fromWire(step.type()).orElse(null);
+            if (type == AuditType.AGENT_APPLIED) {
+                if (!protectedNow) {
+                    exposed = exposed.plus(between(exposedSince, step.at()));
+                    protectedNow = true;
+                    mitigatedAt = mitigatedAt == null ? step.at() : mitigatedAt;
+                    status = "mitigated";
+                    why = "";
+                }
+            } else if (type == AuditType.AGENT_DRIFT) {
+                if (protectedNow && step.outcome().equals("reported")) {
+                    protectedNow = false;
+                    exposedSince = step.at();
+                    status = "drifted";
+                    why = "drift reported and not corrected: " + step.reason();
+                }
+            } else if (type == AuditType.AGENT_REMOVED) {
+                if (protectedNow) {
+                    protectedNow = false;
+                    exposedSince = step.at();
+                    status = "removed";
+                }
+            } else if (type == AuditType.DECISION_REMOVE) {
+                if (step.reason() != null && step.reason().startsWith("server not affected")) {
                     if (!protectedNow) {
                         exposed = exposed.plus(between(exposedSince, step.at()));
-                        protectedNow = true;
-                        mitigatedAt = mitigatedAt == null ? step.at() : mitigatedAt;
-                        status = "mitigated";
-                        why = "";
                     }
+                    patched = true;
+                    patchedAt = step.at();
+                    status = "patched";
+                    why = step.reason();
+                } else {
+                    why = "removal commanded: " + step.reason();
                 }
-                case "agent.drift" -> {
-                    if (protectedNow && step.outcome().equals("reported")) {
-                        protectedNow = false;
-                        exposedSince = step.at();
-                        status = "drifted";
-                        why = "drift reported and not corrected: " + step.reason();
-                    }
-                }
-                case "agent.removed" -> {
-                    if (protectedNow) {
-                        protectedNow = false;
-                        exposedSince = step.at();
-                        status = "removed";
-                    }
-                }
-                case "decision.remove" -> {
-                    if (step.reason() != null && step.reason().startsWith("server not affected")) {
-                        if (!protectedNow) {
-                            exposed = exposed.plus(between(exposedSince, step.at()));
-                        }
-                        patched = true;
-                        patchedAt = step.at();
-                        status = "patched";
-                        why = step.reason();
-                    } else {
-                        why = "removal commanded: " + step.reason();
-                    }
-                }
-                default -> {
-                    if (!protectedNow && !step.type().equals("decision.apply")) {
-                        status = step.type().replace("decision.", "").replace("agent.", "");
-                        why = step.reason() == null ? step.outcome() : step.reason();
-                    } else if (!protectedNow) {
-                        status = "commanded";
-                        why = "commanded; no result from the agent yet";
-                    }
+            } else {
+                if (!protectedNow && type != AuditType.DECISION_APPLY) {
+                    status = step.type().replace("decision.", "").replace("agent.", "");
+                    why = step.reason() == null ? step.outcome() : step.reason();
+                } else if (!protectedNow) {
+                    status = "commanded";
+                    why = "commanded; no result from the agent yet";
                 }
             }
         }

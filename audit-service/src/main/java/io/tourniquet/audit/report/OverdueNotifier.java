@@ -1,5 +1,6 @@
 package io.tourniquet.audit.report;
 
+import io.tourniquet.schemas.audit.AuditType;
 import io.quarkus.scheduler.Scheduled;
 import io.tourniquet.audit.domain.StoredEvent;
 import io.tourniquet.audit.store.AuditStore;
@@ -37,7 +38,7 @@ public class OverdueNotifier {
                     continue;
                 }
                 String id = "overdue:" + o.tenantId() + "/" + o.serverId() + "/" + o.mitigationId() + "/" + o.dueDate();
-                events.add(new StoredEvent(id, o.tenantId(), o.serverId(), o.mitigationId(), null, "exposure.overdue", "overdue",
+                events.add(new StoredEvent(id, o.tenantId(), o.serverId(), o.mitigationId(), null, AuditType.EXPOSURE_OVERDUE.wireName(), "overdue",
                         "audit-service", String.join(",", o.kevCves()) + " due " + o.dueDate() + " (CISA KEV); still exposed: " + o.status()
                                 + (o.why() == null || o.why().isEmpty() ? "" : ", " + o.why()),
                         now, "audit-service", "{\"dueDate\":\"" + o.dueDate() + "\"}", null, null));

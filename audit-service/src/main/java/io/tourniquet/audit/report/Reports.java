@@ -1,5 +1,6 @@
 package io.tourniquet.audit.report;
 
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.audit.domain.ExposureTimeline;
 import io.tourniquet.audit.domain.Percentiles;
 import io.tourniquet.audit.store.Database;
@@ -184,7 +185,7 @@ public class Reports {
         }
         List<ServerExposure> result = new ArrayList<>();
         steps.forEach((key, list) -> {
-            if (list.stream().noneMatch(s -> s.type().startsWith("decision."))) {
+            if (list.stream().noneMatch(s -> AuditType.fromWire(s.type()).map(AuditType::isDecision).orElse(false))) {
                 return;
             }
             var r = ExposureTimeline.replay(m.publishedAt(), list, asOf);

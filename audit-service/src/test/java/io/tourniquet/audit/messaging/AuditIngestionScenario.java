@@ -13,6 +13,7 @@ import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ abstract class AuditIngestionScenario {
     private static MitigationApplied applied(String tenant, String server, Instant at) {
         return MitigationApplied.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server)
-                .setCommand(new CommandRef("c1", 1L, "M1.1", 1))
+                .setCommand(new CommandRef("c1", 1L, "M1.1", 1, "digest-m11"))
                 .setEvidence(new ChangeEvidence("simulated", List.of("put M1.1 in force"), "a", "b", "re-read"))
                 .setAppliedAt(at).build();
     }
@@ -84,7 +85,7 @@ abstract class AuditIngestionScenario {
         String tenant = "long-" + tenant().substring("tenant-".length());
         String error = "nginx -t refused the configuration: " + "x".repeat(100_000);
         var failed = io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
-                .setServerId("exch01").setCommand(new CommandRef("c1", 1L, "M1.1", 1)).setError(error).setRollback("restored")
+                .setServerId("exch01").setCommand(new CommandRef("c1", 1L, "M1.1", 1, "digest-m11")).setError(error).setRollback("restored")
                 .setFailedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build();
         store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(failed, Topics.agentEvents(tenant))));
         store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(applied(tenant, Instant.now().truncatedTo(ChronoUnit.MILLIS)),
@@ -135,7 +136,7 @@ abstract class AuditIngestionScenario {
     }
 
     static AuditRecord decisionRecord(String tenant, Instant at) {
-        return AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
+        return AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "policy-service")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setOccurredAt(at).build();
     }
 
@@ -148,13 +149,13 @@ abstract class AuditIngestionScenario {
     private static final Instant T0 = Instant.parse("2026-10-01T00:00:00Z");
     private static final Duration HOUR = Duration.ofHours(1);
 
-    private void decision(String tenant, String server, String mitigation, String type, String reason, Instant at) {
+    private void decision(String tenant, String server, String mitigation, AuditType type, String reason, Instant at) {
         TopicRecords.send(kafka(), Topics.AUDIT, tenant, AuditEvents.builder("policy-service", type, "commanded", "policy-service")
                 .setTenantId(tenant).setServerId(server).setMitigationId(mitigation).setRevision(1).setReason(reason).setOccurredAt(at).build());
     }
 
     private static CommandRef ref(String mitigation) {
-        return new CommandRef("c-" + UUID.randomUUID(), 1L, mitigation, 1);
+        return new CommandRef("c-" + UUID.randomUUID(), 1L, mitigation, 1, "digest-" + mitigation);
     }
 
     /**
@@ -177,30 +178,30 @@ abstract class AuditIngestionScenario {
                 .setExploitation(List.of(new io.tourniquet.schemas.CveExploitation(cve, "2026.10.01", "2026-09-30", "2026-10-10", "Known"))).build());
         String events = Topics.agentEvents(tenant);
         // exch01: applied 2 h after publication
-        decision(tenant, "exch01", m, "decision.apply", "auto", T0.plus(HOUR));
+        decision(tenant, "exch01", m, AuditType.DECISION_APPLY, "auto", T0.plus(HOUR));
         TopicRecords.send(kafka(), events, "exch01", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
                 .setServerId("exch01").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
                 .setAppliedAt(T0.plus(HOUR.multipliedBy(2))).build());
         // exch02: failed; still exposed at T0+12d: 288 h
-        decision(tenant, "exch02", m, "decision.apply", "auto", T0.plus(HOUR));
+        decision(tenant, "exch02", m, AuditType.DECISION_APPLY, "auto", T0.plus(HOUR));
         TopicRecords.send(kafka(), events, "exch02", io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch02").setCommand(ref(m)).setError("URL Rewrite module missing").setRollback("not-needed")
                 .setFailedAt(T0.plus(Duration.ofMinutes(90))).build());
         // exch03: awaiting approval, and its agent last seen at T0: offline
-        decision(tenant, "exch03", m, "decision.awaiting-approval", "approval required by tenant policy", T0.plus(HOUR));
+        decision(tenant, "exch03", m, AuditType.DECISION_AWAITING_APPROVAL, "approval required by tenant policy", T0.plus(HOUR));
         TopicRecords.send(kafka(), events, "exch03", io.tourniquet.schemas.ServerInventory.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch03").setProduct("Exchange").setBuild("15.2.986.5").setInstalledUpdates(List.of())
                 .setBackend("simulated").setAgentVersion("t").setServerGroup(null).setTags(List.of()).setPrerequisites(java.util.Map.of())
                 .setAppliedMitigations(List.of()).setBlockedMitigations(List.of()).setObserveOnly(false).setReportedAt(T0).build());
         // exch04: patched 5 h after publication
-        decision(tenant, "exch04", m, "decision.apply", "auto", T0.plus(HOUR));
-        decision(tenant, "exch04", m, "decision.remove", "server not affected: PATCHED", T0.plus(HOUR.multipliedBy(5)));
+        decision(tenant, "exch04", m, AuditType.DECISION_APPLY, "auto", T0.plus(HOUR));
+        decision(tenant, "exch04", m, AuditType.DECISION_REMOVE, "server not affected: PATCHED", T0.plus(HOUR.multipliedBy(5)));
         // exch05: applied after 4 h, removed (blocked) after 1 day + 1 min: exposed 4 h + (12 d - 1 d - 1 min)
-        decision(tenant, "exch05", m, "decision.apply", "auto", T0);
+        decision(tenant, "exch05", m, AuditType.DECISION_APPLY, "auto", T0);
         TopicRecords.send(kafka(), events, "exch05", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
                 .setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
                 .setAppliedAt(T0.plus(HOUR.multipliedBy(4))).build());
-        decision(tenant, "exch05", m, "decision.remove", "blocked by tenant policy", T0.plus(Duration.ofDays(1)));
+        decision(tenant, "exch05", m, AuditType.DECISION_REMOVE, "blocked by tenant policy", T0.plus(Duration.ofDays(1)));
         TopicRecords.send(kafka(), events, "exch05", io.tourniquet.schemas.MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "b", "a", "v"))
                 .setRemovedAt(T0.plus(Duration.ofDays(1)).plusSeconds(60)).build());
@@ -257,7 +258,7 @@ abstract class AuditIngestionScenario {
         var reader = stream.thenAccept(response -> response.body().forEach(lines::add));
         await().atMost(Duration.ofSeconds(10)).until(stream::isDone);
 
-        AuditRecord decision = AuditEvents.builder("policy-service", "decision.apply", "commanded", "alice")
+        AuditRecord decision = AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "alice")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setReason("approved by alice").build();
         TopicRecords.send(kafka(), Topics.AUDIT, tenant, decision);
 
@@ -303,7 +304,7 @@ abstract class AuditIngestionScenario {
         String tenant = tenant();
         String events = Topics.agentEvents(tenant);
         Instant decided = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        AuditRecord decision = AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service")
+        AuditRecord decision = AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "policy-service")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setOccurredAt(decided).build();
         MitigationApplied applied = applied(tenant, decided.plusMillis(5));
         MitigationApplied otherTenant = applied("someone-else", decided.plusMillis(5));

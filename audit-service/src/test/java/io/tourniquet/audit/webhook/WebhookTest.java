@@ -11,6 +11,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +39,10 @@ class WebhookTest {
 
     @Test
     void aHaltIsNotifiedSignedAndRetriedUntilTheReceiverAcceptsIt() {
-        var applied = AuditEvents.builder("policy-service", "decision.apply", "commanded", "policy-service").setTenantId("hooked").build();
-        var halted = AuditEvents.builder("policy-service", "decision.halted", "halted", "policy-service").setTenantId("hooked")
+        var applied = AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "policy-service").setTenantId("hooked").build();
+        var halted = AuditEvents.builder("policy-service", AuditType.DECISION_HALTED, "halted", "policy-service").setTenantId("hooked")
                 .setMitigationId("M1.1").setReason("rollout halted: 2 of 5 servers failed").build();
-        var otherTenant = AuditEvents.builder("policy-service", "decision.halted", "halted", "policy-service").setTenantId("not-hooked").build();
+        var otherTenant = AuditEvents.builder("policy-service", AuditType.DECISION_HALTED, "halted", "policy-service").setTenantId("not-hooked").build();
         TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "hooked", applied);
         TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "not-hooked", otherTenant);
         TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, "hooked", halted);

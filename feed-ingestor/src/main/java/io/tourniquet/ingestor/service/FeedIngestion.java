@@ -12,6 +12,7 @@ import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.crypto.Digests;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -81,7 +82,7 @@ public class FeedIngestion {
             return new Result(feedId, verified.catalog().version(), List.of(), List.of(), verified.catalog().definitions().size());
         }
         for (String id : verified.quarantined()) {
-            publisher.publishAudit(AuditEvents.builder(SOURCE, "feed.quarantined", "quarantined", "feed:" + feedId)
+            publisher.publishAudit(AuditEvents.builder(SOURCE, AuditType.FEED_QUARANTINED, "quarantined", "feed:" + feedId)
                     .setMitigationId(id)
                     .setReason("no declarative definition for config id " + id + " of feed " + feedId + ": recorded, never applied")
                     .setDetails(Map.of("feedId", feedId, "feedVersion", verified.catalog().version())).build());
@@ -143,7 +144,7 @@ public class FeedIngestion {
                     plan.toPublish().stream().map(MitigationDefinition::getId).toList(),
                     plan.toWithdraw().stream().map(PublishedMitigations.Entry::mitigationId).toList(),
                     plan.unchanged());
-            publisher.publishAudit(AuditEvents.builder(SOURCE, "feed.accepted", "accepted", "feed:" + catalog.feedId())
+            publisher.publishAudit(AuditEvents.builder(SOURCE, AuditType.FEED_ACCEPTED, "accepted", "feed:" + catalog.feedId())
                     .setDetails(Map.of(
                             "feedId", catalog.feedId(),
                             "feedVersion", catalog.version(),
@@ -189,7 +190,7 @@ public class FeedIngestion {
             published.record(event);
             republished.add(entry.mitigationId());
         }
-        publisher.publishAudit(AuditEvents.builder(SOURCE, "kev.loaded", "accepted", "feed:cisa-kev")
+        publisher.publishAudit(AuditEvents.builder(SOURCE, AuditType.KEV_LOADED, "accepted", "feed:cisa-kev")
                 .setDetails(Map.of("catalogVersion", catalogVersion, "republished", String.join(",", republished))).build());
         LOG.infof("CISA KEV %s loaded; republished %s", catalogVersion, republished);
         return republished;
@@ -197,7 +198,7 @@ public class FeedIngestion {
 
     /** Records a feed document that failed verification: nothing of it is published. */
     public void reject(String feedId, InvalidFeedException e) {
-        AuditRecord record = AuditEvents.builder(SOURCE, "feed.rejected", "rejected", "feed:" + feedId)
+        AuditRecord record = AuditEvents.builder(SOURCE, AuditType.FEED_REJECTED, "rejected", "feed:" + feedId)
                 .setReason(e.getMessage())
                 .setDetails(Map.of("feedId", feedId, "reasonCode", e.reason().name()))
                 .build();

@@ -10,6 +10,7 @@ import io.tourniquet.feedtrust.KevCatalog;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.ingestor.messaging.FeedEventPublisher;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.crypto.Digests;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -96,7 +97,7 @@ public class FeedPoller {
             }
         } catch (InvalidFeedException e) {
             LOG.warnf("CISA KEV catalog at %s rejected (%s): %s", location, e.reason(), e.getMessage());
-            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.rejected", "rejected", "feed:" + KEV_FEED)
+            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, AuditType.FEED_REJECTED, "rejected", "feed:" + KEV_FEED)
                     .setReason(e.getMessage()).setDetails(Map.of("feedId", KEV_FEED, "reasonCode", e.reason().name())).build());
         }
     }
@@ -122,7 +123,7 @@ public class FeedPoller {
             registry.counter("tourniquet.feed.fetches", "feed", feedId, "outcome", "failed").increment();
             if (!Boolean.TRUE.equals(failing.get(feedId))) {
                 LOG.warnf("feed %s: cannot read %s: %s", feedId, location, e.getMessage());
-                publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.unreachable", "failed", "feed:" + feedId)
+                publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, AuditType.FEED_UNREACHABLE, "failed", "feed:" + feedId)
                         .setReason("cannot read " + location + ": " + e.getMessage()).setDetails(Map.of("feedId", feedId)).build());
                 failing.put(feedId, true); // only once recorded: if the record could not be sent, the next poll tries again
             }
@@ -131,7 +132,7 @@ public class FeedPoller {
 
     private void recovered(String feedId, String location) {
         if (Boolean.TRUE.equals(failing.get(feedId))) {
-            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, "feed.reachable", "recovered", "feed:" + feedId)
+            publisher.publishAudit(AuditEvents.builder(FeedIngestion.SOURCE, AuditType.FEED_REACHABLE, "recovered", "feed:" + feedId)
                     .setReason(location + " readable again").setDetails(Map.of("feedId", feedId)).build());
         }
         failing.put(feedId, false);

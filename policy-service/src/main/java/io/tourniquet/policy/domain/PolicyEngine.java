@@ -6,7 +6,11 @@ import io.tourniquet.schemas.MitigationKillSwitch;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.ServerInventory;
+import io.tourniquet.schemas.OverrideAction;
 import io.tourniquet.schemas.ServerOverride;
+import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.schemas.policy.CommandAction;
+import io.tourniquet.schemas.policy.CommandedState;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -26,24 +30,24 @@ public final class PolicyEngine {
 
     /**
      * Everything the decision depends on. {@code commanded} is what was last commanded to the server for this
-     * mitigation ("APPLY|..." or "REMOVE|..." or null).
+     * mitigation (null when nothing was).
      */
     public record Situation(ServerInventory server, MitigationPublished mitigation, MitigationWithdrawn withdrawal, EffectiveRules rules,
-            Approval approval, MitigationKillSwitch killSwitch, ServerOverride override, RolloutGate rollout, String commanded, Instant now) {
+            Approval approval, MitigationKillSwitch killSwitch, ServerOverride override, RolloutGate rollout, CommandedState commanded, Instant now) {
     }
 
     /**
-     * The decision. {@code code} is the audit type (decision.apply, decision.blocked...); {@code state} what is
+     * The decision. {@code code} is its audit type (decision.apply, decision.blocked...); {@code state} what is
      * commanded when the action is carried out (compared with the last one, so nothing is sent twice).
      */
-    public record Outcome(Action action, String code, DecisionKind kind, String decidedBy, String reason, String state,
+    public record Outcome(Action action, AuditType code, DecisionKind kind, String decidedBy, String reason, CommandedState state,
             boolean shadowMode, boolean driftReportOnly) {
 
-        static Outcome none(String code, String reason) {
+        static Outcome none(AuditType code, String reason) {
             return new Outcome(Action.NONE, code, DecisionKind.UNKNOWN, "", reason, null, false, false);
         }
 
-        static Outcome hold(String code, String reason) {
+        static Outcome hold(AuditType code, String reason) {
             return new Outcome(Action.HOLD, code, DecisionKind.UNKNOWN, "", reason, null, false, false);
         }
     }
@@ -54,32 +58,33 @@ public final class PolicyEngine {
     public static Outcome decide(Situation s) {
         var definition = s.mitigation().getDefinition();
         EffectiveRules rules = s.rules();
-        boolean inForce = s.commanded() != null && s.commanded().startsWith("APPLY|");
+        boolean inForce = s.commanded() != null && s.commanded().getAction() == CommandAction.APPLY;
         boolean windowOpen = MaintenanceWindows.open(rules.windows(), s.now());
 
         Outcome removal = removal(s);
         if (removal != null) {
             if (!inForce) {
-                return removal.code().equals("decision.blocked") ? Outcome.hold("decision.blocked", removal.reason())
-                        : Outcome.none("decision.not-needed", removal.reason());
+                return removal.code() == AuditType.DECISION_BLOCKED ? Outcome.hold(AuditType.DECISION_BLOCKED, removal.reason())
+                        : Outcome.none(AuditType.DECISION_NOT_NEEDED, removal.reason());
             }
             if (!windowOpen) {
-                return Outcome.hold("decision.deferred", "removal (" + removal.reason() + ") waits for a maintenance window");
+                return Outcome.hold(AuditType.DECISION_DEFERRED, "removal (" + removal.reason() + ") waits for a maintenance window");
             }
             return removal;
         }
 
         boolean shadow = rules.shadowMode();
-        String nonce = s.override() != null && s.override().getAction().equals("REAPPLY") ? Long.toString(s.override().getAt().toEpochMilli()) : "";
-        String state = "APPLY|" + definition.getRevision() + "|" + s.mitigation().getDefinitionDigest() + "|" + shadow + "|" + rules.driftReportOnly() + "|" + nonce;
+        Long reappliedAt = s.override() != null && s.override().getAction() == OverrideAction.REAPPLY ? s.override().getAt().toEpochMilli() : null;
+        CommandedState state = new CommandedState(CommandAction.APPLY, definition.getRevision(), s.mitigation().getDefinitionDigest(), shadow,
+                rules.driftReportOnly(), reappliedAt);
         if (state.equals(s.commanded())) {
-            return Outcome.none("decision.in-force", "in force as commanded");
+            return Outcome.none(AuditType.DECISION_IN_FORCE, "in force as commanded");
         }
         if (s.killSwitch() != null && s.killSwitch().getEngaged()) {
-            return Outcome.hold("decision.blocked", "kill switch engaged by " + s.killSwitch().getBy() + ": " + s.killSwitch().getReason());
+            return Outcome.hold(AuditType.DECISION_BLOCKED, "kill switch engaged by " + s.killSwitch().getBy() + ": " + s.killSwitch().getReason());
         }
         if (!rules.mitigationsEnabled()) {
-            return Outcome.hold("decision.disabled", "mitigations disabled by " + rules.source());
+            return Outcome.hold(AuditType.DECISION_DISABLED, "mitigations disabled by " + rules.source());
         }
         DecisionKind kind = DecisionKind.AUTO_APPLY;
         String decidedBy = CommandFactory.ACTOR;
@@ -87,36 +92,36 @@ public final class PolicyEngine {
         if (rules.approvalRequired()) {
             Approval approval = s.approval();
             if (approval == null || (approval.getRevision() != null && approval.getRevision() != definition.getRevision())) {
-                return Outcome.hold("decision.awaiting-approval", "approval required by " + rules.source() + " for " + definition.getId() + " r" + definition.getRevision());
+                return Outcome.hold(AuditType.DECISION_AWAITING_APPROVAL, "approval required by " + rules.source() + " for " + definition.getId() + " r" + definition.getRevision());
             }
             if (!approval.getApproved()) {
-                return Outcome.hold("decision.rejected", "rejected by " + approval.getDecidedBy() + ": " + approval.getReason());
+                return Outcome.hold(AuditType.DECISION_REJECTED, "rejected by " + approval.getDecidedBy() + ": " + approval.getReason());
             }
             if (!approval.getExpiresAt().isAfter(s.now())) {
-                return Outcome.hold("decision.awaiting-approval", "approval by " + approval.getDecidedBy() + " expired at " + approval.getExpiresAt());
+                return Outcome.hold(AuditType.DECISION_AWAITING_APPROVAL, "approval by " + approval.getDecidedBy() + " expired at " + approval.getExpiresAt());
             }
             kind = DecisionKind.APPROVED;
             decidedBy = approval.getDecidedBy();
             reason = "approved by " + approval.getDecidedBy() + " at " + approval.getDecidedAt() + ": " + approval.getReason();
         }
         if (!s.rollout().allowed()) {
-            return Outcome.hold(s.rollout().halted() ? "decision.halted" : "decision.deferred", s.rollout().reason());
+            return Outcome.hold(s.rollout().halted() ? AuditType.DECISION_HALTED : AuditType.DECISION_DEFERRED, s.rollout().reason());
         }
         if (!windowOpen) {
             boolean emergency = rules.emergencyBypassesWindow() && !s.mitigation().getExploitation().isEmpty();
             if (!emergency) {
-                return Outcome.hold("decision.deferred", "outside the maintenance windows of " + rules.source());
+                return Outcome.hold(AuditType.DECISION_DEFERRED, "outside the maintenance windows of " + rules.source());
             }
             kind = kind == DecisionKind.APPROVED ? kind : DecisionKind.EMERGENCY;
             reason += "; outside the maintenance window as an emergency: " + s.mitigation().getExploitation().get(0).getCveId() + " is known exploited (CISA KEV)";
         }
-        if (!nonce.isEmpty()) {
+        if (reappliedAt != null) {
             reason = "re-applied by " + s.override().getBy() + ": " + s.override().getReason() + "; " + reason;
         }
         if (shadow) {
             reason += "; shadow mode: log only, nothing blocked";
         }
-        return new Outcome(Action.APPLY, "decision.apply", kind, decidedBy, reason, state, shadow, rules.driftReportOnly());
+        return new Outcome(Action.APPLY, AuditType.DECISION_APPLY, kind, decidedBy, reason, state, shadow, rules.driftReportOnly());
     }
 
     /** Why the mitigation must not be in force on this server, or null when it must. */
@@ -124,31 +129,32 @@ public final class PolicyEngine {
         var definition = s.mitigation().getDefinition();
         MitigationWithdrawn withdrawal = s.withdrawal();
         if (withdrawal != null && withdrawal.getRevision() >= definition.getRevision()) {
-            return remove(DecisionKind.WITHDRAWN, "decision.remove", CommandFactory.ACTOR, "withdrawn: " + withdrawal.getReason(), s);
+            return remove(DecisionKind.WITHDRAWN, AuditType.DECISION_REMOVE, CommandFactory.ACTOR, "withdrawn: " + withdrawal.getReason(), s);
         }
         Applicability.Verdict verdict = Applicability.of(definition, s.server());
         if (!verdict.mustBeInForce()) {
-            return remove(DecisionKind.PATCHED, "decision.remove", CommandFactory.ACTOR, "server not affected: " + verdict, s);
+            return remove(DecisionKind.PATCHED, AuditType.DECISION_REMOVE, CommandFactory.ACTOR, "server not affected: " + verdict, s);
         }
         if (s.killSwitch() != null && s.killSwitch().getEngaged() && s.killSwitch().getRemoveApplied()) {
-            return remove(DecisionKind.ADMIN, "decision.remove", s.killSwitch().getBy(), "kill switch: " + s.killSwitch().getReason(), s);
+            return remove(DecisionKind.ADMIN, AuditType.DECISION_REMOVE, s.killSwitch().getBy(), "kill switch: " + s.killSwitch().getReason(), s);
         }
-        if (s.override() != null && s.override().getAction().equals("REMOVE")) {
-            return remove(DecisionKind.ADMIN, "decision.remove", s.override().getBy(), "removed from this server by " + s.override().getBy() + ": " + s.override().getReason(), s);
+        if (s.override() != null && s.override().getAction() == OverrideAction.REMOVE) {
+            return remove(DecisionKind.ADMIN, AuditType.DECISION_REMOVE, s.override().getBy(), "removed from this server by " + s.override().getBy() + ": " + s.override().getReason(), s);
         }
         Integer lifetime = s.rules().lifetimeDays();
         if (lifetime != null && !s.mitigation().getPublishedAt().plus(Duration.ofDays(lifetime)).isAfter(s.now())) {
-            return remove(DecisionKind.EXPIRED, "decision.remove", CommandFactory.ACTOR, "expired: published " + s.mitigation().getPublishedAt()
+            return remove(DecisionKind.EXPIRED, AuditType.DECISION_REMOVE, CommandFactory.ACTOR, "expired: published " + s.mitigation().getPublishedAt()
                     + ", policy keeps mitigations " + lifetime + " days", s);
         }
         if (s.rules().blocked().contains(definition.getId())) {
-            return remove(DecisionKind.ADMIN, "decision.blocked", CommandFactory.ACTOR, "blocked by " + s.rules().source(), s);
+            return remove(DecisionKind.ADMIN, AuditType.DECISION_BLOCKED, CommandFactory.ACTOR, "blocked by " + s.rules().source(), s);
         }
         return null;
     }
 
-    private static Outcome remove(DecisionKind kind, String code, String by, String reason, Situation s) {
+    private static Outcome remove(DecisionKind kind, AuditType code, String by, String reason, Situation s) {
         var definition = s.mitigation().getDefinition();
-        return new Outcome(Action.REMOVE, code, kind, by, reason, "REMOVE|" + definition.getRevision() + "|" + s.mitigation().getDefinitionDigest(), false, false);
+        return new Outcome(Action.REMOVE, code, kind, by, reason,
+                new CommandedState(CommandAction.REMOVE, definition.getRevision(), s.mitigation().getDefinitionDigest(), false, false, null), false, false);
     }
 }

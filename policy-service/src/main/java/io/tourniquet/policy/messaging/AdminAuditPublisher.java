@@ -4,6 +4,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -23,7 +24,7 @@ public class AdminAuditPublisher {
     @Channel(CHANNEL)
     MutinyEmitter<AuditRecord> records;
 
-    public void record(String type, String outcome, String actor, String tenant, String server, String mitigation, String reason,
+    public void record(AuditType type, String outcome, String actor, String tenant, String server, String mitigation, String reason,
             Map<String, String> details) {
         AuditRecord record = AuditEvents.builder("policy-service", type, outcome, actor)
                 .setTenantId(tenant).setServerId(server).setMitigationId(mitigation).setReason(reason).setDetails(details).build();

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import io.tourniquet.policy.service.PolicyAdmin;
 import io.tourniquet.policy.service.PolicyDocument;
+import io.tourniquet.schemas.OverrideAction;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -97,7 +98,7 @@ public class AdminResource {
     @Operation(summary = "Remove a mitigation from one server (it stays removed until re-applied), or re-apply it with a fresh command")
     public Response serverAction(@PathParam("tenant") String tenant, @PathParam("server") String server, @PathParam("mitigation") String mitigation,
             @PathParam("action") String action, Decision decision) {
-        return run(() -> fields(admin.serverAction(tenant, server, mitigation, action.equals("remove") ? "REMOVE" : "REAPPLY", by(decision), reason(decision))));
+        return run(() -> fields(admin.serverAction(tenant, server, mitigation, action.equals("remove") ? OverrideAction.REMOVE : OverrideAction.REAPPLY, by(decision), reason(decision))));
     }
 
     @POST

@@ -12,9 +12,17 @@ import io.tourniquet.schemas.Approval;
 import io.tourniquet.schemas.MaintenanceWindow;
 import io.tourniquet.schemas.MitigationKillSwitch;
 import io.tourniquet.schemas.PolicyRules;
+import io.tourniquet.schemas.OverrideAction;
+import io.tourniquet.schemas.RolloutAction;
 import io.tourniquet.schemas.RolloutControl;
 import io.tourniquet.schemas.ServerOverride;
 import io.tourniquet.schemas.TenantPolicy;
+import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.schemas.policy.CommandedState;
+import io.tourniquet.schemas.policy.DecisionState;
+import io.tourniquet.schemas.policy.RolloutProgress;
+import io.tourniquet.schemas.policy.ServerResult;
+import java.util.Arrays;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,7 +59,6 @@ public class PolicyAdmin {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@\\\\-]{1,128}");
     private static final Duration STORE_WAIT = Duration.ofSeconds(15);
-    private static final Set<String> ROLLOUT_ACTIONS = Set.of("START", "PAUSE", "RESUME");
 
     /** A server and a mitigation as the policy sees them: what was commanded, what was decided last and why, what the agent said. */
     public record ServerMitigation(String serverId, String mitigationId, String commanded, String decision, String reason, String lastResult) {
@@ -99,7 +106,7 @@ public class PolicyAdmin {
         }
         publisher.publish(ControlKeys.policy(policy.getTenantId()), policy);
         written.put(policy.getTenantId(), policy);
-        audit.record("policy.updated", "updated", policy.getUpdatedBy(), policy.getTenantId(), null, null,
+        audit.record(AuditType.POLICY_UPDATED, "updated", policy.getUpdatedBy(), policy.getTenantId(), null, null,
                 "tenant policy set", Map.of("policy", PolicyDocument.of(policy).toString()));
         LOG.infof("policy of %s set by %s", policy.getTenantId(), policy.getUpdatedBy());
         return policy;
@@ -130,7 +137,7 @@ public class PolicyAdmin {
         Instant now = now();
         Approval approval = new Approval(tenant, mitigationId, revision, approved, by, reason, now, now.plus(validity));
         publisher.publish(ControlKeys.approval(tenant, mitigationId), approval);
-        audit.record(approved ? "approval.granted" : "approval.rejected", approved ? "approved" : "rejected", by, tenant, null, mitigationId,
+        audit.record(approved ? AuditType.APPROVAL_GRANTED : AuditType.APPROVAL_REJECTED, approved ? "approved" : "rejected", by, tenant, null, mitigationId,
                 reason, Map.of("expiresAt", approval.getExpiresAt().toString(), "revision", String.valueOf(revision)));
         return approval;
     }
@@ -139,13 +146,13 @@ public class PolicyAdmin {
         Topics.requireValidTenant(tenant);
         requireMitigation(mitigationId);
         requireAdmin(by);
-        String upper = action == null ? "" : action.toUpperCase(Locale.ROOT);
-        if (!ROLLOUT_ACTIONS.contains(upper)) {
-            throw new IllegalArgumentException("rollout action must be one of start, pause, resume; was '" + action + "'");
-        }
-        RolloutControl control = new RolloutControl(tenant, mitigationId, upper, by, now());
+        RolloutAction rolloutAction = Arrays.stream(RolloutAction.values())
+                .filter(a -> a.name().equalsIgnoreCase(action == null ? "" : action)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("rollout action must be one of start, pause, resume; was '" + action + "'"));
+        RolloutControl control = new RolloutControl(tenant, mitigationId, rolloutAction, by, now());
         publisher.publish(ControlKeys.rollout(tenant, mitigationId), control);
-        audit.record("rollout.requested", upper.toLowerCase(Locale.ROOT), by, tenant, null, mitigationId, upper + " requested", Map.of());
+        audit.record(AuditType.ROLLOUT_REQUESTED, rolloutAction.name().toLowerCase(Locale.ROOT), by, tenant, null, mitigationId,
+                rolloutAction + " requested", Map.of());
         return control;
     }
 
@@ -155,13 +162,13 @@ public class PolicyAdmin {
         requireReason(reason);
         MitigationKillSwitch killSwitch = new MitigationKillSwitch(mitigationId, engaged, engaged && removeApplied, by, reason, now());
         publisher.publish(ControlKeys.killSwitch(mitigationId), killSwitch);
-        audit.record(engaged ? "kill-switch.engaged" : "kill-switch.released", engaged ? "engaged" : "released", by, null, null, mitigationId,
+        audit.record(engaged ? AuditType.KILL_SWITCH_ENGAGED : AuditType.KILL_SWITCH_RELEASED, engaged ? "engaged" : "released", by, null, null, mitigationId,
                 reason, Map.of("removeApplied", Boolean.toString(killSwitch.getRemoveApplied())));
         LOG.warnf("kill switch for %s %s by %s: %s", mitigationId, engaged ? "engaged" : "released", by, reason);
         return killSwitch;
     }
 
-    public ServerOverride serverAction(String tenant, String server, String mitigationId, String action, String by, String reason) {
+    public ServerOverride serverAction(String tenant, String server, String mitigationId, OverrideAction action, String by, String reason) {
         Topics.requireValidTenant(tenant);
         Topics.requireValidServer(server);
         requireMitigation(mitigationId);
@@ -169,24 +176,25 @@ public class PolicyAdmin {
         requireReason(reason);
         ServerOverride override = new ServerOverride(tenant, server, mitigationId, action, by, reason, now());
         publisher.publish(ControlKeys.server(tenant, server, mitigationId), override);
-        audit.record("server." + action.toLowerCase(Locale.ROOT), "requested", by, tenant, server, mitigationId, reason, Map.of());
+        audit.record(action == OverrideAction.REMOVE ? AuditType.SERVER_REMOVE : AuditType.SERVER_REAPPLY, "requested", by, tenant, server, mitigationId, reason, Map.of());
         return override;
     }
 
     /** Every server and mitigation of the tenant the policy has decided on. */
     public List<ServerMitigation> status(String tenant) {
         Topics.requireValidTenant(tenant);
-        ReadOnlyKeyValueStore<String, String> decisions = store(PolicyTopology.DECISIONS_STORE);
-        ReadOnlyKeyValueStore<String, String> commanded = store(PolicyTopology.COMMANDED_STORE);
-        ReadOnlyKeyValueStore<String, String> outcomes = store(PolicyTopology.OUTCOMES_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> decisions = store(PolicyTopology.DECISIONS_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> commanded = store(PolicyTopology.COMMANDED_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> outcomes = store(PolicyTopology.OUTCOMES_STORE);
         List<ServerMitigation> list = new ArrayList<>();
         try (var range = decisions.prefixScan(tenant + "/", new StringSerializer())) {
             range.forEachRemaining(kv -> {
                 String[] key = kv.key.split("/", 3);
-                String[] decision = kv.value.split("\\|", 2);
-                String command = commanded.get(kv.key);
-                list.add(new ServerMitigation(key[1], key[2], command == null ? null : command.substring(0, command.indexOf('|')),
-                        decision[0], decision.length > 1 ? decision[1] : "", outcomes.get(kv.key)));
+                DecisionState decision = (DecisionState) kv.value;
+                CommandedState command = (CommandedState) commanded.get(kv.key);
+                ServerResult result = (ServerResult) outcomes.get(kv.key);
+                list.add(new ServerMitigation(key[1], key[2], command == null ? null : command.getAction().name(), decision.getType(),
+                        decision.getReason(), result == null ? null : result.getKind() + " r" + result.getRevision()));
             });
         }
         return list;
@@ -194,12 +202,12 @@ public class PolicyAdmin {
 
     public List<RolloutStatus> rollouts(String tenant) {
         Topics.requireValidTenant(tenant);
-        ReadOnlyKeyValueStore<String, String> rollouts = store(PolicyTopology.ROLLOUTS_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> rollouts = store(PolicyTopology.ROLLOUTS_STORE);
         List<RolloutStatus> list = new ArrayList<>();
         try (var range = rollouts.prefixScan(tenant + "/", new StringSerializer())) {
             range.forEachRemaining(kv -> {
-                String[] v = kv.value.split("\\|", 4);
-                list.add(new RolloutStatus(kv.key.substring(tenant.length() + 1), Integer.parseInt(v[0]), Integer.parseInt(v[1]), v[2], v.length > 3 ? v[3] : ""));
+                RolloutProgress v = (RolloutProgress) kv.value;
+                list.add(new RolloutStatus(kv.key.substring(tenant.length() + 1), v.getRevision(), v.getStage(), v.getStatus().name(), v.getReason()));
             });
         }
         return list;

@@ -35,10 +35,12 @@ public final class PolicyTopology {
     static final String WITHDRAWALS_STORE = "withdrawals";
     public static final String POLICIES_STORE = "policies";
     public static final String CONTROLS_STORE = "controls";
-    public static final String COMMANDED_STORE = "commanded";
-    public static final String DECISIONS_STORE = "decisions";
-    public static final String OUTCOMES_STORE = "outcomes";
-    public static final String ROLLOUTS_STORE = "rollouts";
+    // -v2: typed Avro values (they were pipe-separated strings); a store of the old format is left behind, not misread,
+    // and its state is decided again from the inputs (agents skip a command already in force)
+    public static final String COMMANDED_STORE = "commanded-v2";
+    public static final String DECISIONS_STORE = "decisions-v2";
+    public static final String OUTCOMES_STORE = "outcomes-v2";
+    public static final String ROLLOUTS_STORE = "rollouts-v2";
     static final String SEQUENCES_STORE = "sequences";
     static final String PENDING_STORE = "pending";
     static final String COMMANDS_SINK = "commands";
@@ -50,15 +52,15 @@ public final class PolicyTopology {
     }
 
     public static Topology build(CommandFactory commands, Duration recheckInterval) {
-        return build(commands, recheckInterval, DesiredStateProcessor.FanOut.DEFAULT);
+        return build(commands, recheckInterval, FanOut.Settings.DEFAULT);
     }
 
     /** @param serversPerTransaction how many servers a change for every tenant decides per transaction */
     public static Topology build(CommandFactory commands, Duration recheckInterval, int serversPerTransaction) {
-        return build(commands, recheckInterval, new DesiredStateProcessor.FanOut(serversPerTransaction, DesiredStateProcessor.FanOut.DEFAULT.interval()));
+        return build(commands, recheckInterval, new FanOut.Settings(serversPerTransaction, FanOut.Settings.DEFAULT.interval()));
     }
 
-    private static Topology build(CommandFactory commands, Duration recheckInterval, DesiredStateProcessor.FanOut fanOut) {
+    private static Topology build(CommandFactory commands, Duration recheckInterval, FanOut.Settings fanOut) {
         Serde<String> keys = Serdes.String();
         Serde<SpecificRecord> values = new AvroSerde();
         Topology topology = new Topology();
@@ -78,9 +80,10 @@ public final class PolicyTopology {
         for (String store : new String[] {SERVERS_STORE, MITIGATIONS_STORE, WITHDRAWALS_STORE, POLICIES_STORE, CONTROLS_STORE}) {
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, values), "desired-state");
         }
-        for (String store : new String[] {COMMANDED_STORE, DECISIONS_STORE, OUTCOMES_STORE, ROLLOUTS_STORE, PENDING_STORE}) {
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, Serdes.String()), "desired-state");
+        for (String store : new String[] {COMMANDED_STORE, DECISIONS_STORE, OUTCOMES_STORE, ROLLOUTS_STORE}) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), keys, values), "desired-state");
         }
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), keys, Serdes.String()), "desired-state");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEQUENCES_STORE), keys, Serdes.Long()), "desired-state");
 
         topology.addSink(COMMANDS_SINK, tenantCommandTopic(), keys.serializer(), values.serializer(), "desired-state");
@@ -99,7 +102,7 @@ public final class PolicyTopology {
 
     private static TopicNameExtractor<String, SpecificRecord> tenantCommandTopic() {
         return (key, value, context) -> {
-            var header = context.headers().lastHeader(DesiredStateProcessor.TENANT_HEADER);
+            var header = context.headers().lastHeader(CommandIssuer.TENANT_HEADER);
             return Topics.commands(new String(header.value(), StandardCharsets.UTF_8));
         };
     }

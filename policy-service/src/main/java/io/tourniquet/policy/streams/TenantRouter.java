@@ -3,6 +3,7 @@ package io.tourniquet.policy.streams;
 import io.tourniquet.policy.domain.CommandFactory;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
@@ -49,7 +50,7 @@ class TenantRouter implements Processor<String, SpecificRecord, String, Specific
     }
 
     private void refuse(String tenant, String server, String reason) {
-        AuditRecord audit = AuditEvents.builder(CommandFactory.ACTOR, "inventory.rejected", "rejected", "agent:" + (server == null ? "unknown" : server))
+        AuditRecord audit = AuditEvents.builder(CommandFactory.ACTOR, AuditType.INVENTORY_REJECTED, "rejected", "agent:" + (server == null ? "unknown" : server))
                 .setTenantId(tenant).setServerId(server).setReason(reason).build();
         context.forward(new Record<String, SpecificRecord>(AuditEvents.key(audit), audit, context.currentSystemTimeMs()), PolicyTopology.ROUTER_AUDIT_SINK);
     }

@@ -20,6 +20,9 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
+import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.schemas.policy.CommandAction;
+import io.tourniquet.schemas.policy.CommandedState;
 
 class CommandFactoryTest {
 
@@ -33,8 +36,8 @@ class CommandFactoryTest {
 
     @Test
     void theCommandCarriesEverythingTheAgentVerifiesIndependently() {
-        var outcome = new PolicyEngine.Outcome(PolicyEngine.Action.APPLY, "decision.apply", DecisionKind.APPROVED, "alice", "approved: CHG-1",
-                "APPLY|1", true, true);
+        var outcome = new PolicyEngine.Outcome(PolicyEngine.Action.APPLY, AuditType.DECISION_APPLY, DecisionKind.APPROVED, "alice", "approved: CHG-1",
+                new CommandedState(CommandAction.APPLY, 1, "digest", true, true, null), true, true);
         var m11 = TestData.m11();
         ApplyCommand command = issue(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)).apply("acme", "exch01", 42, m11, outcome).signed());
         assertThat(command.getTenantId()).isEqualTo("acme");
@@ -54,8 +57,8 @@ class CommandFactoryTest {
     /** Change any one field of the signed payload (as an attacker on the topic could): the signature no longer verifies. */
     @Test
     void theSignatureCoversEveryFieldOfTheCommand() {
-        var outcome = new PolicyEngine.Outcome(PolicyEngine.Action.APPLY, "decision.apply", DecisionKind.AUTO_APPLY, "policy-service", "auto",
-                "APPLY|1", false, false);
+        var outcome = new PolicyEngine.Outcome(PolicyEngine.Action.APPLY, AuditType.DECISION_APPLY, DecisionKind.AUTO_APPLY, "policy-service", "auto",
+                new CommandedState(CommandAction.APPLY, 1, "digest", false, false, null), false, false);
         SignedCommand signed = new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)).apply("acme", "exch01", 1, TestData.m11(), outcome).signed();
         ApplyCommand original = issue(signed);
         Schema schema = ApplyCommand.getClassSchema();

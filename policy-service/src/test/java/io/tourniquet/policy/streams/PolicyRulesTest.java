@@ -36,6 +36,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.tourniquet.schemas.OverrideAction;
+import io.tourniquet.schemas.RolloutAction;
 
 /** Each tenant-policy rule, through the topology (admin decisions arrive on tourniquet.tenant-policies). */
 class PolicyRulesTest {
@@ -237,7 +239,7 @@ class PolicyRulesTest {
         assertThat(audited("decision.halted")).filteredOn(a -> a.getServerId() == null).singleElement()
                 .satisfies(a -> assertThat(a.getReason()).contains("1 of 3 servers failed up to stage 1 (33% > 25% allowed)"));
 
-        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", "RESUME"));
+        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", RolloutAction.RESUME));
         assertThat(sent()).as("resumed: the failures seen are accepted, the last stage starts").hasSize(2);
     }
 
@@ -248,10 +250,10 @@ class PolicyRulesTest {
         policy(Policies.tenant(T).setRollout(Policies.rollout(List.of(100), 0.5)).build());
         mitigations.pipeInput("M1.1", TestData.m11());
         sent();
-        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", "PAUSE"));
+        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", RolloutAction.PAUSE));
         events.pipeInput("canary01", Policies.applied(T, "canary01", "M1.1"));
         assertThat(sent()).isEmpty();
-        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", "RESUME"));
+        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", RolloutAction.RESUME));
         assertThat(sent()).hasSize(2);
     }
 
@@ -292,10 +294,10 @@ class PolicyRulesTest {
         mitigations.pipeInput("M1.1", TestData.m11());
         sent();
         admin.pipeInput(ControlKeys.server(T, "exch01", "M1.1"),
-                new io.tourniquet.schemas.ServerOverride(T, "exch01", "M1.1", "REMOVE", "alice", "breaks a legacy client", MONDAY_NOON));
+                new io.tourniquet.schemas.ServerOverride(T, "exch01", "M1.1", OverrideAction.REMOVE, "alice", "breaks a legacy client", MONDAY_NOON));
         assertThat(sent()).singleElement().isInstanceOfSatisfying(RemoveCommand.class, r -> assertThat(r.getServerId()).isEqualTo("exch01"));
         admin.pipeInput(ControlKeys.server(T, "exch01", "M1.1"),
-                new io.tourniquet.schemas.ServerOverride(T, "exch01", "M1.1", "REAPPLY", "alice", "client updated", MONDAY_NOON.plusSeconds(60)));
+                new io.tourniquet.schemas.ServerOverride(T, "exch01", "M1.1", OverrideAction.REAPPLY, "alice", "client updated", MONDAY_NOON.plusSeconds(60)));
         assertThat(sent()).singleElement().isInstanceOfSatisfying(ApplyCommand.class,
                 a -> assertThat(a.getDecision().getReason()).contains("re-applied by alice"));
     }

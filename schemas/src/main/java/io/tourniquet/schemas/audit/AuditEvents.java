@@ -15,12 +15,12 @@ public final class AuditEvents {
     private AuditEvents() {
     }
 
-    public static AuditRecord.Builder builder(String source, String type, String outcome, String actor) {
+    public static AuditRecord.Builder builder(String source, AuditType type, String outcome, String actor) {
         return AuditRecord.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setOccurredAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                 .setSource(source)
-                .setType(type)
+                .setType(type.wireName())
                 .setOutcome(outcome)
                 .setActor(actor)
                 .setDetails(Map.of());

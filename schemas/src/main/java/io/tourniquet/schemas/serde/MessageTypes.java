@@ -20,10 +20,14 @@ import io.tourniquet.schemas.RemoveCommand;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.TenantPolicy;
+import io.tourniquet.schemas.policy.CommandedState;
+import io.tourniquet.schemas.policy.DecisionState;
+import io.tourniquet.schemas.policy.RolloutProgress;
+import io.tourniquet.schemas.policy.ServerResult;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 
-/** Every record type that is written on its own (as a Kafka value or a signed payload). */
+/** Every record type that is written on its own (as a Kafka value, a state store value or a signed payload). */
 public final class MessageTypes {
 
     public static final List<Class<? extends SpecificRecordBase>> ALL = List.of(
@@ -46,7 +50,12 @@ public final class MessageTypes {
             MitigationSkipped.class,
             DriftDetected.class,
             AuditRecord.class,
-            FeedVersionAccepted.class);
+            FeedVersionAccepted.class,
+            // the policy service's changelogged state
+            CommandedState.class,
+            DecisionState.class,
+            ServerResult.class,
+            RolloutProgress.class);
 
     private MessageTypes() {
     }

@@ -1,0 +1,85 @@
+package io.tourniquet.schemas.audit;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every kind of record in the audit trail, with the name it carries on the wire ({@code AuditRecord.type}) and in
+ * the audit database. The field stays an Avro string so that records of release v1 stay readable; this enum is the
+ * vocabulary every service writes and reads, so a type no service knows cannot be produced by ours.
+ */
+public enum AuditType {
+    FEED_ACCEPTED("feed.accepted"),
+    FEED_REJECTED("feed.rejected"),
+    FEED_QUARANTINED("feed.quarantined"),
+    FEED_UNREACHABLE("feed.unreachable"),
+    FEED_REACHABLE("feed.reachable"),
+    FEED_PUBLISHED("feed.published"),
+    FEED_WITHDRAWN("feed.withdrawn"),
+    KEV_LOADED("kev.loaded"),
+
+    POLICY_UPDATED("policy.updated"),
+    APPROVAL_GRANTED("approval.granted"),
+    APPROVAL_REJECTED("approval.rejected"),
+    ROLLOUT_REQUESTED("rollout.requested"),
+    ROLLOUT_START("rollout.start"),
+    ROLLOUT_PAUSE("rollout.pause"),
+    ROLLOUT_RESUME("rollout.resume"),
+    ROLLOUT_STAGE("rollout.stage"),
+    KILL_SWITCH_ENGAGED("kill-switch.engaged"),
+    KILL_SWITCH_RELEASED("kill-switch.released"),
+    SERVER_REMOVE("server.remove"),
+    SERVER_REAPPLY("server.reapply"),
+    INVENTORY_REJECTED("inventory.rejected"),
+
+    DECISION_APPLY("decision.apply"),
+    DECISION_REMOVE("decision.remove"),
+    DECISION_IN_FORCE("decision.in-force"),
+    DECISION_NOT_NEEDED("decision.not-needed"),
+    DECISION_BLOCKED("decision.blocked"),
+    DECISION_DISABLED("decision.disabled"),
+    DECISION_AWAITING_APPROVAL("decision.awaiting-approval"),
+    DECISION_REJECTED("decision.rejected"),
+    DECISION_DEFERRED("decision.deferred"),
+    DECISION_HALTED("decision.halted"),
+
+    AGENT_APPLIED("agent.applied"),
+    AGENT_REMOVED("agent.removed"),
+    AGENT_FAILED("agent.failed"),
+    AGENT_SKIPPED("agent.skipped"),
+    AGENT_DRIFT("agent.drift"),
+    AGENT_INVENTORY("agent.inventory"),
+    AGENT_HEARTBEAT("agent.heartbeat"),
+
+    EXPOSURE_OVERDUE("exposure.overdue");
+
+    private static final Map<String, AuditType> BY_WIRE_NAME = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(AuditType::wireName, Function.identity()));
+
+    private final String wireName;
+
+    AuditType(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** Empty for a name this release does not know (written by a newer one): kept as evidence, not interpreted. */
+    public static Optional<AuditType> fromWire(String wireName) {
+        return Optional.ofNullable(BY_WIRE_NAME.get(wireName));
+    }
+
+    public boolean isDecision() {
+        return wireName.startsWith("decision.");
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
