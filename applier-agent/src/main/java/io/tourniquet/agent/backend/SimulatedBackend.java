@@ -2,6 +2,7 @@ package io.tourniquet.agent.backend;
 
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.actions.ActionType;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +59,15 @@ public class SimulatedBackend implements Backend {
         return "simulated";
     }
 
+    /** A simulated server carries out every action of the vocabulary (it records the definition, changes nothing real). */
+    @Override
+    public ActionSupport support(ActionType type) {
+        return switch (type) {
+            case BLOCK_REQUESTS, REWRITE_RESPONSE_HEADER, DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY,
+                    SET_AUTHENTICATION, HEARTBEAT -> ActionSupport.SUPPORTED;
+        };
+    }
+
     @Override
     public ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
         String before;
@@ -65,6 +75,7 @@ public class SimulatedBackend implements Backend {
             if (failureRate > 0 && random.nextDouble() < failureRate) {
                 throw new BackendException("simulated failure applying " + definition.getId(), "not-needed: nothing was changed");
             }
+            requireSupported(definition);
             before = digest();
             inForce.put(definition.getId(), Digests.of(definition));
             appliedCount.merge(definition.getId(), 1, Integer::sum);

@@ -2,6 +2,7 @@ package io.tourniquet.agent.backend.iis;
 
 import java.io.UncheckedIOException;
 import java.util.Collections;
+import io.tourniquet.agent.backend.ActionSupport;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.ServerFacts;
@@ -9,12 +10,10 @@ import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.backend.windows.WindowsActions;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.ChangeEvidence;
-import io.tourniquet.schemas.DisableAppPool;
-import io.tourniquet.schemas.DisableService;
 import io.tourniquet.schemas.DisableVirtualDirectory;
-import io.tourniquet.schemas.SetAuthentication;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.actions.ActionType;
 import io.tourniquet.schemas.RewriteResponseHeader;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
@@ -66,6 +65,17 @@ public class IisBackend implements Backend {
     @Override
     public String name() {
         return "iis";
+    }
+
+    @Override
+    public ActionSupport support(ActionType type) {
+        return switch (type) {
+            // URL Rewrite rules in the site's web.config
+            case BLOCK_REQUESTS, REWRITE_RESPONSE_HEADER -> ActionSupport.SUPPORTED;
+            // PowerShell (services, app pools) and IIS settings in applicationHost.config, each with its inverse
+            case DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY, SET_AUTHENTICATION -> ActionSupport.SUPPORTED;
+            case HEARTBEAT -> ActionSupport.SUPPORTED;
+        };
     }
 
     @Override
@@ -152,8 +162,10 @@ public class IisBackend implements Backend {
     }
 
     private static boolean isWindowsAction(Object action) {
-        return action instanceof DisableService || action instanceof DisableAppPool
-                || action instanceof DisableVirtualDirectory || action instanceof SetAuthentication;
+        return switch (ActionType.of(action)) {
+            case DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY, SET_AUTHENTICATION -> true;
+            case BLOCK_REQUESTS, REWRITE_RESPONSE_HEADER, HEARTBEAT -> false;
+        };
     }
 
     private synchronized void remember(String key, String previous) {
@@ -258,27 +270,32 @@ public class IisBackend implements Backend {
                 .build();
     }
 
-    /** The closed vocabulary this backend carries out today; anything else fails the whole command before any change. */
+    /** Every action checked before any change: the rewrite rules to edit, the Windows actions' names validated. */
     private List<SiteRule> supportedRules(MitigationDefinition definition) throws BackendException {
+        requireSupported(definition);
         List<SiteRule> rules = new ArrayList<>();
         for (Object action : definition.getActions()) {
-            SiteRule rule = null;
-            if (action instanceof BlockRequests b) {
-                rule = new SiteRule(b.getSite(), b.getRuleName(), b);
-            } else if (action instanceof RewriteResponseHeader h) {
-                rule = new SiteRule(h.getSite(), h.getRuleName(), h);
-            }
-            if (rule != null) {
-                configOf(rule);
-                rules.add(rule);
-            } else if (isWindowsAction(action)) {
-                validate(action);
-            } else if (!(action instanceof Heartbeat)) {
-                throw new BackendException("the iis backend of this release does not carry out " + action.getClass().getSimpleName()
-                        + " (in " + definition.getId() + ")", "not-needed: nothing was changed");
+            switch (ActionType.of(action)) {
+                case BLOCK_REQUESTS -> {
+                    BlockRequests b = (BlockRequests) action;
+                    rules.add(checked(new SiteRule(b.getSite(), b.getRuleName(), b)));
+                }
+                case REWRITE_RESPONSE_HEADER -> {
+                    RewriteResponseHeader h = (RewriteResponseHeader) action;
+                    rules.add(checked(new SiteRule(h.getSite(), h.getRuleName(), h)));
+                }
+                case DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY, SET_AUTHENTICATION -> validate(action);
+                case HEARTBEAT -> {
+                    // nothing to change: it only proves that commands reach the server
+                }
             }
         }
         return rules;
+    }
+
+    private SiteRule checked(SiteRule rule) throws BackendException {
+        configOf(rule);
+        return rule;
     }
 
     /** Names are checked before anything changes, so a bad one fails the whole command cleanly. */

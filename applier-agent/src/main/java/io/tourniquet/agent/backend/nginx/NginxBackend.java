@@ -6,6 +6,7 @@ import java.util.regex.PatternSyntaxException;
 import javax.net.ssl.SSLException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tourniquet.agent.backend.ActionSupport;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.ServerFacts;
@@ -13,9 +14,9 @@ import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.DisableVirtualDirectory;
-import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
+import io.tourniquet.schemas.actions.ActionType;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,6 +88,17 @@ public class NginxBackend implements Backend {
     @Override
     public String name() {
         return "nginx";
+    }
+
+    @Override
+    public ActionSupport support(ActionType type) {
+        return switch (type) {
+            case BLOCK_REQUESTS, DISABLE_VIRTUAL_DIRECTORY, HEARTBEAT -> ActionSupport.SUPPORTED;
+            case REWRITE_RESPONSE_HEADER -> ActionSupport.refused("response header rewriting is not in the njs program of this release");
+            case DISABLE_SERVICE -> ActionSupport.refused("a Windows service runs on the Exchange server, not on the nginx proxy in front of it");
+            case DISABLE_APP_POOL -> ActionSupport.refused("an IIS application pool runs on the Exchange server, not on the nginx proxy in front of it");
+            case SET_AUTHENTICATION -> ActionSupport.refused("IIS authentication settings live on the Exchange server, not on the nginx proxy in front of it");
+        };
     }
 
     @Override
@@ -207,40 +219,46 @@ public class NginxBackend implements Backend {
                 .build();
     }
 
-    /** The closed vocabulary nginx carries out: request blocking and heartbeats; anything else fails before any change. */
-    private static List<Map<String, Object>> rulesOf(MitigationDefinition definition) throws BackendException {
+    /** Every action checked before any change, and turned into the rules the njs program evaluates. */
+    private List<Map<String, Object>> rulesOf(MitigationDefinition definition) throws BackendException {
+        requireSupported(definition);
         List<Map<String, Object>> rules = new ArrayList<>();
         for (Object action : definition.getActions()) {
-            if (action instanceof BlockRequests b) {
-                List<Map<String, Object>> conditions = new ArrayList<>();
-                for (RequestCondition c : b.getConditions()) {
-                    if (!INPUT.matcher(c.getInput()).matches()) {
-                        throw new BackendException("the nginx backend cannot evaluate input " + c.getInput() + " (rule " + b.getRuleName() + ")",
-                                "not-needed: nothing was changed");
-                    }
-                    requireRegex(c.getPattern(), b.getRuleName());
-                    Map<String, Object> condition = new LinkedHashMap<>();
-                    condition.put("input", c.getInput());
-                    condition.put("pattern", c.getPattern());
-                    condition.put("ignoreCase", c.getIgnoreCase());
-                    condition.put("negate", c.getNegate());
-                    conditions.add(condition);
+            switch (ActionType.of(action)) {
+                case BLOCK_REQUESTS -> rules.add(blockRule((BlockRequests) action));
+                case DISABLE_VIRTUAL_DIRECTORY -> rules.add(denyVirtualDirectory((DisableVirtualDirectory) action));
+                case HEARTBEAT -> {
+                    // nothing to change: it only proves that commands reach the server
                 }
-                Map<String, Object> rule = new LinkedHashMap<>();
-                rule.put("name", b.getRuleName());
-                rule.put("matchUrl", b.getMatchUrl());
-                rule.put("matchAll", b.getMatchAll());
-                rule.put("response", b.getResponse() == BlockResponse.FORBIDDEN ? "403" : "444");
-                rule.put("conditions", conditions);
-                rules.add(rule);
-            } else if (action instanceof DisableVirtualDirectory v) {
-                rules.add(denyVirtualDirectory(v));
-            } else if (!(action instanceof Heartbeat)) {
-                throw new BackendException("the nginx backend does not carry out " + action.getClass().getSimpleName() + " (in " + definition.getId() + ")",
-                        "not-needed: nothing was changed");
+                case REWRITE_RESPONSE_HEADER, DISABLE_SERVICE, DISABLE_APP_POOL, SET_AUTHENTICATION ->
+                        throw new IllegalStateException(action.getClass().getSimpleName() + " passed requireSupported but nginx refuses it");
             }
         }
         return rules;
+    }
+
+    private static Map<String, Object> blockRule(BlockRequests b) throws BackendException {
+        List<Map<String, Object>> conditions = new ArrayList<>();
+        for (RequestCondition c : b.getConditions()) {
+            if (!INPUT.matcher(c.getInput()).matches()) {
+                throw new BackendException("the nginx backend cannot evaluate input " + c.getInput() + " (rule " + b.getRuleName() + ")",
+                        "not-needed: nothing was changed");
+            }
+            requireRegex(c.getPattern(), b.getRuleName());
+            Map<String, Object> condition = new LinkedHashMap<>();
+            condition.put("input", c.getInput());
+            condition.put("pattern", c.getPattern());
+            condition.put("ignoreCase", c.getIgnoreCase());
+            condition.put("negate", c.getNegate());
+            conditions.add(condition);
+        }
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("name", b.getRuleName());
+        rule.put("matchUrl", b.getMatchUrl());
+        rule.put("matchAll", b.getMatchAll());
+        rule.put("response", b.getResponse() == BlockResponse.FORBIDDEN ? "403" : "444");
+        rule.put("conditions", conditions);
+        return rule;
     }
 
     /**
