@@ -1,16 +1,12 @@
 package io.tourniquet.audit.cloudevents;
 
-import io.smallrye.mutiny.Multi;
 import java.time.Duration;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.message.Encoding;
 import io.cloudevents.kafka.CloudEventSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.tourniquet.audit.store.Database;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,12 +14,10 @@ import jakarta.enterprise.event.Observes;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +33,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes every stored event, once its row is durable, as a CloudEvent on tourniquet.audit.cloudevents (Kafka
- * protocol binding, binary mode: ce_* headers, JSON data shaped after OCSF; source + id unique, id = the event id) and
- * to the live stream. An outbox: its cursor (the last sequence published) moves only after Kafka acknowledged the
+ * protocol binding, binary mode: ce_* headers; {@link CloudEventMapper} makes them) and then to the {@link LiveStream};
+ * webhooks learn of each through {@link PublicationListener}. An outbox: its cursor (the last sequence published) moves only after Kafka acknowledged the
  * batch, so a broker that goes away delays events and loses none (delivery is at least once; consumers dedupe by id).
  * Events are stored in sequence order by one writer ({@code AuditStore}), so every row past the cursor is unpublished.
  */
@@ -48,7 +42,6 @@ import org.jboss.logging.Logger;
 public class CloudEventOutbox {
 
     private static final Logger LOG = Logger.getLogger(CloudEventOutbox.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 500;
     private static final String CURSOR = "cloudevents";
 
@@ -64,7 +57,9 @@ public class CloudEventOutbox {
     @Inject
     KafkaClients kafka;
 
-    private final BroadcastProcessor<CloudEvent> live = BroadcastProcessor.create();
+    @Inject
+    LiveStream live;
+
     private KafkaProducer<String, CloudEvent> producer;
     private ScheduledExecutorService scheduler;
 
@@ -89,11 +84,6 @@ public class CloudEventOutbox {
         }
     }
 
-    /** The live stream of every published event (hot: subscribers see what is published after they subscribe). */
-    public Multi<CloudEvent> live() {
-        return live;
-    }
-
     private void drain() {
         try {
             while (publishBatch() == BATCH) {
@@ -114,7 +104,7 @@ public class CloudEventOutbox {
         List<CloudEvent> events = new ArrayList<>();
         List<Future<?>> sent = new ArrayList<>();
         for (OcsfRemediation.Row row : rows) {
-            CloudEvent event = toCloudEvent(row);
+            CloudEvent event = CloudEventMapper.of(row);
             events.add(event);
             sent.add(producer.send(new ProducerRecord<>(Topics.AUDIT_CLOUDEVENTS, row.tenantId(), event)));
         }
@@ -123,29 +113,8 @@ public class CloudEventOutbox {
         }
         markPublished(rows, events);
         registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
-        events.forEach(live::onNext);
+        events.forEach(live::emit);
         return rows.size();
-    }
-
-    static CloudEvent toCloudEvent(OcsfRemediation.Row row) throws Exception {
-        StringBuilder subject = new StringBuilder(row.tenantId());
-        if (row.serverId() != null) {
-            subject.append('/').append(row.serverId());
-        }
-        if (row.mitigationId() != null) {
-            subject.append('/').append(row.mitigationId());
-        }
-        return CloudEventBuilder.v1()
-                .withId(row.eventId())
-                .withSource(URI.create(OcsfRemediation.SOURCE))
-                .withType(OcsfRemediation.TYPE_PREFIX + row.type())
-                .withSubject(subject.toString())
-                .withTime(row.occurredAt().atOffset(ZoneOffset.UTC))
-                .withDataContentType("application/json")
-                .withDataSchema(URI.create("https://schema.ocsf.io/1.1.0/classes/remediation_activity"))
-                .withExtension("tenant", row.tenantId())
-                .withData(JSON.writeValueAsBytes(OcsfRemediation.of(row)))
-                .build();
     }
 
     private List<OcsfRemediation.Row> unpublished() throws SQLException {

@@ -4,7 +4,7 @@ import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
 import io.smallrye.mutiny.Multi;
-import io.tourniquet.audit.cloudevents.CloudEventOutbox;
+import io.tourniquet.audit.cloudevents.LiveStream;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,14 +22,14 @@ public class StreamResource {
     private static final EventFormat FORMAT = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
 
     @Inject
-    CloudEventOutbox outbox;
+    LiveStream live;
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     @Operation(summary = "Every audit event as it is stored, as JSON CloudEvents over server-sent events; 'tenant' filters")
     public Multi<String> stream(@QueryParam("tenant") String tenant) {
-        return outbox.live()
+        return live.events()
                 .filter(e -> tenant == null || tenant.equals(e.getExtension("tenant")))
                 .map(e -> new String(FORMAT.serialize(e), StandardCharsets.UTF_8));
     }
