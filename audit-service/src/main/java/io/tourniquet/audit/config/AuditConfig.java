@@ -19,7 +19,7 @@ public interface AuditConfig {
 
     Optional<String> jdbcPassword();
 
-    /** Schema the tables live in (created if missing); absent: the connection's default schema. */
+    /** PostgreSQL schema the tables live in (created if missing); absent: public. */
     Optional<String> jdbcSchema();
 
     /** Where the embedded database keeps its file when no JDBC URL is configured. */

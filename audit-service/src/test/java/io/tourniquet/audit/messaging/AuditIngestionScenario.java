@@ -38,6 +38,19 @@ abstract class AuditIngestionScenario {
     /** A tenant of its own per database, so that the runs do not see each other's rows. */
     abstract String tenant();
 
+    /** The Quarkus datasource this run must be on ("embedded" or "postgresql"). */
+    abstract String activeDatasource();
+
+    /** Readiness includes the database: only the active datasource is checked (and it is up), the other is not opened. */
+    @Test
+    void readinessChecksTheActiveDatabase() {
+        String other = activeDatasource().equals("postgresql") ? "embedded" : "postgresql";
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'Database connections health check' }.status", org.hamcrest.Matchers.is("UP"))
+                .body("checks.find { it.name == 'Database connections health check' }.data." + activeDatasource(), org.hamcrest.Matchers.is("UP"))
+                .body("checks.find { it.name == 'Database connections health check' }.data." + other, org.hamcrest.Matchers.nullValue());
+    }
+
     /** Another tenant of its own for the report scenario, so that each test sees only its own events. */
     String reportTenant() {
         return "reports-" + tenant().substring("tenant-".length());

@@ -23,6 +23,11 @@ class EmbeddedDatabaseAuditTest extends AuditIngestionScenario {
     }
 
     @Override
+    String activeDatasource() {
+        return "embedded";
+    }
+
+    @Override
     String tenant() {
         return "tenant-embedded";
     }

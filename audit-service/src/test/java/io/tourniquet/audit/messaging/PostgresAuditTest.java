@@ -29,6 +29,11 @@ class PostgresAuditTest extends AuditIngestionScenario {
     }
 
     @Override
+    String activeDatasource() {
+        return "postgresql";
+    }
+
+    @Override
     String tenant() {
         return "tenant-postgres";
     }
