@@ -48,6 +48,7 @@ public class AgentStartup {
     private void awaitTenantTopics() throws InterruptedException {
         Set<String> needed = Set.of(Topics.commands(config.tenant()), Topics.agentEvents(config.tenant()));
         Instant deadline = Instant.now().plus(config.kafkaTimeout());
+        // raw admin client: a channel cannot ask whether a topic exists
         try (Admin admin = kafka.admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "tourniquet-agent-startup"))) {
             while (true) {
                 try {

@@ -6,8 +6,7 @@ import io.tourniquet.agent.domain.HostedServers;
 import io.tourniquet.agent.domain.ServerAgent;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.SignedCommand;
-import io.tourniquet.schemas.serde.AvroCodec;
-import io.tourniquet.schemas.serde.UnreadableMessageException;
+import io.tourniquet.schemas.kafka.UnreadableRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,7 +36,7 @@ public class CommandConsumer {
 
     @Incoming(CHANNEL)
     @Blocking // ordered: one command at a time, in offset order
-    public void consume(ConsumerRecord<String, byte[]> record) {
+    public void consume(ConsumerRecord<String, SignedCommand> record) {
         var agent = servers.get(record.key());
         if (agent.isEmpty()) {
             return;
@@ -50,13 +49,12 @@ public class CommandConsumer {
         }
     }
 
-    private static SpecificRecord execute(ServerAgent agent, ConsumerRecord<String, byte[]> record) {
-        SignedCommand signed;
-        try {
-            signed = AvroCodec.get().decode(record.value(), SignedCommand.class);
-        } catch (UnreadableMessageException e) {
-            return agent.unreadable("record " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + e.getMessage());
+    /** A record that could not be read is reported as such (the policy and the audit trail see it), never skipped. */
+    private static SpecificRecord execute(ServerAgent agent, ConsumerRecord<String, SignedCommand> record) {
+        if (record.value() == null) {
+            String reason = UnreadableRecord.reason(record).orElse("an empty record (no command)");
+            return agent.unreadable("record " + UnreadableRecord.origin(record) + ": " + reason);
         }
-        return agent.handle(signed);
+        return agent.handle(record.value());
     }
 }

@@ -17,6 +17,8 @@ import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -37,6 +39,8 @@ class AgentServiceTest {
 
         String commands = Topics.commands("tenant-a");
         TopicRecords.sendRaw(kafka(), commands, "exch02", "garbage".getBytes(StandardCharsets.UTF_8));
+        // a readable message of another type is no command either: the channel takes SignedCommand only
+        TopicRecords.send(kafka(), commands, "exch01", AuditEvents.builder("intruder", AuditType.DECISION_APPLY, "commanded", "intruder").build());
         TopicRecords.send(kafka(), commands, "exch01", Commands.forged(Commands.apply("tenant-a", "exch01", 1).build()));
         TopicRecords.send(kafka(), commands, "exch02", Commands.signed(Commands.apply("tenant-b", "exch02", 1).build()));
         TopicRecords.send(kafka(), commands, "exch01", Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()));
@@ -46,7 +50,10 @@ class AgentServiceTest {
             assertThat(TopicRecords.values(kafka(), events, MitigationApplied.class)).singleElement()
                     .satisfies(a -> assertThat(a.getServerId()).isEqualTo("exch01"));
             assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).extracting(MitigationSkipped::getReason)
-                    .containsExactlyInAnyOrder(SkipReason.UNREADABLE, SkipReason.UNKNOWN_KEY, SkipReason.WRONG_TENANT);
+                    .containsExactlyInAnyOrder(SkipReason.UNREADABLE, SkipReason.UNREADABLE, SkipReason.UNKNOWN_KEY, SkipReason.WRONG_TENANT);
+            assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).filteredOn(m -> m.getReason() == SkipReason.UNREADABLE)
+                    .extracting(MitigationSkipped::getDetail).anySatisfy(d -> assertThat(d).contains("not Avro single-object encoding"))
+                    .anySatisfy(d -> assertThat(d).contains("expected SignedCommand but got AuditRecord"));
         });
     }
 }

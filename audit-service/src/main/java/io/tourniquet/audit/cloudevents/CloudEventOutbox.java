@@ -64,6 +64,7 @@ public class CloudEventOutbox {
     private ScheduledExecutorService scheduler;
 
     void start(@Observes StartupEvent event) {
+        // raw producer: the cursor moves only after Kafka acked the whole batch, in the same thread that read it
         producer = kafka.producer(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "tourniquet-cloudevent-outbox",
                 ProducerConfig.ACKS_CONFIG, "all",

@@ -13,7 +13,9 @@ import io.tourniquet.audit.domain.EventMapper;
 import io.tourniquet.audit.domain.StoredEvent;
 import io.tourniquet.audit.store.AuditStore;
 import io.tourniquet.schemas.topics.Topics;
+import io.tourniquet.schemas.kafka.UnreadableRecord;
 import io.tourniquet.schemas.serde.AvroCodec;
+import org.apache.avro.specific.SpecificRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -62,37 +64,41 @@ public class EventIngestor {
 
     @Incoming(Topics.AUDIT)
     @Blocking
-    public void auditRecords(ConsumerRecords<String, byte[]> records) throws SQLException {
+    public void auditRecords(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         ingest(records);
     }
 
     @Incoming(AGENT_EVENTS_CHANNEL)
     @Blocking
-    public void agentEvents(ConsumerRecords<String, byte[]> records) throws SQLException {
+    public void agentEvents(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         ingest(records);
     }
 
     /** The feed's mitigations: kept as evidence (no tenant) and as the catalog exposure is measured from. */
     @Incoming(Topics.MITIGATIONS)
     @Blocking
-    public void mitigations(ConsumerRecords<String, byte[]> records) throws SQLException {
+    public void mitigations(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         ingest(records);
     }
 
-    void ingest(ConsumerRecords<String, byte[]> records) throws SQLException {
+    void ingest(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         List<StoredEvent> events = new ArrayList<>(records.count());
         List<CatalogEntry> catalog = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (record.value() == null && record.topic().equals(Topics.MITIGATIONS)) {
+        for (ConsumerRecord<String, SpecificRecord> record : records) {
+            var unreadable = UnreadableRecord.reason(record);
+            if (record.value() == null && unreadable.isEmpty() && record.topic().equals(Topics.MITIGATIONS)) {
                 continue; // a compaction tombstone
             }
+            if (record.value() == null) {
+                deadLetter(record, unreadable.orElse("an empty record (no event)"));
+                continue;
+            }
             try {
-                var value = AvroCodec.get().decode(record.value());
-                StoredEvent event = EventMapper.map(value, record.topic());
+                StoredEvent event = EventMapper.map(record.value(), record.topic());
                 event.requireFitsColumns();
                 requireTenantOfTopic(record.topic(), event);
                 events.add(event);
-                EventMapper.catalog(value).ifPresent(catalog::add);
+                EventMapper.catalog(record.value()).ifPresent(catalog::add);
             } catch (RuntimeException e) {
                 deadLetter(record, e.getMessage());
             }
@@ -117,13 +123,15 @@ public class EventIngestor {
         }
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        String origin = record.topic() + "-" + record.partition() + "@" + record.offset();
+    /** The record with the reason: the bytes it arrived with when they could not be read, re-encoded when they could. */
+    private void deadLetter(ConsumerRecord<String, SpecificRecord> record, String reason) {
+        String origin = UnreadableRecord.origin(record);
         var headers = new RecordHeaders()
                 .add(Topics.DLQ_REASON_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8))
                 .add(Topics.DLQ_ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
+        byte[] original = record.value() == null ? UnreadableRecord.originalValue(record) : AvroCodec.get().encode(record.value());
         // Waits for the broker: a dead letter that is not written must not be acknowledged as handled.
-        deadLetters.sendMessage(Message.of(record.value() == null ? new byte[0] : record.value()).addMetadata(
+        deadLetters.sendMessage(Message.of(original).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(record.key()).withHeaders(headers).build()))
                 .await().atMost(Duration.ofSeconds(30));
         registry.counter("tourniquet.audit.events.dead.lettered").increment();

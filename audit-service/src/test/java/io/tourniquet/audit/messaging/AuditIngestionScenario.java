@@ -343,6 +343,11 @@ abstract class AuditIngestionScenario {
                 .anySatisfy(reason -> assertThat(reason).contains("not Avro single-object encoding"))
                 .anySatisfy(reason -> assertThat(reason).contains("names tenant someone-else"))
                 .anySatisfy(reason -> assertThat(reason).contains("server id is 300 characters long")));
+        assertThat(TopicRecords.readRaw(kafka(), Topics.AUDIT_DEAD_LETTERS))
+                .filteredOn(d -> d.headers().getOrDefault(Topics.DLQ_REASON_HEADER, "").contains("not Avro single-object encoding"))
+                .filteredOn(d -> d.headers().getOrDefault(Topics.DLQ_ORIGIN_HEADER, "").startsWith(events))
+                .as("the unreadable record is dead-lettered with the bytes it arrived with")
+                .extracting(d -> new String(d.raw(), StandardCharsets.UTF_8)).containsExactly("poison");
 
         var intact = queries.verifyChain(tenant);
         assertThat(intact.valid()).isTrue();

@@ -28,6 +28,7 @@ public final class CompactedTopicReader {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         int count = 0;
+        // raw consumer: a channel never ends, this read stops at the end offsets it found when it started
         try (var consumer = kafka.consumer(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             var partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

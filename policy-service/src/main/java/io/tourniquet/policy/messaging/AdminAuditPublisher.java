@@ -5,6 +5,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -16,12 +17,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class AdminAuditPublisher {
 
-    /** Channel of tourniquet.audit for the admin API. */
-    public static final String CHANNEL = "admin-audit";
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
-    @Channel(CHANNEL)
+    @Channel(Topics.AUDIT)
     MutinyEmitter<AuditRecord> records;
 
     public void record(AuditType type, String outcome, String actor, String tenant, String server, String mitigation, String reason,

@@ -2,6 +2,7 @@ package io.tourniquet.policy.messaging;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -16,12 +17,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class AdminDecisionPublisher {
 
-    /** Channel of tourniquet.tenant-policies. */
-    public static final String CHANNEL = "tenant-policies";
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
-    @Channel(CHANNEL)
+    @Channel(Topics.TENANT_POLICIES)
     MutinyEmitter<SpecificRecord> decisions;
 
     public void publish(String key, SpecificRecord decision) {

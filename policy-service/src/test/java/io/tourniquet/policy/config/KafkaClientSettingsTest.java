@@ -25,7 +25,7 @@ class KafkaClientSettingsTest {
     void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
-                .contains("kafka-producer-tenant-policies", "kafka-producer-admin-audit", "policy-service-dead-letters")
+                .contains("kafka-producer-tourniquet.tenant-policies", "kafka-producer-tourniquet.audit", "policy-service-dead-letters")
                 .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-consumer"))
                 .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-producer")));
         assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
