@@ -250,6 +250,6 @@ class NginxBackendTest {
     void actionsNginxCannotCarryOutAreRefusedBeforeAnyChange() {
         var service = MitigationDefinition.newBuilder().setId("S").setRevision(1).setTitle("s").setProduct("Exchange")
                 .setActions(List.of(new io.tourniquet.schemas.DisableService("W3SVC"))).build();
-        assertThatThrownBy(() -> backend.apply(service)).isInstanceOf(BackendException.class).hasMessageContaining("DisableService");
+        assertThatThrownBy(() -> backend.apply(service)).isInstanceOf(BackendException.class).hasMessageContaining("does not carry out DISABLE_SERVICE").hasMessageContaining("Windows service");
     }
 }
