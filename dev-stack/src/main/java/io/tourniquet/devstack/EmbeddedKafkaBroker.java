@@ -9,13 +9,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -31,22 +44,51 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final String SCRAM = "SCRAM-SHA-512";
+    /** The broker's own administrator (super user): creates topics, users and ACLs; never given to a service. */
+    public static final String ADMIN_USER = "admin";
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    private final KafkaClients adminClients;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, KafkaClients adminClients) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
+        this.adminClients = adminClients;
+    }
+
+    /** How the client listener is secured: plaintext, or TLS (the local PKI) with SCRAM and the standard authorizer. */
+    private record Security(LocalPki pki, String adminPassword) {
+        static final Security NONE = new Security(null, null);
+
+        boolean secured() {
+            return pki != null;
+        }
     }
 
     /**
-     * Starts a broker keeping its data in {@code dataDir} (formatted on first use, reused afterwards).
+     * Starts a plaintext broker keeping its data in {@code dataDir} (formatted on first use, reused afterwards).
      *
      * @param port the client port; 0 picks a free one
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+        return start(dataDir, port, Security.NONE);
+    }
+
+    /**
+     * Starts a broker whose client listener is TLS (the local PKI's certificate) with SCRAM-SHA-512 authentication and
+     * the standard authorizer: nothing is allowed that no ACL allows. Its administrator's password is made on first
+     * use and kept in {@code dataDir/admin-password} (owner-only); the controller listener takes only the broker's own
+     * certificate (mutual TLS).
+     */
+    public static EmbeddedKafkaBroker startSecured(Path dataDir, int port, LocalPki pki) {
+        return start(dataDir, port, new Security(pki, adminPassword(dataDir)));
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, Security security) {
         int clientPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Path logDir = dataDir.toAbsolutePath().resolve("kraft-logs");
@@ -55,13 +97,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory " + logDir, e);
         }
-        Properties props = brokerProperties(logDir, clientPort, controllerPort);
+        Properties props = brokerProperties(logDir, clientPort, controllerPort, security);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
-        formatIfNew(logDir);
+        formatIfNew(logDir, security);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + clientPort;
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir);
+        KafkaClients admin = security.secured()
+                ? KafkaClients.of(scramClient(bootstrap, security.pki(), ADMIN_USER, security.adminPassword()))
+                : KafkaClients.plaintext(bootstrap);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir, admin);
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -69,6 +114,68 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw e;
         }
         return broker;
+    }
+
+    /** The settings of a client that authenticates as {@code user} over TLS, trusting the local PKI's CA. */
+    public static Map<String, Object> scramClient(String bootstrapServers, LocalPki pki, String user, String password) {
+        return Map.of(
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL",
+                SaslConfigs.SASL_MECHANISM, SCRAM,
+                SaslConfigs.SASL_JAAS_CONFIG, jaas(user, password),
+                SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, pki.truststore().toString(),
+                SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12",
+                SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, pki.password());
+    }
+
+    /** Clients as the broker's administrator (plaintext for a plaintext broker). */
+    public KafkaClients adminClients() {
+        return adminClients;
+    }
+
+    /** Creates or updates SCRAM-SHA-512 credentials for each user (name to password). */
+    public void upsertUsers(Map<String, String> passwords) {
+        List<UserScramCredentialAlteration> alterations = new ArrayList<>();
+        passwords.forEach((user, password) -> alterations.add(
+                new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)));
+        try (Admin admin = adminClients.admin(Map.of())) {
+            admin.alterUserScramCredentials(alterations).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the Kafka users " + passwords.keySet() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds the ACLs (adding one that exists changes nothing). */
+    public void allow(Collection<AclBinding> acls) {
+        try (Admin admin = adminClients.admin(Map.of())) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the Kafka ACLs: " + e.getMessage(), e);
+        }
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
+    }
+
+    private static String adminPassword(Path dataDir) {
+        Path file = dataDir.toAbsolutePath().resolve("admin-password");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(dataDir);
+            String password = LocalPki.randomSecret();
+            Files.writeString(file, password, StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the directory's own permissions apply
+            }
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the broker administrator's password in " + file, e);
+        }
     }
 
     public String bootstrapServers() {
@@ -85,7 +192,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort) {
+    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort, Security security) {
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
@@ -109,15 +216,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024)),
                 Map.entry("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))));
+        if (security.secured()) {
+            LocalPki pki = security.pki();
+            p.putAll(Map.ofEntries(
+                    Map.entry("listeners", "SASL_SSL://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort),
+                    Map.entry("advertised.listeners", "SASL_SSL://127.0.0.1:" + clientPort),
+                    Map.entry("inter.broker.listener.name", "SASL_SSL"),
+                    Map.entry("listener.security.protocol.map", "SASL_SSL:SASL_SSL," + CONTROLLER_LISTENER + ":SSL"),
+                    Map.entry("sasl.enabled.mechanisms", SCRAM),
+                    Map.entry("sasl.mechanism.inter.broker.protocol", SCRAM),
+                    Map.entry("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas(ADMIN_USER, security.adminPassword())),
+                    Map.entry("ssl.keystore.location", pki.brokerKeystore().toString()),
+                    Map.entry("ssl.keystore.type", "PKCS12"),
+                    Map.entry("ssl.keystore.password", pki.password()),
+                    Map.entry("ssl.key.password", pki.password()),
+                    Map.entry("ssl.truststore.location", pki.truststore().toString()),
+                    Map.entry("ssl.truststore.type", "PKCS12"),
+                    Map.entry("ssl.truststore.password", pki.password()),
+                    // the controller listener takes only a certificate of the local CA: the broker's own
+                    Map.entry("listener.name." + CONTROLLER_LISTENER.toLowerCase(Locale.ROOT) + ".ssl.client.auth", "required"),
+                    Map.entry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+                    Map.entry("allow.everyone.if.no.acl.found", "false"),
+                    Map.entry("super.users", "User:" + ADMIN_USER + ";" + LocalPki.brokerPrincipal())));
+        }
         return p;
     }
 
-    private static void formatIfNew(Path logDir) {
+    private static void formatIfNew(Path logDir, Security security) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // re-formatting an existing directory fails with "Invalid cluster.id"
         }
         try {
-            new Formatter()
+            Formatter formatter = new Formatter();
+            if (security.secured()) {
+                // the administrator exists from the first start: SCRAM credentials live in the metadata log
+                formatter.setScramArguments(List.of(SCRAM + "=[name=" + ADMIN_USER + ",password=" + security.adminPassword() + "]"));
+            }
+            formatter
                     .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
                     .setClusterId(Uuid.randomUuid().toString())
                     .setNodeId(1)
@@ -134,7 +269,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void awaitReady() {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        try (Admin admin = KafkaClients.plaintext(bootstrapServers).admin(Map.of())) {
+        try (Admin admin = adminClients.admin(Map.of())) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {

@@ -1,0 +1,123 @@
+package io.tourniquet.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local stack's own certificate authority and the broker's TLS certificate (for 127.0.0.1 and localhost), made
+ * with the JDK's keytool on first use and kept: {@code ca.p12} (the CA's key, never handed out), {@code broker.p12}
+ * (the broker's key and certificate), {@code truststore.p12} (the CA certificate clients trust) and the store
+ * password in {@code password} (owner-only). Nothing here is meant for production, where certificates come from the
+ * MSP's PKI or Strimzi's cluster CA.
+ */
+public final class LocalPki {
+
+    private static final String BROKER_DNAME = "CN=tourniquet-local-broker, O=Tourniquet local stack";
+
+    private final Path dir;
+    private final String password;
+
+    private LocalPki(Path dir, String password) {
+        this.dir = dir;
+        this.password = password;
+    }
+
+    /** The PKI in {@code dir}: read when it exists, made otherwise. */
+    public static LocalPki in(Path dir) {
+        Path passwordFile = dir.resolve("password");
+        try {
+            if (Files.exists(dir.resolve("truststore.p12")) && Files.exists(passwordFile)) {
+                return new LocalPki(dir, Files.readString(passwordFile, StandardCharsets.UTF_8).strip());
+            }
+            Files.createDirectories(dir);
+            String password = randomSecret();
+            Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
+            ownerOnly(passwordFile);
+            LocalPki pki = new LocalPki(dir, password);
+            pki.make();
+            return pki;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up the local PKI in " + dir, e);
+        }
+    }
+
+    public Path brokerKeystore() {
+        return dir.resolve("broker.p12");
+    }
+
+    public Path truststore() {
+        return dir.resolve("truststore.p12");
+    }
+
+    /** Of every store here (local stack only). */
+    public String password() {
+        return password;
+    }
+
+    /** The principal the broker's certificate authenticates as (its own connections to the controller). */
+    public static String brokerPrincipal() {
+        return "User:" + BROKER_DNAME.replace(", ", ",");
+    }
+
+    static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private void make() throws IOException {
+        Path ca = dir.resolve("ca.p12");
+        Path caCert = dir.resolve("ca.crt");
+        Path request = dir.resolve("broker.csr");
+        Path signed = dir.resolve("broker.crt");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "3650",
+                "-dname", "CN=Tourniquet local CA, O=Tourniquet local stack", "-ext", "bc:c", "-keystore", ca.toString());
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caCert.toString());
+        keytool("-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "825",
+                "-dname", BROKER_DNAME, "-keystore", brokerKeystore().toString());
+        keytool("-certreq", "-alias", "broker", "-keystore", brokerKeystore().toString(), "-file", request.toString());
+        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-infile", request.toString(), "-outfile", signed.toString(),
+                "-rfc", "-validity", "825", "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth,clientAuth");
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore", brokerKeystore().toString());
+        keytool("-importcert", "-alias", "broker", "-file", signed.toString(), "-keystore", brokerKeystore().toString());
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore", truststore().toString());
+        Files.delete(request);
+        ownerOnly(ca);
+        ownerOnly(brokerKeystore());
+    }
+
+    private void keytool(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-storetype", "PKCS12", "-storepass", password, "-keypass", password));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("keytool " + args[0] + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run keytool", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running keytool", e);
+        }
+    }
+
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system (Windows): the directory's own permissions apply
+        }
+    }
+}

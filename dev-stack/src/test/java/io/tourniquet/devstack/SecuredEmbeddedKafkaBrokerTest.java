@@ -1,0 +1,138 @@
+package io.tourniquet.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.schemas.security.KafkaAcls;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded broker in its secured mode (TLS, SCRAM-SHA-512, the standard authorizer) with the ACL table of
+ * {@link KafkaAcls}: who cannot connect, and what each principal is refused, on a real broker.
+ */
+class SecuredEmbeddedKafkaBrokerTest {
+
+    private static final Path DIR = Path.of("target", "secured-broker-" + UUID.randomUUID());
+    private static final Map<String, String> PASSWORDS = Map.of(
+            KafkaAcls.FEED_INGESTOR, LocalPki.randomSecret(),
+            KafkaAcls.agent("acme"), LocalPki.randomSecret(),
+            KafkaAcls.agent("globex"), LocalPki.randomSecret());
+    private static LocalPki pki;
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startSecuredBrokerWithTheAclTable() {
+        pki = LocalPki.in(DIR.resolve("tls"));
+        broker = EmbeddedKafkaBroker.startSecured(DIR.resolve("kafka"), 0, pki);
+        broker.upsertUsers(PASSWORDS);
+        broker.allow(KafkaAcls.all(List.of("acme", "globex")));
+        try (TopicProvisioner provisioner = new TopicProvisioner(broker.adminClients(), Duration.ofSeconds(30))) {
+            provisioner.ensure(Topics.central());
+            provisioner.ensure(Topics.tenant("acme"));
+            provisioner.ensure(Topics.tenant("globex"));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static KafkaClients as(String user) {
+        return as(user, PASSWORDS.get(user));
+    }
+
+    private static KafkaClients as(String user, String password) {
+        return KafkaClients.of(EmbeddedKafkaBroker.scramClient(broker.bootstrapServers(), pki, user, password));
+    }
+
+    private static Map<String, Object> quick() {
+        return Map.of(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    }
+
+    private static void send(KafkaClients clients, String topic) throws Exception {
+        try (var producer = clients.producer(Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "k", "v".getBytes(StandardCharsets.UTF_8))).get();
+        }
+    }
+
+    private static void read(KafkaClients clients, String topic) {
+        try (var consumer = clients.consumer(Map.of(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            consumer.poll(Duration.ofSeconds(5));
+        }
+    }
+
+    private static void joinGroup(KafkaClients clients, String group, String topic) {
+        try (var consumer = clients.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            consumer.poll(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aClientWithoutTlsAndScramOrWithAWrongPasswordIsRefused() {
+        var plaintext = KafkaClients.plaintext(broker.bootstrapServers());
+        try (Admin admin = plaintext.admin(quick())) {
+            assertThatThrownBy(() -> admin.describeCluster().nodes().get()).as("a plaintext client gets no answer").isInstanceOf(ExecutionException.class);
+        }
+        try (Admin admin = as(KafkaAcls.agent("acme"), "not-the-password").admin(quick())) {
+            assertThatThrownBy(() -> admin.describeCluster().nodes().get()).hasCauseInstanceOf(SaslAuthenticationException.class);
+        }
+    }
+
+    @Test
+    void aTenantsAgentsReachTheirOwnTopicsAndGroupsOnly() throws Exception {
+        KafkaClients acme = as(KafkaAcls.agent("acme"));
+        send(acme, Topics.agentEvents("acme"));
+        read(acme, Topics.commands("acme"));
+        joinGroup(acme, KafkaAcls.AGENT_GROUP_PREFIX + "acme.exch01", Topics.commands("acme"));
+
+        assertThatThrownBy(() -> send(acme, Topics.agentEvents("globex"))).hasCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> read(acme, Topics.commands("globex"))).isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> joinGroup(acme, KafkaAcls.AGENT_GROUP_PREFIX + "globex.exch01", Topics.commands("acme")))
+                .isInstanceOf(GroupAuthorizationException.class);
+        assertThatThrownBy(() -> send(acme, Topics.MITIGATIONS)).as("an agent cannot publish a mitigation")
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(acme, Topics.commands("acme"))).as("nor command its own servers")
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void theIngestorPublishesMitigationsAndCannotCommand() throws Exception {
+        KafkaClients ingestor = as(KafkaAcls.FEED_INGESTOR);
+        send(ingestor, Topics.MITIGATIONS);
+        assertThatThrownBy(() -> send(ingestor, Topics.commands("acme"))).hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+}
