@@ -31,8 +31,11 @@ public interface AgentConfig {
     @WithDefault("simulated")
     String backend();
 
-    /** Where the agent keeps what it applied, so that a restart neither re-applies nor forgets; none: memory only. */
-    Optional<Path> stateDir();
+    /**
+     * Where the agent keeps what it applied and the last sequence of each server, so that a restart neither re-applies
+     * nor forgets, and an old command replayed after a restart is refused. Always on disk: there is no memory-only mode.
+     */
+    Path stateDir();
 
     Simulated simulated();
 

@@ -22,6 +22,7 @@ import java.time.Clock;
 import io.smallrye.common.annotation.Identifier;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /** Builds the agents of the configured servers; refuses to start on a configuration it cannot trust. */
@@ -40,7 +41,7 @@ public class AgentProducer {
     @Produces
     @Singleton
     LocalControlStore localControl(AgentConfig config) {
-        return new LocalControlStore(config.stateDir());
+        return new LocalControlStore(Optional.of(config.stateDir()));
     }
 
     @Produces
@@ -52,7 +53,7 @@ public class AgentProducer {
         }
         CommandVerifier verifier = new CommandVerifier(config.policyPublicKeyFiles().stream().map(Ed25519Keys::readPublic).toList());
         CommandGate gate = new CommandGate(verifier, Clock.systemUTC());
-        AgentStateStore store = new AgentStateStore(config.stateDir());
+        AgentStateStore store = new AgentStateStore(Optional.of(config.stateDir()));
         return new HostedServers(config.servers().stream().map(server -> {
             Topics.requireValidServer(server);
             return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", AGENT_VERSION,
@@ -64,14 +65,14 @@ public class AgentProducer {
     private static Backend backend(AgentConfig config, String server) {
         return switch (config.backend()) {
             case "simulated" -> new SimulatedBackend(config.simulated().failureRate(), new Random(server.hashCode()),
-                    config.simulated().applyLatency(), config.stateDir().map(d -> d.resolve("simulated-" + server + ".properties")),
+                    config.simulated().applyLatency(), Optional.of(config.stateDir().resolve("simulated-" + server + ".properties")),
                     ServerFacts.read(config.simulated().build(), config.simulated().installedUpdates().orElse(List.of())));
             case "iis" -> {
                 if (config.iis().siteConfigs().isEmpty()) {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");
                 }
                 yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(Duration.ofMinutes(2)),
-                        config.stateDir().orElseThrow(() -> new IllegalArgumentException("backend iis needs tourniquet.agent.state-dir")));
+                        config.stateDir());
             }
             case "nginx" -> {
                 NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config(), config.nginx().probeUrl());

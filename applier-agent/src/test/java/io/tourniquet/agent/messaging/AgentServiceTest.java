@@ -19,11 +19,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.agent.config.AgentConfig;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-a"))
 class AgentServiceTest {
+
+    @Inject
+    AgentConfig config;
 
     private static String kafka() {
         return KafkaBrokerResource.bootstrapServers();
@@ -54,6 +59,8 @@ class AgentServiceTest {
             assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).filteredOn(m -> m.getReason() == SkipReason.UNREADABLE)
                     .extracting(MitigationSkipped::getDetail).anySatisfy(d -> assertThat(d).contains("not Avro single-object encoding"))
                     .anySatisfy(d -> assertThat(d).contains("expected SignedCommand but got AuditRecord"));
+            // durable by default: what was applied, and the sequence a replay is refused against, is on disk
+            assertThat(config.stateDir().resolve("exch01.json")).isRegularFile().content().contains("\"lastSequence\":1");
         });
     }
 }
