@@ -15,6 +15,7 @@ import io.tourniquet.schemas.DisableService;
 import io.tourniquet.schemas.DisableVirtualDirectory;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
+import io.tourniquet.schemas.actions.DefinitionRules;
 import io.tourniquet.schemas.RequestCondition;
 import io.tourniquet.schemas.RewriteResponseHeader;
 import io.tourniquet.schemas.SetAuthentication;
@@ -101,7 +102,7 @@ public final class CatalogParser {
             }
             return new BuildRange(r.from(), r.to());
         }).toList();
-        return MitigationDefinition.newBuilder()
+        MitigationDefinition definition = MitigationDefinition.newBuilder()
                 .setId(id)
                 .setRevision(d.revision())
                 .setTitle(require(d.title(), where + "title"))
@@ -112,6 +113,12 @@ public final class CatalogParser {
                 .setFixedBy(orEmpty(d.fixedBy()))
                 .setActions(d.actions().stream().map(a -> toAction(a, where)).toList())
                 .build();
+        // the same rules the agent applies again before carrying a definition out
+        List<String> problems = DefinitionRules.problems(definition);
+        if (!problems.isEmpty()) {
+            throw new InvalidFeedException(where + String.join("; ", problems));
+        }
+        return definition;
     }
 
     private Object toAction(CatalogDocument.Action action, String where) {

@@ -65,4 +65,19 @@ class CatalogParserTest {
                 """.getBytes()))
                 .isInstanceOf(InvalidFeedException.class).hasMessageContaining("no actions");
     }
+
+    /** What would reach a web.config or hang a regex engine is refused at the door (the agent checks again). */
+    @Test
+    void rejectsControlCharactersAndPatternsThatBacktrackCatastrophically() {
+        assertThatThrownBy(() -> parser.parse("""
+                {"feedId":"f","version":"1","mitigations":[{"id":"X1","revision":1,"title":"t","product":"Exchange",
+                 "actions":[{"type":"blockRequests","ruleName":"r\\u0007","conditions":[{"input":"{URL}","pattern":"x"}]}]}]}
+                """.getBytes()))
+                .isInstanceOf(InvalidFeedException.class).hasMessageContaining("X1").hasMessageContaining("U+0007");
+        assertThatThrownBy(() -> parser.parse("""
+                {"feedId":"f","version":"1","mitigations":[{"id":"X1","revision":1,"title":"t","product":"Exchange",
+                 "actions":[{"type":"blockRequests","ruleName":"r","conditions":[{"input":"{URL}","pattern":"(a+)+$"}]}]}]}
+                """.getBytes()))
+                .isInstanceOf(InvalidFeedException.class).hasMessageContaining("exponential time");
+    }
 }

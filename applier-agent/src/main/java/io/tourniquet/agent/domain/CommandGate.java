@@ -1,11 +1,13 @@
 package io.tourniquet.agent.domain;
 
 import java.time.Instant;
+import java.util.List;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RemoveCommand;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.actions.DefinitionRules;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.serde.AvroCodec;
@@ -69,6 +71,11 @@ public class CommandGate {
         String digest = Digests.of(command.definition());
         if (!digest.equals(command.definitionDigest())) {
             return reject(command, SkipReason.DIGEST_MISMATCH, "definition digest " + digest + " differs from the signed digest " + command.definitionDigest());
+        }
+        // checked again here, not only by the ingestor: a definition is carried out only if this agent finds it sound
+        List<String> problems = DefinitionRules.problems(command.definition());
+        if (!problems.isEmpty()) {
+            return reject(command, SkipReason.INVALID_DEFINITION, String.join("; ", problems));
         }
         return new Verdict(command, null);
     }

@@ -3,9 +3,12 @@ package io.tourniquet.agent.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tourniquet.agent.Commands;
+import io.tourniquet.schemas.BlockRequests;
+import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.Digests;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -61,5 +64,17 @@ class CommandGateTest {
     void rejectsADefinitionThatIsNotTheOneWhoseDigestWasSigned() {
         var command = Commands.apply("tenant-a", "exch01", 1).setDefinitionDigest("0".repeat(64)).build();
         assertThat(rejection(Commands.signed(command), 0)).isEqualTo(SkipReason.DIGEST_MISMATCH);
+    }
+
+    /** Signed by the real policy key and digest intact, yet unsound: the agent does not take the ingestor's word for it. */
+    @Test
+    void rejectsASignedDefinitionWithACharacterXmlCannotHold() {
+        var definition = MitigationDefinition.newBuilder(Commands.m11()).setActions(List.of(
+                BlockRequests.newBuilder((BlockRequests) Commands.m11().getActions().get(0)).setRuleName("EEMS\u0000M1.1").build())).build();
+        var command = Commands.apply("tenant-a", "exch01", 1).setDefinition(definition).setDefinitionDigest(Digests.of(definition)).build();
+        var verdict = gate.check(Commands.signed(command), "tenant-a", "exch01", 0);
+        assertThat(verdict.accepted()).isFalse();
+        assertThat(verdict.rejection().reason()).isEqualTo(SkipReason.INVALID_DEFINITION);
+        assertThat(verdict.rejection().detail()).contains("ruleName").contains("U+0000");
     }
 }
