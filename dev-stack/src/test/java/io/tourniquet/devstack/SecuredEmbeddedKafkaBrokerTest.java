@@ -41,7 +41,9 @@ class SecuredEmbeddedKafkaBrokerTest {
     private static final Map<String, String> PASSWORDS = Map.of(
             KafkaAcls.FEED_INGESTOR, LocalPki.randomSecret(),
             KafkaAcls.agent("acme"), LocalPki.randomSecret(),
-            KafkaAcls.agent("globex"), LocalPki.randomSecret());
+            KafkaAcls.agent("globex"), LocalPki.randomSecret(),
+            KafkaAcls.soc("acme"), LocalPki.randomSecret(),
+            KafkaAcls.MSP_SOC, LocalPki.randomSecret());
     private static LocalPki pki;
     private static EmbeddedKafkaBroker broker;
 
@@ -55,6 +57,7 @@ class SecuredEmbeddedKafkaBrokerTest {
             provisioner.ensure(Topics.central());
             provisioner.ensure(Topics.tenant("acme"));
             provisioner.ensure(Topics.tenant("globex"));
+            provisioner.ensure(List.of(Topics.tenantCloudEventsSpec("acme"), Topics.tenantCloudEventsSpec("globex")));
         }
     }
 
@@ -127,6 +130,20 @@ class SecuredEmbeddedKafkaBrokerTest {
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> send(acme, Topics.commands("acme"))).as("nor command its own servers")
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void aTenantsSocReadsItsOwnCloudEventsOnlyAndTheMspSocTheWholeStream() {
+        KafkaClients soc = as(KafkaAcls.soc("acme"));
+        read(soc, Topics.tenantCloudEvents("acme"));
+        joinGroup(soc, "soc-acme.siem", Topics.tenantCloudEvents("acme"));
+        assertThatThrownBy(() -> read(soc, Topics.tenantCloudEvents("globex"))).isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> read(soc, Topics.AUDIT_CLOUDEVENTS)).as("not the all-tenant stream").isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> read(soc, Topics.AUDIT)).as("nor the raw audit records").isInstanceOf(TopicAuthorizationException.class);
+
+        KafkaClients msp = as(KafkaAcls.MSP_SOC);
+        read(msp, Topics.AUDIT_CLOUDEVENTS);
+        assertThatThrownBy(() -> read(msp, Topics.commands("acme"))).isInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.audit.store.Database;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,7 +21,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -61,6 +66,8 @@ public class CloudEventOutbox {
     LiveStream live;
 
     private KafkaProducer<String, CloudEvent> producer;
+    /** Tenant CloudEvents topics known to exist (only the outbox thread reads and writes it). */
+    private final Set<String> tenantTopics = new HashSet<>();
     private ScheduledExecutorService scheduler;
 
     void start(@Observes StartupEvent event) {
@@ -108,6 +115,7 @@ public class CloudEventOutbox {
             CloudEvent event = CloudEventMapper.of(row);
             events.add(event);
             sent.add(producer.send(new ProducerRecord<>(Topics.AUDIT_CLOUDEVENTS, row.tenantId(), event)));
+            tenantTopic(row.tenantId()).ifPresent(topic -> sent.add(producer.send(new ProducerRecord<>(topic, row.tenantId(), event))));
         }
         for (Future<?> future : sent) {
             future.get(30, TimeUnit.SECONDS);
@@ -116,6 +124,31 @@ public class CloudEventOutbox {
         registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
         events.forEach(live::emit);
         return rows.size();
+    }
+
+    /**
+     * The tenant's own CloudEvents topic (what its SOC tool may read), made on the tenant's first event; none for
+     * events of no tenant (the feed's), which only the all-tenant stream carries.
+     */
+    private Optional<String> tenantTopic(String tenantId) {
+        if (AuditEvents.NO_TENANT_KEY.equals(tenantId)) {
+            return Optional.empty();
+        }
+        String topic;
+        try {
+            topic = Topics.tenantCloudEvents(tenantId);
+        } catch (IllegalArgumentException e) {
+            // not a tenant id a topic can carry: the all-tenant stream has the event; the outbox must not stall on it
+            LOG.warnf("event of tenant '%s' published on %s only: %s", tenantId, Topics.AUDIT_CLOUDEVENTS, e.getMessage());
+            return Optional.empty();
+        }
+        if (!tenantTopics.contains(topic)) {
+            try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
+                provisioner.ensure(List.of(Topics.tenantCloudEventsSpec(tenantId)));
+            }
+            tenantTopics.add(topic);
+        }
+        return Optional.of(topic);
     }
 
     private List<OcsfRemediation.Row> unpublished() throws SQLException {

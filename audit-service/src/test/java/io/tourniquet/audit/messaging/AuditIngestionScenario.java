@@ -310,6 +310,22 @@ abstract class AuditIngestionScenario {
             assertThat(data.path("activity_name").asText()).isEqualTo("Harden");
             assertThat(data.path("unmapped").path("tenant_id").asText()).isEqualTo(tenant);
         }
+
+        // the tenant's own stream, what its SOC tool may read (ACLs: KafkaAcls.soc), carries its events and no other tenant's
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.tenantCloudEvents(tenant)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var all = new java.util.ArrayList<io.cloudevents.CloudEvent>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> all.add(r.value()));
+                return all.stream().anyMatch(e -> e.getId().equals(decision.getEventId()));
+            });
+            assertThat(all).allSatisfy(e -> assertThat(e.getExtension("tenant")).isEqualTo(tenant));
+        }
     }
 
     @Test

@@ -23,6 +23,8 @@ public final class KafkaAcls {
     public static final String FEED_INGESTOR = "feed-ingestor";
     public static final String POLICY_SERVICE = "policy-service";
     public static final String AUDIT_SERVICE = "audit-service";
+    /** The MSP's own SOC: every tenant's CloudEvents. */
+    public static final String MSP_SOC = "msp-soc";
 
     /** Kafka Streams names its groups, transactional ids and internal topics after the application id. */
     public static final String POLICY_APPLICATION_ID = "tourniquet-policy-service";
@@ -32,6 +34,11 @@ public final class KafkaAcls {
     private static final String HOST = "*";
 
     private KafkaAcls() {
+    }
+
+    /** A tenant's SOC tool: that tenant's CloudEvents and nothing else. */
+    public static String soc(String tenantId) {
+        return "soc-" + Topics.requireValidTenant(tenantId);
     }
 
     /** The principal shared by one tenant's agents. */
@@ -45,6 +52,7 @@ public final class KafkaAcls {
         acls.addAll(feedIngestor());
         acls.addAll(policyService());
         acls.addAll(auditService());
+        acls.addAll(mspSoc());
         return acls;
     }
 
@@ -104,17 +112,33 @@ public final class KafkaAcls {
                 topic(p, Topics.MITIGATIONS, AclOperation.READ), topic(p, Topics.MITIGATIONS, AclOperation.DESCRIBE),
                 prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.READ), prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.DESCRIBE),
                 topic(p, Topics.AUDIT_CLOUDEVENTS, AclOperation.WRITE), topic(p, Topics.AUDIT_CLOUDEVENTS, AclOperation.DESCRIBE),
+                // each tenant's own CloudEvents topic, made by the audit service when the tenant's first event is published
+                prefixedTopic(p, Topics.TENANT_CLOUDEVENTS_PREFIX, AclOperation.WRITE),
+                prefixedTopic(p, Topics.TENANT_CLOUDEVENTS_PREFIX, AclOperation.DESCRIBE),
+                prefixedTopic(p, Topics.TENANT_CLOUDEVENTS_PREFIX, AclOperation.CREATE),
                 topic(p, Topics.AUDIT_DEAD_LETTERS, AclOperation.WRITE), topic(p, Topics.AUDIT_DEAD_LETTERS, AclOperation.DESCRIBE),
                 binding(p, ResourceType.GROUP, AUDIT_GROUP_PREFIX, PatternType.PREFIXED, AclOperation.READ));
     }
 
-    /** A tenant's agents read only their command topic, in their own groups, and write only their event topic. */
+    /** The MSP's SOC reads the all-tenant CloudEvents topic, in its own groups. */
+    static List<AclBinding> mspSoc() {
+        return List.of(topic(MSP_SOC, Topics.AUDIT_CLOUDEVENTS, AclOperation.READ), topic(MSP_SOC, Topics.AUDIT_CLOUDEVENTS, AclOperation.DESCRIBE),
+                binding(MSP_SOC, ResourceType.GROUP, MSP_SOC + ".", PatternType.PREFIXED, AclOperation.READ));
+    }
+
+    /**
+     * A tenant's agents read only their command topic, in their own groups, and write only their event topic; the
+     * tenant's SOC tool reads only the tenant's CloudEvents, in its own groups.
+     */
     public static List<AclBinding> tenant(String tenantId) {
-        String p = agent(tenantId);
+        String agent = agent(tenantId);
+        String soc = soc(tenantId);
         return List.of(
-                topic(p, Topics.commands(tenantId), AclOperation.READ), topic(p, Topics.commands(tenantId), AclOperation.DESCRIBE),
-                topic(p, Topics.agentEvents(tenantId), AclOperation.WRITE), topic(p, Topics.agentEvents(tenantId), AclOperation.DESCRIBE),
-                binding(p, ResourceType.GROUP, AGENT_GROUP_PREFIX + tenantId + ".", PatternType.PREFIXED, AclOperation.READ));
+                topic(agent, Topics.commands(tenantId), AclOperation.READ), topic(agent, Topics.commands(tenantId), AclOperation.DESCRIBE),
+                topic(agent, Topics.agentEvents(tenantId), AclOperation.WRITE), topic(agent, Topics.agentEvents(tenantId), AclOperation.DESCRIBE),
+                binding(agent, ResourceType.GROUP, AGENT_GROUP_PREFIX + tenantId + ".", PatternType.PREFIXED, AclOperation.READ),
+                topic(soc, Topics.tenantCloudEvents(tenantId), AclOperation.READ), topic(soc, Topics.tenantCloudEvents(tenantId), AclOperation.DESCRIBE),
+                binding(soc, ResourceType.GROUP, soc + ".", PatternType.PREFIXED, AclOperation.READ));
     }
 
     private static AclBinding topic(String principal, String name, AclOperation operation) {

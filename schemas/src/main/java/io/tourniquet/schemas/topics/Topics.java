@@ -33,6 +33,8 @@ public final class Topics {
     public static final String POLICY_SERVER_EVENTS = "tourniquet.policy.server-events";
     /** Every stored audit event as a CloudEvent (Kafka protocol binding, binary mode, JSON data shaped after OCSF), key: tenant id. */
     public static final String AUDIT_CLOUDEVENTS = "tourniquet.audit.cloudevents";
+    /** Each tenant's own CloudEvents (tourniquet.audit.cloudevents.&lt;tenant&gt;): what that tenant's SOC tool may read. */
+    public static final String TENANT_CLOUDEVENTS_PREFIX = AUDIT_CLOUDEVENTS + ".";
     /** Dead letters: the original bytes, with the reason in headers. */
     public static final String POLICY_DEAD_LETTERS = "tourniquet.dlq.policy-service";
     public static final String AUDIT_DEAD_LETTERS = "tourniquet.dlq.audit-service";
@@ -50,6 +52,15 @@ public final class Topics {
 
     public static String commands(String tenantId) {
         return COMMANDS_PREFIX + requireValidTenant(tenantId);
+    }
+
+    public static String tenantCloudEvents(String tenantId) {
+        return TENANT_CLOUDEVENTS_PREFIX + requireValidTenant(tenantId);
+    }
+
+    /** A tenant's CloudEvents topic, made by the audit service (its writer) when the tenant's first event is published. */
+    public static TopicSpec tenantCloudEventsSpec(String tenantId) {
+        return TopicSpec.retained(tenantCloudEvents(tenantId), TENANT_PARTITIONS, AUDIT_RETENTION);
     }
 
     public static String agentEvents(String tenantId) {

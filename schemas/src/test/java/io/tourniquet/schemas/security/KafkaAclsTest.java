@@ -37,13 +37,23 @@ class KafkaAclsTest {
 
     @Test
     void aTenantsAgentsReachOnlyThatTenantsTopicsAndGroups() {
-        List<AclBinding> acme = ALL.stream().filter(b -> b.entry().principal().equals("User:agent-acme")).toList();
+        List<AclBinding> acme = ALL.stream().filter(b -> b.entry().principal().matches("User:(agent|soc)-acme")).toList();
         assertThat(acme).isNotEmpty().allSatisfy(b -> assertThat(b.pattern().name()).contains("acme").doesNotContain("globex"));
         assertThat(acme).filteredOn(b -> b.pattern().resourceType() == ResourceType.TOPIC)
                 .allSatisfy(b -> assertThat(b.pattern().patternType()).isEqualTo(PatternType.LITERAL));
         assertThat(writersOf(Topics.agentEvents("acme"))).containsExactly("User:agent-acme");
         assertThat(ALL.stream().filter(b -> covers(b, Topics.commands("acme")) && b.entry().operation() == AclOperation.READ)
                 .map(b -> b.entry().principal())).containsExactly("User:agent-acme");
+    }
+
+    @Test
+    void aTenantsSocReadsOnlyItsTenantsCloudEventsAndTheMspSocTheWholeStream() {
+        List<String> readersOfAcme = ALL.stream().filter(b -> covers(b, Topics.tenantCloudEvents("acme")) && b.entry().operation() == AclOperation.READ)
+                .map(b -> b.entry().principal()).toList();
+        assertThat(readersOfAcme).containsExactly("User:soc-acme");
+        assertThat(ALL.stream().filter(b -> covers(b, Topics.AUDIT_CLOUDEVENTS) && b.entry().operation() == AclOperation.READ)
+                .map(b -> b.entry().principal())).containsExactly("User:msp-soc");
+        assertThat(writersOf(Topics.tenantCloudEvents("acme"))).containsExactly("User:audit-service");
     }
 
     @Test
