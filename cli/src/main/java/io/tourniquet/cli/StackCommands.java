@@ -49,6 +49,10 @@ final class StackCommands {
                 defaultValue = "0")
         double failureRate;
 
+        @Option(names = "--plaintext-kafka", description = "run the broker without TLS, authentication and ACLs (anyone who reaches "
+                + "its port can command every server): for debugging only")
+        boolean plaintextKafka;
+
         @Override
         public Integer call() throws Exception {
             if (tenants < 1 || servers < 1 || failureRate < 0 || failureRate > 1) {
@@ -60,7 +64,7 @@ final class StackCommands {
                 names.add(i <= defaults.tenants().size() ? defaults.tenants().get(i - 1) : "tenant-" + i);
             }
             return up(new LocalStack.Options(defaults.home(), defaults.stateDir(), names, servers, defaults.kafkaPort(), defaults.basePort(),
-                    failureRate, defaults.auditDatabase()));
+                    failureRate, defaults.auditDatabase(), plaintextKafka));
         }
 
         private int up(LocalStack.Options options) throws Exception {
@@ -75,6 +79,10 @@ final class StackCommands {
             Instant started = Instant.now();
             out.printf("Starting Kafka, 4 services and %d simulated servers (%d tenants x %d)...%n",
                     options.tenants().size() * options.serversPerTenant(), options.tenants().size(), options.serversPerTenant());
+            if (options.plaintextKafka()) {
+                spec.commandLine().getErr().println("WARNING: --plaintext-kafka: the broker has no TLS, no authentication and no ACLs; "
+                        + "anyone who reaches port " + options.kafkaPort() + " can publish mitigations and command every server.");
+            }
             out.flush();
             LocalStack stack;
             try {
@@ -103,7 +111,13 @@ final class StackCommands {
             Files.write(options.stateDir().resolve("processes.txt"), stack.services().stream()
                     .map(s -> s.name() + " " + s.pid() + " " + s.httpPort()).toList());
 
-            out.printf("Ready in %.1f s.%n  Kafka          %s%n", secondsSince(started), stack.bootstrapServers());
+            out.printf("Ready in %.1f s.%n", secondsSince(started));
+            if (stack.secured()) {
+                out.printf("  Kafka          %s  (TLS + SCRAM-SHA-512 + ACLs; CA certificate %s, credentials per principal in %s)%n",
+                        stack.bootstrapServers(), options.stateDir().resolve("tls").resolve("ca.crt"), options.stateDir().resolve("credentials"));
+            } else {
+                out.printf("  Kafka          %s  WARNING: plaintext, no authentication, no ACLs (--plaintext-kafka)%n", stack.bootstrapServers());
+            }
             for (ServiceProcess s : stack.services()) {
                 out.printf("  %-24s %s  (API docs %s/q/swagger-ui, health /q/health, metrics /q/metrics)%n", s.name(), s.baseUrl(), s.baseUrl());
             }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -164,14 +163,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();
             }
-            Files.createDirectories(dataDir);
             String password = LocalPki.randomSecret();
-            Files.writeString(file, password, StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the directory's own permissions apply
-            }
+            OwnerOnlyFiles.write(file, password);
             return password;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the broker administrator's password in " + file, e);

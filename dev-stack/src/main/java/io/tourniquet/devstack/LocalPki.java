@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalPki {
 
+    private static final String PASSWORD_VARIABLE = "TOURNIQUET_LOCAL_PKI_PASSWORD";
     private static final String BROKER_DNAME = "CN=tourniquet-local-broker, O=Tourniquet local stack";
 
     private final Path dir;
@@ -38,10 +38,9 @@ public final class LocalPki {
             if (Files.exists(dir.resolve("truststore.p12")) && Files.exists(passwordFile)) {
                 return new LocalPki(dir, Files.readString(passwordFile, StandardCharsets.UTF_8).strip());
             }
-            Files.createDirectories(dir);
+            OwnerOnlyFiles.directory(dir);
             String password = randomSecret();
-            Files.writeString(passwordFile, password, StandardCharsets.UTF_8);
-            ownerOnly(passwordFile);
+            OwnerOnlyFiles.write(passwordFile, password);
             LocalPki pki = new LocalPki(dir, password);
             pki.make();
             return pki;
@@ -91,16 +90,19 @@ public final class LocalPki {
         keytool("-importcert", "-alias", "broker", "-file", signed.toString(), "-keystore", brokerKeystore().toString());
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore", truststore().toString());
         Files.delete(request);
-        ownerOnly(ca);
-        ownerOnly(brokerKeystore());
+        OwnerOnlyFiles.restrict(ca);
+        OwnerOnlyFiles.restrict(brokerKeystore());
     }
 
     private void keytool(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
         command.addAll(List.of(args));
-        command.addAll(List.of("-storetype", "PKCS12", "-storepass", password, "-keypass", password));
+        // the password goes through the environment, not the command line other users can list
+        command.addAll(List.of("-storetype", "PKCS12", "-storepass:env", PASSWORD_VARIABLE, "-keypass:env", PASSWORD_VARIABLE));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put(PASSWORD_VARIABLE, password);
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException("keytool " + args[0] + " failed: " + output.strip());
@@ -110,14 +112,6 @@ public final class LocalPki {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running keytool", e);
-        }
-    }
-
-    private static void ownerOnly(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system (Windows): the directory's own permissions apply
         }
     }
 }

@@ -3,6 +3,11 @@ package io.tourniquet.devstack;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.schemas.security.KafkaAcls;
+import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.TopicSpec;
+import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -32,12 +38,13 @@ public final class LocalStack implements AutoCloseable {
      * What to start. Port 0 means any free port.
      *
      * @param auditDatabase the audit service's database settings; empty: its embedded database under the state directory
+     * @param plaintextKafka no TLS, no authentication, no ACLs on the broker (an explicit choice; the default is secured)
      */
     public record Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
-            double failureRate, Map<String, String> auditDatabase) {
+            double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka) {
 
         public static Options defaults(Path home) {
-            return new Options(home, home.resolve(".tourniquet"), List.of("acme", "globex", "initech"), 3, 19092, 8081, 0, Map.of());
+            return new Options(home, home.resolve(".tourniquet"), List.of("acme", "globex", "initech"), 3, 19092, 8081, 0, Map.of(), false);
         }
 
         public List<String> servers() {
@@ -51,24 +58,72 @@ public final class LocalStack implements AutoCloseable {
 
     private final Options options;
     private final EmbeddedKafkaBroker broker;
+    /** Empty when the broker is plaintext. */
+    private final Optional<KafkaCredentials> credentials;
     private final List<ServiceProcess> services = new ArrayList<>();
 
-    private LocalStack(Options options, EmbeddedKafkaBroker broker) {
+    private LocalStack(Options options, EmbeddedKafkaBroker broker, Optional<KafkaCredentials> credentials) {
         this.options = options;
         this.broker = broker;
+        this.credentials = credentials;
     }
 
     public static LocalStack start(Options options) {
         Path keys = ensurePolicyKeys(options.stateDir().resolve("keys"));
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options.stateDir().resolve("kafka"), options.kafkaPort());
-        LocalStack stack = new LocalStack(options, broker);
+        Path kafkaDir = options.stateDir().resolve("kafka");
+        LocalStack stack;
+        if (options.plaintextKafka()) {
+            stack = new LocalStack(options, EmbeddedKafkaBroker.start(kafkaDir, options.kafkaPort()), Optional.empty());
+        } else {
+            LocalPki pki = LocalPki.in(options.stateDir().resolve("tls"));
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startSecured(kafkaDir, options.kafkaPort(), pki);
+            stack = new LocalStack(options, broker, Optional.of(new KafkaCredentials(options.stateDir().resolve("credentials"), pki,
+                    broker.bootstrapServers())));
+        }
         try {
+            stack.secureBroker();
             stack.startServices(keys);
         } catch (RuntimeException e) {
             stack.close();
             throw e;
         }
         return stack;
+    }
+
+    /**
+     * On the secured broker: every principal of the ACL table (services, each tenant's agents and SOC, the MSP's SOC)
+     * gets its credentials and exactly the table's ACLs, and the administrator makes every topic, so that no service
+     * needs to create what it does not own.
+     */
+    private void secureBroker() {
+        if (credentials.isEmpty()) {
+            return;
+        }
+        List<String> principals = new ArrayList<>(List.of(KafkaAcls.FEED_INGESTOR, KafkaAcls.POLICY_SERVICE, KafkaAcls.AUDIT_SERVICE,
+                KafkaAcls.MSP_SOC));
+        options.tenants().forEach(t -> principals.addAll(List.of(KafkaAcls.agent(t), KafkaAcls.soc(t))));
+        broker.upsertUsers(credentials.get().passwords(principals));
+        broker.allow(KafkaAcls.all(options.tenants()));
+        List<TopicSpec> topics = new ArrayList<>(Topics.central());
+        options.tenants().forEach(t -> {
+            topics.addAll(Topics.tenant(t));
+            topics.add(Topics.tenantCloudEventsSpec(t));
+        });
+        try (TopicProvisioner provisioner = new TopicProvisioner(broker.adminClients(), Duration.ofSeconds(60))) {
+            provisioner.ensure(topics);
+        }
+    }
+
+    /** The service's own Kafka identity (a config file it is started with), or nothing on a plaintext broker. */
+    private Map<String, String> kafkaIdentity(String principal) {
+        return credentials.map(c -> Map.of("quarkus.config.locations", c.clientConfig(principal).toAbsolutePath().toString()))
+                .orElse(Map.of());
+    }
+
+    private static Map<String, String> with(Map<String, String> properties, Map<String, String> more) {
+        Map<String, String> all = new HashMap<>(properties);
+        all.putAll(more);
+        return all;
     }
 
     private void startServices(Path keys) {
@@ -83,13 +138,14 @@ public final class LocalStack implements AutoCloseable {
                 ? Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString()) : options.auditDatabase());
         auditConfig.put("tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString());
         auditConfig.put("tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString());
+        auditConfig.putAll(kafkaIdentity(KafkaAcls.AUDIT_SERVICE));
         ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env, auditConfig, logs, "256m");
         services.add(audit);
-        ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, Map.of(
+        ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, with(Map.of(
                 "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                 "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString(),
                 "tourniquet.policy.tenants", String.join(",", options.tenants()),
-                "kafka-streams.state.dir", state.resolve("policy-streams").toString()), logs, "256m");
+                "kafka-streams.state.dir", state.resolve("policy-streams").toString()), kafkaIdentity(KafkaAcls.POLICY_SERVICE)), logs, "256m");
         services.add(policy);
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
@@ -97,18 +153,20 @@ public final class LocalStack implements AutoCloseable {
         List<ServiceProcess> agents = new ArrayList<>();
         for (int i = 0; i < options.tenants().size(); i++) {
             String tenant = options.tenants().get(i);
-            ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar("applier-agent"), port(port, 10 + i), env, Map.of(
+            ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar("applier-agent"), port(port, 10 + i), env, with(Map.of(
                     "tourniquet.agent.tenant", tenant,
                     "tourniquet.agent.servers", String.join(",", options.servers()),
                     "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
                     "tourniquet.agent.state-dir", state.resolve("agents").resolve(tenant).toString(),
-                    "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), logs, "64m");
+                    "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), kafkaIdentity(KafkaAcls.agent(tenant))),
+                    logs, "64m");
             agents.add(agent);
             services.add(agent);
         }
         agents.forEach(a -> a.awaitReady(READY_TIMEOUT));
 
-        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, Map.of(), logs, "192m");
+        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env,
+                kafkaIdentity(KafkaAcls.FEED_INGESTOR), logs, "192m");
         services.add(ingestor);
         ingestor.awaitReady(READY_TIMEOUT);
     }
@@ -119,6 +177,19 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /** Whether the broker runs with TLS, SCRAM and ACLs. */
+    public boolean secured() {
+        return credentials.isPresent();
+    }
+
+    /** Kafka clients authenticating as one of the stack's principals (a service's, a tenant's agents', a SOC's). */
+    public KafkaClients kafkaAs(String principal) {
+        KafkaCredentials c = credentials.orElseThrow(() -> new IllegalStateException("the broker is plaintext: no principals"));
+        Path pki = options.stateDir().resolve("tls");
+        return KafkaClients.of(EmbeddedKafkaBroker.scramClient(broker.bootstrapServers(), LocalPki.in(pki), principal,
+                c.passwords(List.of(principal)).get(principal)));
     }
 
     public List<ServiceProcess> services() {

@@ -3,14 +3,15 @@ package io.tourniquet.schemas.topics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the topics a service needs at startup; existing topics are left as they are. */
@@ -45,16 +46,20 @@ public final class TopicProvisioner implements AutoCloseable {
                 return Set.of();
             }
             var result = admin.createTopics(missing.stream().map(TopicSpec::toNewTopic).toList());
+            Set<String> created = new HashSet<>();
             for (var entry : result.values().entrySet()) {
                 try {
                     entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(entry.getKey());
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
+                    // under ACLs a principal sees only the topics it may describe: a topic it may not create either
+                    // exists already (the deployment made it) or is not this service's to make; using it tells which
+                    if (!(e.getCause() instanceof TopicExistsException) && !(e.getCause() instanceof TopicAuthorizationException)) {
                         throw e;
                     }
                 }
             }
-            return missing.stream().map(TopicSpec::name).collect(Collectors.toSet());
+            return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -1,0 +1,73 @@
+package io.tourniquet.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The local stack's Kafka principals and their SCRAM passwords, one owner-only file each under {@code dir}
+ * ({@code <principal>.password}, made on first use and kept), and for each a client configuration file
+ * ({@code <principal>.properties}: the {@code kafka.*} settings a service reads, TLS trust included) that a service is
+ * started with, so that no password is ever on a command line.
+ */
+public final class KafkaCredentials {
+
+    private final Path dir;
+    private final LocalPki pki;
+    private final String bootstrapServers;
+
+    public KafkaCredentials(Path dir, LocalPki pki, String bootstrapServers) {
+        this.dir = dir;
+        this.pki = pki;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Each principal's password, made when it has none yet. */
+    public Map<String, String> passwords(Collection<String> principals) {
+        Map<String, String> passwords = new LinkedHashMap<>();
+        for (String principal : principals) {
+            Path file = dir.resolve(principal + ".password");
+            try {
+                if (!Files.exists(file)) {
+                    write(file, LocalPki.randomSecret());
+                }
+                passwords.put(principal, Files.readString(file, StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the Kafka password of " + principal + " in " + file, e);
+            }
+        }
+        return passwords;
+    }
+
+    /** The configuration file of a client authenticating as the principal (written now, owner-only). */
+    public Path clientConfig(String principal) {
+        String password = passwords(List.of(principal)).get(principal);
+        Path file = dir.resolve(principal + ".properties");
+        String content = EmbeddedKafkaBroker.scramClient(bootstrapServers, pki, principal, password).entrySet().stream()
+                .filter(e -> !e.getKey().equals("bootstrap.servers"))
+                .map(e -> "kafka." + e.getKey() + "=" + escape(String.valueOf(e.getValue())))
+                .sorted().collect(Collectors.joining("\n", "# Kafka client settings of " + principal + " (local stack; owner-only)\n", "\n"));
+        try {
+            write(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** Properties-file escaping: backslashes and the characters that would end a key or start a comment. */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\");
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        OwnerOnlyFiles.write(file, content);
+    }
+}
