@@ -37,8 +37,8 @@ final class AuditIngestBench {
     }
 
     /** Writes this many decision records for the fleet's servers, spread over its tenants. */
-    static void writeBacklog(String kafka, List<String> tenants, int serversPerTenant, int events) throws Exception {
-        try (var producer = KafkaClients.plaintext(kafka).<String, SpecificRecord>producer(Map.<String, Object>of(
+    static void writeBacklog(KafkaClients kafka, List<String> tenants, int serversPerTenant, int events) throws Exception {
+        try (var producer = kafka.<String, SpecificRecord>producer(Map.<String, Object>of(
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new AvroSerializer())) {
             for (int i = 0; i < events; i++) {

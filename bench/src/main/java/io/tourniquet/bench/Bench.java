@@ -2,12 +2,15 @@ package io.tourniquet.bench;
 
 import java.util.stream.Stream;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.KafkaCredentials;
+import io.tourniquet.devstack.LocalPki;
 import io.tourniquet.devstack.LocalStack;
 import io.tourniquet.devstack.PostgresSchema;
 import io.tourniquet.devstack.Rss;
 import io.tourniquet.devstack.ServiceProcess;
 import io.tourniquet.devstack.Polling;
 import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.schemas.security.KafkaAcls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -46,7 +49,7 @@ public final class Bench {
 
     /** What to run; {@code out}: where the JSON figures go. */
     public record Options(Path home, int tenants, int serversPerTenant, int scenarioServers, int canaries, int recordSize, Duration applyLatency,
-            double failureRate, double offlineShare, int auditEvents, Duration agentIdle, String postgresUrl, Path out) {
+            double failureRate, double offlineShare, int auditEvents, Duration agentIdle, String postgresUrl, Path out, boolean plaintextKafka) {
     }
 
     static final String MITIGATION = "BENCH1";
@@ -83,6 +86,8 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final PrintStream out;
+    /** The services' Kafka identities on the secured broker; null on a plaintext one. */
+    private KafkaCredentials identities;
 
     public Bench(PrintStream out) {
         this.out = out;
@@ -117,10 +122,23 @@ public final class Bench {
         // Ctrl-C or a timeout must not leave the services and the fleet running
         Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
-            String kafka = broker.bootstrapServers();
+        LocalPki pki = options.plaintextKafka() ? null : LocalPki.in(work.resolve("tls"));
+        try (EmbeddedKafkaBroker broker = options.plaintextKafka() ? EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)
+                : EmbeddedKafkaBroker.startSecured(work.resolve("kafka"), 0, pki)) {
+            // the bench's own clients (topics, the raw baseline, the follower, the fleet simulator acting for every
+            // tenant's agents) are the broker's administrator; each service runs as its own principal under KafkaAcls
+            KafkaClients kafka = broker.adminClients();
+            identities = pki == null ? null : new KafkaCredentials(work.resolve("credentials"), pki, broker.bootstrapServers());
+            if (identities != null) {
+                String realAgentTenant = String.format("%s%04d", TENANT_PREFIX, 1);
+                broker.upsertUsers(identities.passwords(List.of(KafkaAcls.FEED_INGESTOR, KafkaAcls.POLICY_SERVICE, KafkaAcls.AUDIT_SERVICE,
+                        KafkaAcls.agent(realAgentTenant))));
+                broker.allow(KafkaAcls.services());
+                broker.allow(KafkaAcls.tenant(realAgentTenant));
+            }
+            result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
             Path logs = work.resolve("logs");
-            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
+            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
             provision(kafka, Topics.central());
 
             out.printf("audit ingest: writing a backlog of %d decisions...%n", options.auditEvents());
@@ -144,15 +162,16 @@ public final class Bench {
                 PostgresSchema auditSchema = options.postgresUrl() == null ? null : PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_");
                 Map<String, String> auditConfig = auditSchema == null
                         ? Map.of("tourniquet.audit.embedded-dir", work.resolve("audit-db").toString()) : auditSchema.auditConfig();
-                ServiceProcess audit = start(processes, options, "audit-service", env, auditConfig, logs, "512m");
+                ServiceProcess audit = start(processes, options, "audit-service", env, as(KafkaAcls.AUDIT_SERVICE, auditConfig), logs, "512m");
                 if (auditSchema != null) {
                     processes.add(auditSchema); // dropped once the audit service, closed just before it, is gone
                     result.put("auditDatabase", Map.of("postgresqlSchema", auditSchema.name()));
                 }
-                ServiceProcess policy = start(processes, options, "policy-service", env, Map.of(
+                ServiceProcess policy = start(processes, options, "policy-service", env, as(KafkaAcls.POLICY_SERVICE, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
-                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()), logs, "768m");
-                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, BenchFeed.ingestorConfig(feedKey), logs, "192m");
+                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString())), logs, "768m");
+                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, as(KafkaAcls.FEED_INGESTOR, BenchFeed.ingestorConfig(feedKey)),
+                        logs, "192m");
                 for (ServiceProcess service : List.of(audit, policy, ingestor)) {
                     service.awaitReady(Duration.ofSeconds(120));
                     pids.put(service.name(), service.pid());
@@ -167,7 +186,9 @@ public final class Bench {
                 StringBuilder lines = new StringBuilder();
                 fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
                 Files.writeString(fleetFile, lines);
-                FleetProcess simulator = FleetProcess.start(options, kafka, fleetFile, keys.resolve("policy-signing.pub"), logs.resolve("fleet-simulator.log"));
+                Path fleetKafka = identities == null ? null : identities.clientConfig("bench-administrator", broker.adminSettings());
+                FleetProcess simulator = FleetProcess.start(options, broker.bootstrapServers(), fleetKafka, fleetFile, keys.resolve("policy-signing.pub"),
+                        logs.resolve("fleet-simulator.log"));
                 processes.add(simulator);
                 pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
                 simulator.awaitLine("fleet ready", Duration.ofMinutes(3));
@@ -364,11 +385,12 @@ public final class Bench {
             Path keys, Path work) throws Exception {
         String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
         String server = "real-agent";
-        ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env, Map.of(
-                "tourniquet.agent.tenant", tenant,
-                "tourniquet.agent.servers", server,
-                "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
-                "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString()), work.resolve("logs"), "64m");
+        ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env,
+                as(KafkaAcls.agent(tenant), Map.of(
+                        "tourniquet.agent.tenant", tenant,
+                        "tourniquet.agent.servers", server,
+                        "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
+                        "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString())), work.resolve("logs"), "64m");
         processes.add(agent);
         agent.awaitReady(Duration.ofSeconds(120));
         Predicate<String> self = s -> s.equals(tenant + "/" + server);
@@ -398,8 +420,11 @@ public final class Bench {
         Map<String, String> config = new HashMap<>(database);
         // its own consumer groups: the pipeline's audit service later reads everything again
         for (String channel : new String[] {"\"" + Topics.AUDIT + "\"", "agent-events", "\"" + Topics.MITIGATIONS + "\""}) {
-            config.put("mp.messaging.incoming." + channel + ".group.id", "bench-ingest-" + label + "-" + channel.replace("\"", ""));
+            // under the audit service's group prefix: its principal may use no other groups
+            config.put("mp.messaging.incoming." + channel + ".group.id", KafkaAcls.AUDIT_GROUP_PREFIX + "bench-ingest-" + label + "-"
+                    + channel.replace("\"", ""));
         }
+        config.putAll(as(KafkaAcls.AUDIT_SERVICE, Map.of()));
         try (ServiceProcess audit = ServiceProcess.start("audit-ingest-" + label, jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env,
                 config, logs, "512m")) {
             audit.awaitReady(Duration.ofSeconds(120));
@@ -420,6 +445,16 @@ public final class Bench {
         }
     }
 
+    /** The service's configuration plus, on the secured broker, its own principal (a config file it is started with). */
+    private Map<String, String> as(String principal, Map<String, String> config) {
+        if (identities == null) {
+            return config;
+        }
+        Map<String, String> all = new HashMap<>(config);
+        all.put("quarkus.config.locations", identities.clientConfig(principal).toAbsolutePath().toString());
+        return all;
+    }
+
     private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,
             Map<String, String> config, Path logs, String heap) {
         ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap);
@@ -427,8 +462,8 @@ public final class Bench {
         return service;
     }
 
-    private static void provision(String kafka, List<TopicSpec> specs) throws Exception {
-        try (TopicProvisioner provisioner = new TopicProvisioner(KafkaClients.plaintext(kafka), Duration.ofMinutes(5))) {
+    private static void provision(KafkaClients kafka, List<TopicSpec> specs) throws Exception {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofMinutes(5))) {
             provisioner.ensure(specs);
         }
     }
@@ -442,8 +477,8 @@ public final class Bench {
     }
 
     /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
-    private void awaitPolicyCaughtUp(String kafka, Duration timeout) throws Exception {
-        try (Admin admin = KafkaClients.plaintext(kafka).admin(Map.of())) {
+    private void awaitPolicyCaughtUp(KafkaClients kafka, Duration timeout) throws Exception {
+        try (Admin admin = kafka.admin(Map.of())) {
             boolean caughtUp = Polling.until(timeout, Duration.ofMillis(500), () -> {
                 var committed = admin.listConsumerGroupOffsets("tourniquet-policy-service").partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

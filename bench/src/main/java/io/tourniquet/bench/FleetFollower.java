@@ -38,8 +38,8 @@ final class FleetFollower implements AutoCloseable {
     private final Map<String, Map<String, Long>> applied = new HashMap<>();
     private final Map<String, Map<String, Long>> failed = new HashMap<>();
 
-    FleetFollower(String kafka, String tenantPrefix) {
-        consumer = KafkaClients.plaintext(kafka).consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
+    FleetFollower(KafkaClients kafka, String tenantPrefix) {
+        consumer = kafka.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
         Pattern tenantTopics = Pattern.compile("(" + Pattern.quote(Topics.COMMANDS_PREFIX) + "|" + Pattern.quote(Topics.AGENT_EVENTS_PREFIX) + ")"
                 + Pattern.quote(tenantPrefix) + ".*");

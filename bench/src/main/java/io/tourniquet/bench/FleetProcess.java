@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -31,16 +32,20 @@ final class FleetProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static FleetProcess start(Bench.Options options, String kafka, Path fleetFile, Path policyKey, Path log) throws IOException {
+    /** @param kafkaConfig the client settings file the simulator connects with (null: plaintext) */
+    static FleetProcess start(Bench.Options options, String kafka, Path kafkaConfig, Path fleetFile, Path policyKey, Path log) throws IOException {
         Path bench = options.home().resolve("bench/target");
         if (!Files.isRegularFile(bench.resolve("bench.jar")) || !Files.isDirectory(bench.resolve("lib"))) {
             throw new IllegalStateException(bench + " has no bench.jar and lib/: build first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(log.getParent());
-        List<String> command = List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
                 "-cp", bench.resolve("bench.jar") + ":" + bench.resolve("lib") + "/*", FleetSimulator.class.getName(),
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + policyKey, "--canaries=" + options.canaries(),
-                "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate());
+                "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate()));
+        if (kafkaConfig != null) {
+            command.add("--kafka-config=" + kafkaConfig);
+        }
         return new FleetProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
     }
 

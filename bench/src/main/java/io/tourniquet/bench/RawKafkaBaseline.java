@@ -24,15 +24,15 @@ final class RawKafkaBaseline {
     private RawKafkaBaseline() {
     }
 
-    static Map<String, Object> measure(String kafka, int size, int count) throws Exception {
+    static Map<String, Object> measure(KafkaClients kafka, int size, int count) throws Exception {
         String topic = "bench.raw";
-        try (TopicProvisioner provisioner = new TopicProvisioner(KafkaClients.plaintext(kafka), Duration.ofSeconds(30))) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
             provisioner.ensure(List.of(TopicSpec.retained(topic, Topics.DEFAULT_PARTITIONS, Duration.ofHours(1))));
         }
         byte[] payload = new byte[size];
         new Random(1).nextBytes(payload);
         long start = System.nanoTime();
-        try (var producer = KafkaClients.plaintext(kafka).<String, byte[]>producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        try (var producer = kafka.<String, byte[]>producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + (i % 1000), payload));
@@ -42,7 +42,7 @@ final class RawKafkaBaseline {
         double produceSeconds = (System.nanoTime() - start) / 1e9;
         long consumeStart = System.nanoTime();
         int read = 0;
-        try (var consumer = KafkaClients.plaintext(kafka).<String, byte[]>consumer(Map.of(
+        try (var consumer = kafka.<String, byte[]>consumer(Map.of(
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);

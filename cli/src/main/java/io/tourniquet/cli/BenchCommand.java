@@ -57,6 +57,9 @@ final class BenchCommand implements Callable<Integer> {
             + "jdbc:postgresql://127.0.0.1:5432/test (user postgres; a schema of its own, dropped afterwards)")
     String postgres;
 
+    @Option(names = "--plaintext-kafka", description = "run on a plaintext broker (no TLS, SCRAM or ACLs), to measure what security costs")
+    boolean plaintextKafka;
+
     @Option(names = "--out", paramLabel = "FILE.json", description = "where the figures go (default: bench-results/bench-<time>.json)")
     Path out;
 
@@ -68,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
         var options = new Bench.Options(home, tenants, servers, scenarioServers, canaries, recordSize, Duration.ofMillis(applyLatencyMs),
-                failureRate, offline, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file);
+                failureRate, offline, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka);
         var figures = new Bench(System.out).run(options); // progress as it goes
         var writer = spec.commandLine().getOut();
         writer.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));

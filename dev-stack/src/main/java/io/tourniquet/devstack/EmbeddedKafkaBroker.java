@@ -50,13 +50,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    private final Map<String, Object> adminSettings;
     private final KafkaClients adminClients;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, KafkaClients adminClients) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, Map<String, Object> adminSettings) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
-        this.adminClients = adminClients;
+        this.adminSettings = Map.copyOf(adminSettings);
+        this.adminClients = KafkaClients.of(adminSettings);
     }
 
     /** How the client listener is secured: plaintext, or TLS (the local PKI) with SCRAM and the standard authorizer. */
@@ -102,9 +104,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         String bootstrap = "127.0.0.1:" + clientPort;
-        KafkaClients admin = security.secured()
-                ? KafkaClients.of(scramClient(bootstrap, security.pki(), ADMIN_USER, security.adminPassword()))
-                : KafkaClients.plaintext(bootstrap);
+        Map<String, Object> admin = security.secured()
+                ? scramClient(bootstrap, security.pki(), ADMIN_USER, security.adminPassword())
+                : Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir, admin);
         try {
             broker.awaitReady();
@@ -130,6 +132,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Clients as the broker's administrator (plaintext for a plaintext broker). */
     public KafkaClients adminClients() {
         return adminClients;
+    }
+
+    /** The administrator's client settings, for a tool in another process (the bench's fleet simulator). */
+    public Map<String, Object> adminSettings() {
+        return adminSettings;
     }
 
     /** Creates or updates SCRAM-SHA-512 credentials for each user (name to password). */

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
@@ -49,17 +50,39 @@ public final class KafkaCredentials {
     /** The configuration file of a client authenticating as the principal (written now, owner-only). */
     public Path clientConfig(String principal) {
         String password = passwords(List.of(principal)).get(principal);
-        Path file = dir.resolve(principal + ".properties");
-        String content = EmbeddedKafkaBroker.scramClient(bootstrapServers, pki, principal, password).entrySet().stream()
+        return clientConfig(principal, EmbeddedKafkaBroker.scramClient(bootstrapServers, pki, principal, password));
+    }
+
+    /**
+     * Client settings written as {@code kafka.*} properties (bootstrap servers left to the environment), owner-only, in
+     * {@code <name>.properties}.
+     */
+    public Path clientConfig(String name, Map<String, ?> settings) {
+        Path file = dir.resolve(name + ".properties");
+        String content = settings.entrySet().stream()
                 .filter(e -> !e.getKey().equals("bootstrap.servers"))
                 .map(e -> "kafka." + e.getKey() + "=" + escape(String.valueOf(e.getValue())))
-                .sorted().collect(Collectors.joining("\n", "# Kafka client settings of " + principal + " (local stack; owner-only)\n", "\n"));
+                .sorted().collect(Collectors.joining("\n", "# Kafka client settings of " + name + " (local stack; owner-only)\n", "\n"));
         try {
             write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         return file;
+    }
+
+    /** Reads such a file back as client settings (without the kafka. prefix). */
+    public static Map<String, Object> readClientConfig(Path file) {
+        Properties properties = new Properties();
+        try (var in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        properties.stringPropertyNames().stream().filter(k -> k.startsWith("kafka."))
+                .forEach(k -> settings.put(k.substring("kafka.".length()), properties.getProperty(k)));
+        return settings;
     }
 
     /** Properties-file escaping: backslashes and the characters that would end a key or start a comment. */

@@ -27,10 +27,11 @@ class BenchIT {
         Path out = Files.createTempDirectory(Path.of("target"), "bench-").resolve("figures.json");
         // 2 tenants x 3 servers, scenario tenants of 4 servers with 1 canary, half the regular servers offline, 300 audit events
         new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 300, Duration.ofSeconds(2),
-                POSTGRES_URL, out));
+                POSTGRES_URL, out, false));
 
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         JsonNode run = figures.path("oneMitigation");
+        assertThat(figures.path("kafkaSecurity").asText()).as("on the broker ./tourniquet up runs").startsWith("TLS + SCRAM-SHA-512 + ACLs");
         assertThat(figures.path("firstMitigationAfterStart").path("applied").asInt()).as("the first mitigation too").isEqualTo(6);
         assertThat(run.path("servers").asInt()).isEqualTo(6);
         assertThat(run.path("applied").asInt()).as("every regular server applied the mitigation").isEqualTo(6);

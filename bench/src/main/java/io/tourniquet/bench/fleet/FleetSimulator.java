@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
+import io.tourniquet.devstack.KafkaCredentials;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
@@ -59,7 +60,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class FleetSimulator implements AutoCloseable {
 
     /** How the fleet behaves. */
-    public record Options(String bootstrap, Map<String, Integer> fleet, Path policyKey, Duration applyLatency, double failureRate,
+    public record Options(KafkaClients kafka, Map<String, Integer> fleet, Path policyKey, Duration applyLatency, double failureRate,
             double offlineShare, int canaries, List<String> builds, int lanes) {
     }
 
@@ -96,7 +97,7 @@ public final class FleetSimulator implements AutoCloseable {
         for (int i = 0; i < options.lanes(); i++) {
             lanes.add(Executors.newSingleThreadExecutor());
         }
-        producer = KafkaClients.plaintext(options.bootstrap()).producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+        producer = options.kafka().producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new AvroSerializer());
     }
@@ -148,7 +149,7 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     public void run() {
-        try (var consumer = KafkaClients.plaintext(options.bootstrap()).<String, byte[]>consumer(Map.of(
+        try (var consumer = options.kafka().<String, byte[]>consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "tourniquet-fleet-simulator", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, 3000, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
@@ -218,7 +219,12 @@ public final class FleetSimulator implements AutoCloseable {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
             o.put(kv[0], kv.length > 1 ? kv[1] : "true");
         }
-        Options options = new Options(o.getOrDefault("bootstrap", "127.0.0.1:19092"), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
+        Map<String, Object> kafka = new HashMap<>();
+        if (o.containsKey("kafka-config")) {
+            kafka.putAll(KafkaCredentials.readClientConfig(Path.of(o.get("kafka-config"))));
+        }
+        kafka.put("bootstrap.servers", o.getOrDefault("bootstrap", "127.0.0.1:19092"));
+        Options options = new Options(KafkaClients.of(kafka), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
                 Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
                 Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
                 Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
