@@ -149,7 +149,7 @@ public final class Bench {
                     : postgresIngest(options, env, logs));
             result.put("auditIngest", ingest);
 
-            out.printf("broker %s; creating topics for %d tenants...%n", kafka, tenants.size());
+            out.printf("broker %s; creating topics for %d tenants...%n", kafka.bootstrapServers(), tenants.size());
             List<TopicSpec> specs = new ArrayList<>();
             tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
             provision(kafka, specs);

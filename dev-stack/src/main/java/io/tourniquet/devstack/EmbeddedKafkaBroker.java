@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
@@ -41,6 +42,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String MUTUAL_TLS_LISTENER = "MTLS";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private static final String SCRAM = "SCRAM-SHA-512";
@@ -52,10 +54,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final Map<String, Object> adminSettings;
     private final KafkaClients adminClients;
+    /** The listener that authenticates clients by their certificate (secured mode only). */
+    private final String mutualTlsBootstrapServers;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path dataDir, Map<String, Object> adminSettings) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String mutualTlsBootstrapServers, Path dataDir,
+            Map<String, Object> adminSettings) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.mutualTlsBootstrapServers = mutualTlsBootstrapServers;
         this.dataDir = dataDir;
         this.adminSettings = Map.copyOf(adminSettings);
         this.adminClients = KafkaClients.of(adminSettings);
@@ -64,6 +70,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** How the client listener is secured: plaintext, or TLS (the local PKI) with SCRAM and the standard authorizer. */
     private record Security(LocalPki pki, String adminPassword) {
         static final Security NONE = new Security(null, null);
+        /** Principal of a client certificate of the local CA: its CN (as Strimzi's KafkaUser with tls authentication). */
+        static final String CERTIFICATE_PRINCIPAL_RULE = "RULE:^CN=([a-z0-9][a-z0-9-]*)," + LocalPki.ORGANISATION_RDN + "$/$1/,DEFAULT";
 
         boolean secured() {
             return pki != null;
@@ -92,13 +100,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static EmbeddedKafkaBroker start(Path dataDir, int port, Security security) {
         int clientPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
+        int mutualTlsPort = security.secured() ? freePort() : 0;
         Path logDir = dataDir.toAbsolutePath().resolve("kraft-logs");
         try {
             Files.createDirectories(logDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory " + logDir, e);
         }
-        Properties props = brokerProperties(logDir, clientPort, controllerPort, security);
+        Properties props = brokerProperties(logDir, clientPort, controllerPort, mutualTlsPort, security);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         formatIfNew(logDir, security);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -107,7 +116,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Map<String, Object> admin = security.secured()
                 ? scramClient(bootstrap, security.pki(), ADMIN_USER, security.adminPassword())
                 : Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, dataDir, admin);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, security.secured() ? "127.0.0.1:" + mutualTlsPort : null,
+                dataDir, admin);
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -127,6 +137,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, pki.truststore().toString(),
                 SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12",
                 SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, pki.password());
+    }
+
+    /** The settings of a client that authenticates by its certificate (mutual TLS), made by the local PKI for the principal. */
+    public static Map<String, Object> certificateClient(String bootstrapServers, LocalPki pki, String principal) {
+        return Map.of(
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL",
+                SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, pki.clientKeystore(principal).toString(),
+                SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12",
+                SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, pki.password(),
+                SslConfigs.SSL_KEY_PASSWORD_CONFIG, pki.password(),
+                SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, pki.truststore().toString(),
+                SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12",
+                SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, pki.password());
+    }
+
+    /** The mutual-TLS listener (clients authenticated by certificate); empty on a plaintext broker. */
+    public Optional<String> mutualTlsBootstrapServers() {
+        return Optional.ofNullable(mutualTlsBootstrapServers);
     }
 
     /** Clients as the broker's administrator (plaintext for a plaintext broker). */
@@ -192,7 +221,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort, Security security) {
+    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort, int mutualTlsPort, Security security) {
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
@@ -219,10 +248,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (security.secured()) {
             LocalPki pki = security.pki();
             p.putAll(Map.ofEntries(
-                    Map.entry("listeners", "SASL_SSL://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort),
-                    Map.entry("advertised.listeners", "SASL_SSL://127.0.0.1:" + clientPort),
+                    Map.entry("listeners", "SASL_SSL://127.0.0.1:" + clientPort + "," + MUTUAL_TLS_LISTENER + "://127.0.0.1:" + mutualTlsPort
+                            + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort),
+                    Map.entry("advertised.listeners", "SASL_SSL://127.0.0.1:" + clientPort + "," + MUTUAL_TLS_LISTENER + "://127.0.0.1:" + mutualTlsPort),
                     Map.entry("inter.broker.listener.name", "SASL_SSL"),
-                    Map.entry("listener.security.protocol.map", "SASL_SSL:SASL_SSL," + CONTROLLER_LISTENER + ":SSL"),
+                    Map.entry("listener.security.protocol.map", "SASL_SSL:SASL_SSL," + MUTUAL_TLS_LISTENER + ":SSL," + CONTROLLER_LISTENER + ":SSL"),
+                    // the second way Strimzi's KafkaUser authenticates: a client certificate of the CA, its CN the principal
+                    Map.entry("listener.name." + MUTUAL_TLS_LISTENER.toLowerCase(Locale.ROOT) + ".ssl.client.auth", "required"),
+                    Map.entry("listener.name." + MUTUAL_TLS_LISTENER.toLowerCase(Locale.ROOT) + ".ssl.principal.mapping.rules",
+                            Security.CERTIFICATE_PRINCIPAL_RULE),
                     Map.entry("sasl.enabled.mechanisms", SCRAM),
                     Map.entry("sasl.mechanism.inter.broker.protocol", SCRAM),
                     Map.entry("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas(ADMIN_USER, security.adminPassword())),

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 public final class LocalPki {
 
     private static final String PASSWORD_VARIABLE = "TOURNIQUET_LOCAL_PKI_PASSWORD";
-    private static final String BROKER_DNAME = "CN=tourniquet-local-broker, O=Tourniquet local stack";
+    /** The organisation of every certificate the local CA issues; the broker maps a client certificate's CN to its principal only with it. */
+    public static final String ORGANISATION_RDN = "O=Tourniquet local stack";
+    private static final String BROKER_DNAME = "CN=tourniquet-local-broker, " + ORGANISATION_RDN;
 
     private final Path dir;
     private final String password;
@@ -55,6 +57,38 @@ public final class LocalPki {
 
     public Path truststore() {
         return dir.resolve("truststore.p12");
+    }
+
+    /**
+     * A client certificate for the principal (CN=principal), signed by the local CA, in {@code clients/<principal>.p12}:
+     * made on first use, owner-only. The broker's mutual-TLS listener authenticates it as that principal.
+     */
+    public synchronized Path clientKeystore(String principal) {
+        if (!principal.matches("[a-z0-9][a-z0-9-]{0,100}")) {
+            throw new IllegalArgumentException("not a principal name: " + principal);
+        }
+        Path keystore = dir.resolve("clients").resolve(principal + ".p12");
+        if (Files.exists(keystore)) {
+            return keystore;
+        }
+        try {
+            OwnerOnlyFiles.directory(keystore.getParent());
+            Path request = dir.resolve("clients").resolve(principal + ".csr");
+            Path signed = dir.resolve("clients").resolve(principal + ".crt");
+            Path ca = dir.resolve("ca.p12");
+            keytool("-genkeypair", "-alias", principal, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "825",
+                    "-dname", "CN=" + principal + ", " + ORGANISATION_RDN, "-keystore", keystore.toString());
+            keytool("-certreq", "-alias", principal, "-keystore", keystore.toString(), "-file", request.toString());
+            keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-infile", request.toString(), "-outfile", signed.toString(),
+                    "-rfc", "-validity", "825", "-ext", "eku=clientAuth");
+            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.crt").toString(), "-keystore", keystore.toString());
+            keytool("-importcert", "-alias", principal, "-file", signed.toString(), "-keystore", keystore.toString());
+            Files.delete(request);
+            OwnerOnlyFiles.restrict(keystore);
+            return keystore;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a client certificate for " + principal, e);
+        }
     }
 
     /** Of every store here (local stack only). */

@@ -146,6 +146,25 @@ class SecuredEmbeddedKafkaBrokerTest {
         assertThatThrownBy(() -> read(msp, Topics.commands("acme"))).isInstanceOf(TopicAuthorizationException.class);
     }
 
+    /** Mutual TLS, Strimzi's other KafkaUser authentication: the certificate's CN is the principal, with the same ACLs. */
+    @Test
+    void anAgentAuthenticatedByItsCertificateGetsItsTenantsAclsAndNothingMore() throws Exception {
+        KafkaClients acme = KafkaClients.of(EmbeddedKafkaBroker.certificateClient(broker.mutualTlsBootstrapServers().orElseThrow(), pki,
+                KafkaAcls.agent("acme")));
+        send(acme, Topics.agentEvents("acme"));
+        read(acme, Topics.commands("acme"));
+        assertThatThrownBy(() -> send(acme, Topics.agentEvents("globex"))).hasCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(acme, Topics.MITIGATIONS)).hasCauseInstanceOf(TopicAuthorizationException.class);
+
+        // no client certificate: the mutual-TLS listener does not let the connection through
+        var noCertificate = KafkaClients.of(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.mutualTlsBootstrapServers().orElseThrow(),
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SSL", "ssl.truststore.location", pki.truststore().toString(),
+                "ssl.truststore.type", "PKCS12", "ssl.truststore.password", pki.password()));
+        try (Admin admin = noCertificate.admin(quick())) {
+            assertThatThrownBy(() -> admin.describeCluster().nodes().get()).isInstanceOf(ExecutionException.class);
+        }
+    }
+
     @Test
     void theIngestorPublishesMitigationsAndCannotCommand() throws Exception {
         KafkaClients ingestor = as(KafkaAcls.FEED_INGESTOR);
