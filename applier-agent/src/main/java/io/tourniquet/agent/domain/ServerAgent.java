@@ -265,6 +265,7 @@ public class ServerAgent {
                 .setAppliedMitigations(new ArrayList<>(state.inForce.keySet()))
                 .setBlockedMitigations(new ArrayList<>(new TreeSet<>(local.blocked())))
                 .setObserveOnly(local.observeOnly())
+                .setLastSequence(state.lastSequence)
                 .setReportedAt(now())
                 .build();
     }

@@ -65,6 +65,7 @@ class ServerAgentTest {
         assertThat(again).isEqualTo(first);
         assertThat(applies).hasValue(1);
         assertThat(afterRestart.inventory().getAppliedMitigations()).containsExactly("M1.1");
+        assertThat(afterRestart.inventory().getLastSequence()).as("reported, so a policy that lost its sequences continues above it").isEqualTo(1);
     }
 
     @Test

@@ -96,6 +96,9 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
             }
         } else if (value instanceof ServerInventory inventory) {
             stores.putServer(inventory);
+            if (inventory.getLastSequence() != null) {
+                stores.sequenceAtLeast(inventory.getTenantId(), inventory.getServerId(), inventory.getLastSequence());
+            }
             for (String mitigationId : stores.mitigationIds()) {
                 reconcileTenant(inventory.getTenantId(), mitigationId);
             }

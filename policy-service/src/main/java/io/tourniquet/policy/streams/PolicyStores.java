@@ -160,6 +160,18 @@ final class PolicyStores {
         rollouts.put(rolloutKey(tenant, mitigationId), progress);
     }
 
+    /**
+     * What the server says it last accepted: a sequence store lost (or rebuilt from nothing) continues above it rather
+     * than at 1, which every agent would refuse as a replay.
+     */
+    void sequenceAtLeast(String tenant, String server, long accepted) {
+        String key = serverKey(tenant, server);
+        Long last = sequences.get(key);
+        if (last == null || last < accepted) {
+            sequences.put(key, accepted);
+        }
+    }
+
     /** The next command sequence of the server (monotonic per server), taken. */
     long nextSequence(String tenant, String server) {
         String key = serverKey(tenant, server);

@@ -10,6 +10,7 @@ import io.tourniquet.schemas.DecisionKind;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.RemoveCommand;
+import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.CommandVerifier;
@@ -64,6 +65,16 @@ class PolicyTopologyTest {
         SignedCommand signed = (SignedCommand) value;
         assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
         return AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload()));
+    }
+
+    /** A policy service whose sequence store is gone continues above what the agent accepted, not at 1 (a replay to it). */
+    @Test
+    void theNextSequenceFollowsWhatTheServerSaysItLastAccepted() {
+        tenantAEvents.pipeInput("exch01", ServerInventory.newBuilder(TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()))
+                .setLastSequence(41L).build());
+        mitigations.pipeInput("M1.1", TestData.m11());
+        var apply = (ApplyCommand) verifiedPayload(tenantACommands.readValue());
+        assertThat(apply.getSequence()).isEqualTo(42);
     }
 
     @Test
