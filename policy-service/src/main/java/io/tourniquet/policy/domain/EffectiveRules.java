@@ -16,10 +16,10 @@ import java.util.TreeSet;
  */
 public record EffectiveRules(boolean mitigationsEnabled, Set<String> blocked, boolean approvalRequired, boolean shadowMode,
         boolean driftReportOnly, List<MaintenanceWindow> windows, boolean emergencyBypassesWindow, RolloutPolicy rollout,
-        Integer lifetimeDays, String source) {
+        Integer lifetimeDays, String source, Set<String> allowedWindowsChanges) {
 
     /** No policy set for the tenant: apply every mitigation at once, as the Exchange EM service does by default. */
-    public static final EffectiveRules DEFAULT = new EffectiveRules(true, Set.of(), false, false, false, List.of(), true, null, null, "default policy");
+    public static final EffectiveRules DEFAULT = new EffectiveRules(true, Set.of(), false, false, false, List.of(), true, null, null, "default policy", Set.of());
 
     public static EffectiveRules of(TenantPolicy policy, ServerInventory server) {
         if (policy == null) {
@@ -57,6 +57,7 @@ public record EffectiveRules(boolean mitigationsEnabled, Set<String> blocked, bo
             windows = rules.getMaintenanceWindows() != null ? rules.getMaintenanceWindows() : windows;
         }
         return new EffectiveRules(enabled, Set.copyOf(blocked), approval, shadow, drift, List.copyOf(windows),
-                policy.getEmergencyBypassesWindow(), policy.getRollout(), policy.getMitigationLifetimeDays(), String.join(" > ", sources));
+                policy.getEmergencyBypassesWindow(), policy.getRollout(), policy.getMitigationLifetimeDays(), String.join(" > ", sources),
+                Set.copyOf(policy.getAllowedWindowsChanges()));
     }
 }

@@ -8,11 +8,14 @@ import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.OverrideAction;
 import io.tourniquet.schemas.ServerOverride;
+import io.tourniquet.schemas.actions.WindowsChanges;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.policy.CommandAction;
 import io.tourniquet.schemas.policy.CommandedState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Decides, for one server and one mitigation, what must happen now: apply, remove, hold (and why), or nothing.
@@ -85,6 +88,12 @@ public final class PolicyEngine {
         }
         if (!rules.mitigationsEnabled()) {
             return Outcome.hold(AuditType.DECISION_DISABLED, "mitigations disabled by " + rules.source());
+        }
+        Set<String> notAllowed = new TreeSet<>(WindowsChanges.of(definition));
+        notAllowed.removeAll(rules.allowedWindowsChanges());
+        if (!notAllowed.isEmpty()) {
+            return Outcome.hold(AuditType.DECISION_BLOCKED, definition.getId() + " would change " + notAllowed
+                    + ", which the tenant's policy does not allow (allowedWindowsChanges)");
         }
         DecisionKind kind = DecisionKind.AUTO_APPLY;
         String decidedBy = CommandFactory.ACTOR;

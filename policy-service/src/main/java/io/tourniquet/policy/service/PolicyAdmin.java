@@ -59,6 +59,7 @@ public class PolicyAdmin {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@\\\\-]{1,128}");
     private static final Duration STORE_WAIT = Duration.ofSeconds(15);
+    private static final Pattern ALLOWED_CHANGE = Pattern.compile("(service|app-pool|auth):[\\p{L}\\p{N} ._$()/-]{1,300}");
 
     /** A server and a mitigation as the policy sees them: what was commanded, what was decided last and why, what the agent said. */
     public record ServerMitigation(String serverId, String mitigationId, String commanded, String decision, String reason, String lastResult) {
@@ -241,6 +242,12 @@ public class PolicyAdmin {
 
     private static void validate(TenantPolicy policy) {
         policy.getBlockedMitigations().forEach(PolicyAdmin::requireMitigation);
+        for (String change : policy.getAllowedWindowsChanges()) {
+            if (!ALLOWED_CHANGE.matcher(change).matches()) {
+                throw new IllegalArgumentException("allowedWindowsChanges entries are service:<name>, app-pool:<name> or "
+                        + "auth:<site><path>/<method>; was '" + change + "'");
+            }
+        }
         policy.getMaintenanceWindows().forEach(MaintenanceWindows::validate);
         if (policy.getRollout() != null) {
             var rollout = policy.getRollout();

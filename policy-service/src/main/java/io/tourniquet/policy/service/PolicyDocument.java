@@ -14,7 +14,7 @@ import java.util.TreeMap;
 public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMitigations, Boolean approvalRequired, Boolean shadowMode,
         Boolean driftReportOnly, List<Window> maintenanceWindows, Boolean emergencyBypassesWindow, Rollout rollout,
         Integer mitigationLifetimeDays, Map<String, Rules> groups, Map<String, Rules> tags, Map<String, Rules> servers,
-        String updatedBy, Instant updatedAt) {
+        String updatedBy, Instant updatedAt, List<String> allowedWindowsChanges) {
 
     /** When changes may be made: days (MONDAY..SUNDAY, none: every day), HH:mm to HH:mm, IANA time zone. */
     public record Window(List<String> days, String start, String end, String timeZone) {
@@ -30,11 +30,11 @@ public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMit
     }
 
     /** A new tenant's policy: every mitigation applied at once, as the Exchange EM service does. */
-    public static final PolicyDocument DEFAULTS = new PolicyDocument(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    public static final PolicyDocument DEFAULTS = new PolicyDocument(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
     public PolicyDocument withBlockedMitigations(List<String> blocked) {
         return new PolicyDocument(mitigationsEnabled, blocked, approvalRequired, shadowMode, driftReportOnly, maintenanceWindows,
-                emergencyBypassesWindow, rollout, mitigationLifetimeDays, groups, tags, servers, updatedBy, updatedAt);
+                emergencyBypassesWindow, rollout, mitigationLifetimeDays, groups, tags, servers, updatedBy, updatedAt, allowedWindowsChanges);
     }
 
     public static PolicyDocument of(TenantPolicy p) {
@@ -42,7 +42,8 @@ public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMit
                 p.getDriftReportOnly(), windows(p.getMaintenanceWindows()), p.getEmergencyBypassesWindow(),
                 p.getRollout() == null ? null : new Rollout(p.getRollout().getCanaryTag(), p.getRollout().getStagePercents(),
                         p.getRollout().getFailureThreshold(), p.getRollout().getManualStart()),
-                p.getMitigationLifetimeDays(), rules(p.getGroups()), rules(p.getTags()), rules(p.getServers()), p.getUpdatedBy(), p.getUpdatedAt());
+                p.getMitigationLifetimeDays(), rules(p.getGroups()), rules(p.getTags()), rules(p.getServers()), p.getUpdatedBy(), p.getUpdatedAt(),
+                p.getAllowedWindowsChanges());
     }
 
     public TenantPolicy toPolicy(String tenantId, String by, Instant at) {
@@ -73,6 +74,7 @@ public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMit
                 .setGroups(avroRules(groups))
                 .setTags(avroRules(tags))
                 .setServers(avroRules(servers))
+                .setAllowedWindowsChanges(allowedWindowsChanges == null ? List.of() : List.copyOf(allowedWindowsChanges))
                 .setUpdatedBy(by)
                 .setUpdatedAt(at)
                 .build();

@@ -288,6 +288,26 @@ class PolicyRulesTest {
         assertThat(sent()).hasSize(2);
     }
 
+    /** A trusted feed still cannot stop a service on a tenant's servers unless that tenant named the service. */
+    @Test
+    void aServiceIsStoppedOnlyWhereTheTenantsPolicyAllowsItByName() {
+        servers("exch01");
+        var definition = io.tourniquet.schemas.MitigationDefinition.newBuilder(TestData.m11().getDefinition()).setId("M9.1")
+                .setActions(List.of(new io.tourniquet.schemas.DisableService("MSExchangeUM"))).build();
+        var stopsAService = io.tourniquet.schemas.MitigationPublished.newBuilder(TestData.m11()).setDefinition(definition)
+                .setDefinitionDigest(io.tourniquet.schemas.crypto.Digests.of(definition)).build();
+        mitigations.pipeInput("M9.1", stopsAService);
+        assertThat(commands.readValuesToList()).as("not allowed: nothing sent").isEmpty();
+        assertThat(audit.readValuesToList()).extracting(r -> (AuditRecord) r)
+                .anySatisfy(r -> {
+                    assertThat(r.getType()).isEqualTo("decision.blocked");
+                    assertThat(r.getReason()).contains("service:MSExchangeUM").contains("allowedWindowsChanges");
+                });
+
+        policy(Policies.tenant(T).setAllowedWindowsChanges(List.of("service:MSExchangeUM")).build());
+        assertThat(commands.readValuesToList()).as("allowed by name: commanded").hasSize(1);
+    }
+
     @Test
     void anAdminCanRemoveFromOneServerAndReapplyThere() {
         servers("exch01", "exch02");
