@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -196,12 +195,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static String adminPassword(Path dataDir) {
         Path file = dataDir.toAbsolutePath().resolve("admin-password");
         try {
-            if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
-            }
-            String password = LocalPki.randomSecret();
-            OwnerOnlyFiles.write(file, password);
-            return password;
+            return OwnerOnlyFiles.secret(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the broker administrator's password in " + file, e);
         }

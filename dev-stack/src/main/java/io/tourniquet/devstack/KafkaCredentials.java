@@ -2,7 +2,6 @@ package io.tourniquet.devstack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -36,10 +35,7 @@ public final class KafkaCredentials {
         for (String principal : principals) {
             Path file = dir.resolve(principal + ".password");
             try {
-                if (!Files.exists(file)) {
-                    write(file, LocalPki.randomSecret());
-                }
-                passwords.put(principal, Files.readString(file, StandardCharsets.UTF_8).strip());
+                passwords.put(principal, OwnerOnlyFiles.secret(file));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot keep the Kafka password of " + principal + " in " + file, e);
             }
@@ -64,7 +60,7 @@ public final class KafkaCredentials {
                 .map(e -> "kafka." + e.getKey() + "=" + escape(String.valueOf(e.getValue())))
                 .sorted().collect(Collectors.joining("\n", "# Kafka client settings of " + name + " (local stack; owner-only)\n", "\n"));
         try {
-            write(file, content);
+            OwnerOnlyFiles.write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
@@ -85,12 +81,8 @@ public final class KafkaCredentials {
         return settings;
     }
 
-    /** Properties-file escaping: backslashes and the characters that would end a key or start a comment. */
+    /** Properties-file escaping of a value: its backslashes (nothing else in a value needs it). */
     private static String escape(String value) {
         return value.replace("\\", "\\\\");
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        OwnerOnlyFiles.write(file, content);
     }
 }

@@ -13,6 +13,14 @@ final class OwnerOnlyFiles {
     private OwnerOnlyFiles() {
     }
 
+    /** The secret kept in the file: read when it exists, otherwise a new random one written there first. */
+    static String secret(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            write(file, LocalPki.randomSecret());
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+
     static void write(Path file, String content) throws IOException {
         directory(file.toAbsolutePath().getParent());
         try {
