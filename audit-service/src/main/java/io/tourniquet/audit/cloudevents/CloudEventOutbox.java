@@ -10,6 +10,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.audit.store.Database;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.TopicSpec;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,9 +22,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -67,7 +68,7 @@ public class CloudEventOutbox {
 
     private KafkaProducer<String, CloudEvent> producer;
     /** Tenant CloudEvents topics known to exist (only the outbox thread reads and writes it). */
-    private final Set<String> tenantTopics = new HashSet<>();
+    private final Set<String> knownTenantTopics = new HashSet<>();
     private ScheduledExecutorService scheduler;
 
     void start(@Observes StartupEvent event) {
@@ -109,13 +110,17 @@ public class CloudEventOutbox {
         if (rows.isEmpty()) {
             return 0;
         }
+        Map<String, String> tenantTopics = tenantTopics(rows);
         List<CloudEvent> events = new ArrayList<>();
         List<Future<?>> sent = new ArrayList<>();
         for (OcsfRemediation.Row row : rows) {
             CloudEvent event = CloudEventMapper.of(row);
             events.add(event);
             sent.add(producer.send(new ProducerRecord<>(Topics.AUDIT_CLOUDEVENTS, row.tenantId(), event)));
-            tenantTopic(row.tenantId()).ifPresent(topic -> sent.add(producer.send(new ProducerRecord<>(topic, row.tenantId(), event))));
+            String tenantTopic = tenantTopics.get(row.tenantId());
+            if (tenantTopic != null) {
+                sent.add(producer.send(new ProducerRecord<>(tenantTopic, row.tenantId(), event)));
+            }
         }
         for (Future<?> future : sent) {
             future.get(30, TimeUnit.SECONDS);
@@ -127,28 +132,36 @@ public class CloudEventOutbox {
     }
 
     /**
-     * The tenant's own CloudEvents topic (what its SOC tool may read), made on the tenant's first event; none for
-     * events of no tenant (the feed's), which only the all-tenant stream carries.
+     * Each tenant's own CloudEvents topic (what its SOC tool may read), those not known yet made in one request; none
+     * for events of no tenant (the feed's), which only the all-tenant stream carries.
      */
-    private Optional<String> tenantTopic(String tenantId) {
-        if (AuditEvents.NO_TENANT_KEY.equals(tenantId)) {
-            return Optional.empty();
-        }
-        String topic;
-        try {
-            topic = Topics.tenantCloudEvents(tenantId);
-        } catch (IllegalArgumentException e) {
-            // not a tenant id a topic can carry: the all-tenant stream has the event; the outbox must not stall on it
-            LOG.warnf("event of tenant '%s' published on %s only: %s", tenantId, Topics.AUDIT_CLOUDEVENTS, e.getMessage());
-            return Optional.empty();
-        }
-        if (!tenantTopics.contains(topic)) {
-            try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
-                provisioner.ensure(List.of(Topics.tenantCloudEventsSpec(tenantId)));
+    private Map<String, String> tenantTopics(List<OcsfRemediation.Row> rows) {
+        Map<String, String> topics = new HashMap<>();
+        List<TopicSpec> missing = new ArrayList<>();
+        for (String tenantId : rows.stream().map(OcsfRemediation.Row::tenantId).distinct().toList()) {
+            if (AuditEvents.NO_TENANT_KEY.equals(tenantId)) {
+                continue;
             }
-            tenantTopics.add(topic);
+            TopicSpec spec;
+            try {
+                spec = Topics.tenantCloudEventsSpec(tenantId);
+            } catch (IllegalArgumentException e) {
+                // not a tenant id a topic can carry: the all-tenant stream has the event; the outbox must not stall on it
+                LOG.warnf("event of tenant '%s' published on %s only: %s", tenantId, Topics.AUDIT_CLOUDEVENTS, e.getMessage());
+                continue;
+            }
+            topics.put(tenantId, spec.name());
+            if (!knownTenantTopics.contains(spec.name())) {
+                missing.add(spec);
+            }
         }
-        return Optional.of(topic);
+        if (!missing.isEmpty()) {
+            try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofSeconds(30))) {
+                provisioner.ensure(missing);
+            }
+            missing.forEach(spec -> knownTenantTopics.add(spec.name()));
+        }
+        return topics;
     }
 
     private List<OcsfRemediation.Row> unpublished() throws SQLException {
