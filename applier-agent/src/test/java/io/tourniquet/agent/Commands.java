@@ -10,11 +10,17 @@ import io.tourniquet.schemas.FeedKind;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
 import io.tourniquet.schemas.SignedCommand;
+import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.schemas.crypto.CommandSigner;
+import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
+import io.tourniquet.schemas.crypto.SigningKey;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,6 +32,8 @@ public final class Commands {
 
     public static final KeyPair POLICY_KEYS = keys("test-policy-signing");
     public static final KeyPair ATTACKER_KEYS = keys("attacker");
+    /** The feed-ingestor's test publisher key (the same pair as feed-ingestor's tests). */
+    public static final KeyPair PUBLISHER_KEYS = keys("test-feed-publisher");
 
     private Commands() {
     }
@@ -45,18 +53,30 @@ public final class Commands {
                 .build();
     }
 
-    public static ApplyCommand.Builder apply(String tenant, String server, long sequence) {
+    /** The gate as the agent builds it: the test policy key and the test publisher key pinned. */
+    public static CommandGate gate() {
+        return new CommandGate(new CommandVerifier(List.of(POLICY_KEYS.getPublic())), new TrustedKeys(List.of(PUBLISHER_KEYS.getPublic())),
+                Clock.systemUTC());
+    }
+
+    /** An apply command for the definition, signed by the publisher as the feed-ingestor signs it. */
+    public static ApplyCommand.Builder apply(String tenant, String server, long sequence, MitigationDefinition definition) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        MitigationDefinition definition = m11();
+        String digest = Digests.of(definition);
         return ApplyCommand.newBuilder()
                 .setCommandId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId(server).setSequence(sequence)
-                .setDefinition(definition).setDefinitionDigest(Digests.of(definition))
+                .setDefinition(definition).setDefinitionDigest(digest)
+                .setDefinitionSignature(DefinitionSignatures.sign(new SigningKey(PUBLISHER_KEYS), digest))
                 .setEvidence(FeedEvidence.newBuilder().setFeedId("tourniquet-bundled").setFeedKind(FeedKind.BUNDLED_CATALOG)
                         .setFeedVersion("1").setVerifiedBy(List.of("test")).setVerifiedAt(now).build())
                 .setDecision(Decision.newBuilder().setKind(DecisionKind.AUTO_APPLY).setDecidedBy("policy-service").setReason("").setDecidedAt(now).build())
                 .setShadowMode(false).setDriftReportOnly(false)
                 .setIssuedAt(now).setExpiresAt(now.plus(Duration.ofDays(7)));
+    }
+
+    public static ApplyCommand.Builder apply(String tenant, String server, long sequence) {
+        return apply(tenant, server, sequence, m11());
     }
 
     public static SignedCommand signed(ApplyCommand command) {

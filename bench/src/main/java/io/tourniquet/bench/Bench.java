@@ -153,7 +153,7 @@ public final class Bench {
             List<TopicSpec> specs = new ArrayList<>();
             tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
             provision(kafka, specs);
-            Path keys = LocalStack.ensurePolicyKeys(work.resolve("keys"));
+            Path keys = LocalStack.ensureSigningKeys(work.resolve("keys"));
             Path feedKey = work.resolve("keys/bench-feed.pub");
             BenchFeed feed = BenchFeed.create(feedKey, options.recordSize());
             Map<String, Long> pids = new LinkedHashMap<>();
@@ -170,7 +170,7 @@ public final class Bench {
                 ServiceProcess policy = start(processes, options, "policy-service", env, as(KafkaAcls.POLICY_SERVICE, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                         "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString())), logs, "768m");
-                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, as(KafkaAcls.FEED_INGESTOR, BenchFeed.ingestorConfig(feedKey)),
+                ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, as(KafkaAcls.FEED_INGESTOR, BenchFeed.ingestorConfig(feedKey, keys)),
                         logs, "192m");
                 for (ServiceProcess service : List.of(audit, policy, ingestor)) {
                     service.awaitReady(Duration.ofSeconds(120));
@@ -187,7 +187,7 @@ public final class Bench {
                 fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
                 Files.writeString(fleetFile, lines);
                 Path fleetKafka = identities == null ? null : identities.clientConfig("bench-administrator", broker.adminSettings());
-                FleetProcess simulator = FleetProcess.start(options, broker.bootstrapServers(), fleetKafka, fleetFile, keys.resolve("policy-signing.pub"),
+                FleetProcess simulator = FleetProcess.start(options, broker.bootstrapServers(), fleetKafka, fleetFile, keys,
                         logs.resolve("fleet-simulator.log"));
                 processes.add(simulator);
                 pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
@@ -390,6 +390,7 @@ public final class Bench {
                         "tourniquet.agent.tenant", tenant,
                         "tourniquet.agent.servers", server,
                         "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
+                        "tourniquet.agent.publisher-public-key-files", keys.resolve("feed-publisher.pub").toString(),
                         "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString())), work.resolve("logs"), "64m");
         processes.add(agent);
         agent.awaitReady(Duration.ofSeconds(120));

@@ -47,8 +47,11 @@ final class BenchFeed {
     }
 
     /** Ingestor settings that trust this feed (push only) and nothing else. */
-    static Map<String, String> ingestorConfig(Path publicKey) {
+    /** @param keys the directory of the stack's signing keys (the publisher key among them) */
+    static Map<String, String> ingestorConfig(Path publicKey, Path keys) {
         return Map.of("tourniquet.ingestor.feeds." + FEED_ID + ".format", "tourniquet",
+                "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
+                "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString(),
                 "tourniquet.ingestor.feeds." + FEED_ID + ".trusted-keys", publicKey.toString(),
                 "tourniquet.ingestor.bundled-catalog-enabled", "false");
     }

@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,7 +68,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Options options) {
-        Path keys = ensurePolicyKeys(options.stateDir().resolve("keys"));
+        Path keys = ensureSigningKeys(options.stateDir().resolve("keys"));
         Path kafkaDir = options.stateDir().resolve("kafka");
         LocalStack stack;
         if (options.plaintextKafka()) {
@@ -157,6 +156,7 @@ public final class LocalStack implements AutoCloseable {
                     "tourniquet.agent.tenant", tenant,
                     "tourniquet.agent.servers", String.join(",", options.servers()),
                     "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
+                    "tourniquet.agent.publisher-public-key-files", keys.resolve("feed-publisher.pub").toString(),
                     "tourniquet.agent.state-dir", state.resolve("agents").resolve(tenant).toString(),
                     "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), kafkaIdentity(KafkaAcls.agent(tenant))),
                     logs, "64m");
@@ -165,8 +165,10 @@ public final class LocalStack implements AutoCloseable {
         }
         agents.forEach(a -> a.awaitReady(READY_TIMEOUT));
 
-        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env,
-                kafkaIdentity(KafkaAcls.FEED_INGESTOR), logs, "192m");
+        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
+                "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
+                "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString()),
+                kafkaIdentity(KafkaAcls.FEED_INGESTOR)), logs, "192m");
         services.add(ingestor);
         ingestor.awaitReady(READY_TIMEOUT);
     }
@@ -251,8 +253,12 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The policy service's (commands) and audit service's (chain heads) signing key pairs. */
-    public static Path ensurePolicyKeys(Path dir) {
+    /**
+     * The signing key pairs: the feed publisher's (definitions), the policy service's (commands) and the audit
+     * service's (chain heads). Three keys, so that no one of them alone can command a server.
+     */
+    public static Path ensureSigningKeys(Path dir) {
+        ensureKeyPair(dir, "feed-publisher");
         ensureKeyPair(dir, "audit-signing");
         return ensureKeyPair(dir, "policy-signing");
     }
@@ -265,12 +271,7 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(dir);
             if (!Files.exists(privateKey) || !Files.exists(publicKey)) {
                 var pair = Ed25519Keys.generate();
-                Files.writeString(privateKey, Ed25519Keys.toPem(pair.getPrivate()));
-                try {
-                    Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system
-                }
+                OwnerOnlyFiles.write(privateKey, Ed25519Keys.toPem(pair.getPrivate()));
                 Files.writeString(publicKey, Ed25519Keys.toPem(pair.getPublic()));
             }
             return dir;

@@ -9,7 +9,10 @@ import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.RequestCondition;
 import io.tourniquet.schemas.ServerInventory;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.crypto.SigningKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,10 @@ import java.util.UUID;
 
 /** Messages as the feed-ingestor and the agents send them. */
 public final class TestData {
+
+    /** A publisher key of these tests: the policy service carries its signatures, it never checks or makes them. */
+    public static final SigningKey PUBLISHER = new SigningKey(Ed25519Keys.generate());
+
 
     /** Properties for a TopologyTestDriver of the policy topology, its state in a new temporary directory. */
     public static Properties driverProperties() throws IOException {
@@ -50,6 +57,7 @@ public final class TestData {
                 .setEventId(UUID.randomUUID().toString())
                 .setDefinition(definition)
                 .setDefinitionDigest(Digests.of(definition))
+                .setPublisherSignature(DefinitionSignatures.sign(PUBLISHER, Digests.of(definition)))
                 .setEvidence(FeedEvidence.newBuilder().setFeedId("tourniquet-bundled").setFeedKind(FeedKind.BUNDLED_CATALOG)
                         .setFeedVersion("1").setVerifiedBy(List.of("test")).setVerifiedAt(Instant.now()).build())
                 .setPublishedAt(Instant.now())

@@ -21,6 +21,12 @@ public interface AgentConfig {
     /** Public key(s) of the policy service (X.509 PEM files); more than one while a key is rotated. */
     List<Path> policyPublicKeyFiles();
 
+    /**
+     * Public key(s) of the feed publisher (the feed-ingestor), X.509 PEM: the second authority. A command is executed
+     * only if its definition carries a publisher signature that verifies with one of them.
+     */
+    List<Path> publisherPublicKeyFiles();
+
     /** The server group the policy addresses these servers by (e.g. "dag-eu", "edge"); none: the tenant's defaults apply. */
     Optional<String> serverGroup();
 

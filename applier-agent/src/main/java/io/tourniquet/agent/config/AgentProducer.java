@@ -14,6 +14,7 @@ import io.tourniquet.agent.domain.LocalControlStore;
 import io.tourniquet.agent.domain.ServerAgent;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -51,8 +52,11 @@ public class AgentProducer {
         if (config.policyPublicKeyFiles().isEmpty()) {
             throw new IllegalArgumentException("tourniquet.agent.policy-public-key-files is empty: without a pinned policy key no command can be trusted");
         }
+        if (config.publisherPublicKeyFiles().isEmpty()) {
+            throw new IllegalArgumentException("tourniquet.agent.publisher-public-key-files is empty: without a pinned publisher key no definition can be trusted");
+        }
         CommandVerifier verifier = new CommandVerifier(config.policyPublicKeyFiles().stream().map(Ed25519Keys::readPublic).toList());
-        CommandGate gate = new CommandGate(verifier, Clock.systemUTC());
+        CommandGate gate = new CommandGate(verifier, TrustedKeys.read(config.publisherPublicKeyFiles()), Clock.systemUTC());
         AgentStateStore store = new AgentStateStore(Optional.of(config.stateDir()));
         return new HostedServers(config.servers().stream().map(server -> {
             Topics.requireValidServer(server);

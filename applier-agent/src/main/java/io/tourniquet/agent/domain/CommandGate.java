@@ -3,13 +3,16 @@ package io.tourniquet.agent.domain;
 import java.time.Instant;
 import java.util.List;
 import io.tourniquet.schemas.ApplyCommand;
+import io.tourniquet.schemas.DefinitionSignature;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RemoveCommand;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.actions.DefinitionRules;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.UnreadableMessageException;
 import java.time.Clock;
@@ -17,7 +20,9 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Every check a command must pass before anything is executed: signed by a pinned policy key, for this tenant and
- * server, newer than the last one, not expired, and carrying the definition whose digest the policy signed.
+ * server, newer than the last one, not expired, carrying the definition whose digest the policy signed, and that
+ * definition signed by a pinned publisher key (two authorities: a stolen policy key alone cannot introduce or alter a
+ * definition).
  */
 public class CommandGate {
 
@@ -30,14 +35,17 @@ public class CommandGate {
 
     /** The fields the agent acts on, whichever the command type. */
     public record Command(boolean apply, String commandId, String tenantId, String serverId, long sequence,
-            MitigationDefinition definition, String definitionDigest, long expiresAtMillis, boolean driftReportOnly, boolean shadowMode) {
+            MitigationDefinition definition, String definitionDigest, DefinitionSignature definitionSignature, long expiresAtMillis,
+            boolean driftReportOnly, boolean shadowMode) {
     }
 
     private final CommandVerifier verifier;
+    private final TrustedKeys publisherKeys;
     private final Clock clock;
 
-    public CommandGate(CommandVerifier verifier, Clock clock) {
+    public CommandGate(CommandVerifier verifier, TrustedKeys publisherKeys, Clock clock) {
         this.verifier = verifier;
+        this.publisherKeys = publisherKeys;
         this.clock = clock;
     }
 
@@ -72,6 +80,17 @@ public class CommandGate {
         if (!digest.equals(command.definitionDigest())) {
             return reject(command, SkipReason.DIGEST_MISMATCH, "definition digest " + digest + " differs from the signed digest " + command.definitionDigest());
         }
+        if (command.definitionSignature() == null) {
+            return reject(command, SkipReason.UNSIGNED_DEFINITION, "definition " + command.definition().getId() + " revision "
+                    + command.definition().getRevision() + " carries no publisher signature");
+        }
+        TrustedKeys.Verdict publisher = DefinitionSignatures.verify(publisherKeys, command.definitionSignature(), digest);
+        if (publisher != TrustedKeys.Verdict.VALID) {
+            return reject(command, SkipReason.UNTRUSTED_DEFINITION, "definition " + command.definition().getId() + " revision "
+                    + command.definition().getRevision() + (publisher == TrustedKeys.Verdict.UNKNOWN_KEY
+                            ? " is signed by publisher key " + command.definitionSignature().getKeyId() + ", which is not pinned"
+                            : "'s publisher signature does not verify with key " + command.definitionSignature().getKeyId()));
+        }
         // checked again here, not only by the ingestor: a definition is carried out only if this agent finds it sound
         List<String> problems = DefinitionRules.problems(command.definition());
         if (!problems.isEmpty()) {
@@ -87,11 +106,11 @@ public class CommandGate {
     private static Command toCommand(SpecificRecord payload) {
         if (payload instanceof ApplyCommand a) {
             return new Command(true, a.getCommandId(), a.getTenantId(), a.getServerId(), a.getSequence(), a.getDefinition(),
-                    a.getDefinitionDigest(), a.getExpiresAt().toEpochMilli(), a.getDriftReportOnly(), a.getShadowMode());
+                    a.getDefinitionDigest(), a.getDefinitionSignature(), a.getExpiresAt().toEpochMilli(), a.getDriftReportOnly(), a.getShadowMode());
         }
         if (payload instanceof RemoveCommand r) {
             return new Command(false, r.getCommandId(), r.getTenantId(), r.getServerId(), r.getSequence(), r.getDefinition(),
-                    r.getDefinitionDigest(), r.getExpiresAt().toEpochMilli(), false, false);
+                    r.getDefinitionDigest(), r.getDefinitionSignature(), r.getExpiresAt().toEpochMilli(), false, false);
         }
         throw new IllegalArgumentException("payload is a " + payload.getClass().getSimpleName() + ", not a command");
     }

@@ -8,7 +8,9 @@ import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.SigningKey;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class CommandGateTest {
 
-    private final CommandGate gate = new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC());
+    private final CommandGate gate = Commands.gate();
 
     private SkipReason rejection(SignedCommand signed, long lastSequence) {
         var verdict = gate.check(signed, "tenant-a", "exch01", lastSequence);
@@ -71,10 +73,43 @@ class CommandGateTest {
     void rejectsASignedDefinitionWithACharacterXmlCannotHold() {
         var definition = MitigationDefinition.newBuilder(Commands.m11()).setActions(List.of(
                 BlockRequests.newBuilder((BlockRequests) Commands.m11().getActions().get(0)).setRuleName("EEMS\u0000M1.1").build())).build();
-        var command = Commands.apply("tenant-a", "exch01", 1).setDefinition(definition).setDefinitionDigest(Digests.of(definition)).build();
+        var command = Commands.apply("tenant-a", "exch01", 1, definition).build();
         var verdict = gate.check(Commands.signed(command), "tenant-a", "exch01", 0);
         assertThat(verdict.accepted()).isFalse();
         assertThat(verdict.rejection().reason()).isEqualTo(SkipReason.INVALID_DEFINITION);
         assertThat(verdict.rejection().detail()).contains("ruleName").contains("U+0000");
+    }
+
+    /** Signed by the real policy key, yet the definition has no publisher signature: a stolen policy key alone commands nothing. */
+    @Test
+    void rejectsADefinitionThePublisherDidNotSign() {
+        var unsigned = Commands.apply("tenant-a", "exch01", 1).setDefinitionSignature(null).build();
+        var verdict = gate.check(Commands.signed(unsigned), "tenant-a", "exch01", 0);
+        assertThat(verdict.rejection().reason()).isEqualTo(SkipReason.UNSIGNED_DEFINITION);
+        assertThat(verdict.rejection().detail()).contains("M1.1").contains("no publisher signature");
+    }
+
+    @Test
+    void rejectsADefinitionSignedByAKeyThatIsNotThePinnedPublisher() {
+        var definition = Commands.m11();
+        String digest = Digests.of(definition);
+        var foreign = Commands.apply("tenant-a", "exch01", 1)
+                .setDefinitionSignature(DefinitionSignatures.sign(new SigningKey(Commands.ATTACKER_KEYS), digest)).build();
+        var verdict = gate.check(Commands.signed(foreign), "tenant-a", "exch01", 0);
+        assertThat(verdict.rejection().reason()).isEqualTo(SkipReason.UNTRUSTED_DEFINITION);
+        assertThat(verdict.rejection().detail()).contains("not pinned");
+
+        // the publisher's genuine signature of revision 1, carried by an altered definition: the digest moved, the signature does not follow
+        var altered = MitigationDefinition.newBuilder(definition).setTitle("ProxyNotShell, altered").build();
+        var genuine = Commands.apply("tenant-a", "exch01", 1).build().getDefinitionSignature();
+        var tampered = Commands.apply("tenant-a", "exch01", 1, altered).setDefinitionSignature(genuine).build();
+        verdict = gate.check(Commands.signed(tampered), "tenant-a", "exch01", 0);
+        assertThat(verdict.rejection().reason()).isEqualTo(SkipReason.UNTRUSTED_DEFINITION);
+        assertThat(verdict.rejection().detail()).contains("does not verify");
+
+        // the policy key cannot stand in for the publisher key
+        var policySigned = Commands.apply("tenant-a", "exch01", 1)
+                .setDefinitionSignature(DefinitionSignatures.sign(new SigningKey(Commands.POLICY_KEYS), digest)).build();
+        assertThat(rejection(Commands.signed(policySigned), 0)).isEqualTo(SkipReason.UNTRUSTED_DEFINITION);
     }
 }

@@ -28,7 +28,7 @@ class DriftTest {
         Files.copy(REAL, webConfig);
         Files.writeString(dir.resolve("rewrite.dll"), "stand-in");
         var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
-                new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC()),
+                Commands.gate(),
                 new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir),
                 new AgentStateStore(Optional.of(dir.resolve("state"))), new LocalControlStore(Optional.empty()));
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);

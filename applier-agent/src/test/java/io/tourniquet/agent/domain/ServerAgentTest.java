@@ -11,7 +11,9 @@ import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.SigningKey;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServerAgentTest {
 
-    private final CommandGate gate = new CommandGate(new CommandVerifier(List.of(Commands.POLICY_KEYS.getPublic())), Clock.systemUTC());
+    private final CommandGate gate = Commands.gate();
     private final AtomicInteger applies = new AtomicInteger();
 
     private ServerAgent agent(Path stateDir, double failureRate) {
@@ -214,5 +216,31 @@ class ServerAgentTest {
             assertThat(f.getError()).contains("simulated failure");
             assertThat(f.getRollback()).startsWith("not-needed");
         });
+    }
+
+    @Test
+    void anAgentRestartedFromItsStateRefusesAReplayedOldCommand(@TempDir Path stateDir) {
+        var old = Commands.signed(Commands.apply("tenant-a", "exch01", 1).build());
+        var agent = agent(stateDir, 0);
+        agent.handle(old);
+        agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 2).build()));
+
+        var result = agent(stateDir, 0).handle(old); // still signed, still unexpired: only the durable sequence stops it
+        assertThat(result).isInstanceOfSatisfying(MitigationSkipped.class, s -> assertThat(s.getReason()).isEqualTo(SkipReason.REPLAYED));
+        assertThat(applies).hasValue(2);
+    }
+
+    /** The policy key alone is not enough: a definition the publisher did not sign executes nothing, and the skip is reported. */
+    @Test
+    void aPolicySignedCommandWhoseDefinitionThePublisherDidNotSignExecutesNothing(@TempDir Path stateDir) {
+        var agent = agent(stateDir, 0);
+        var unsigned = agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).setDefinitionSignature(null).build()));
+        var foreign = agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 2)
+                .setDefinitionSignature(DefinitionSignatures.sign(new SigningKey(Commands.ATTACKER_KEYS), Digests.of(Commands.m11()))).build()));
+
+        assertThat(unsigned).isInstanceOfSatisfying(MitigationSkipped.class, s -> assertThat(s.getReason()).isEqualTo(SkipReason.UNSIGNED_DEFINITION));
+        assertThat(foreign).isInstanceOfSatisfying(MitigationSkipped.class, s -> assertThat(s.getReason()).isEqualTo(SkipReason.UNTRUSTED_DEFINITION));
+        assertThat(applies).hasValue(0);
+        assertThat(agent.inventory().getAppliedMitigations()).isEmpty();
     }
 }

@@ -14,6 +14,9 @@ import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
+import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.SigningKey;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,12 +53,17 @@ class AgentServiceTest {
         TopicRecords.send(kafka(), commands, "exch02", Commands.signed(Commands.apply("tenant-b", "exch02", 1).build()));
         TopicRecords.send(kafka(), commands, "exch01", Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()));
         TopicRecords.send(kafka(), commands, "exch-other", Commands.signed(Commands.apply("tenant-a", "exch-other", 1).build()));
+        // signed with the real policy key, but the definition lacks the publisher's signature, or carries a foreign one
+        TopicRecords.send(kafka(), commands, "exch02", Commands.signed(Commands.apply("tenant-a", "exch02", 1).setDefinitionSignature(null).build()));
+        var foreign = DefinitionSignatures.sign(new SigningKey(Commands.ATTACKER_KEYS), Digests.of(Commands.m11()));
+        TopicRecords.send(kafka(), commands, "exch02", Commands.signed(Commands.apply("tenant-a", "exch02", 2).setDefinitionSignature(foreign).build()));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(TopicRecords.values(kafka(), events, MitigationApplied.class)).singleElement()
                     .satisfies(a -> assertThat(a.getServerId()).isEqualTo("exch01"));
             assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).extracting(MitigationSkipped::getReason)
-                    .containsExactlyInAnyOrder(SkipReason.UNREADABLE, SkipReason.UNREADABLE, SkipReason.UNKNOWN_KEY, SkipReason.WRONG_TENANT);
+                    .containsExactlyInAnyOrder(SkipReason.UNREADABLE, SkipReason.UNREADABLE, SkipReason.UNKNOWN_KEY, SkipReason.WRONG_TENANT,
+                            SkipReason.UNSIGNED_DEFINITION, SkipReason.UNTRUSTED_DEFINITION);
             assertThat(TopicRecords.values(kafka(), events, MitigationSkipped.class)).filteredOn(m -> m.getReason() == SkipReason.UNREADABLE)
                     .extracting(MitigationSkipped::getDetail).anySatisfy(d -> assertThat(d).contains("not Avro single-object encoding"))
                     .anySatisfy(d -> assertThat(d).contains("expected SignedCommand but got AuditRecord"));

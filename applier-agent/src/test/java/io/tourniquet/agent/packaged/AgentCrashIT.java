@@ -47,6 +47,7 @@ class AgentCrashIT {
                 "tourniquet.agent.tenant", TENANT,
                 "tourniquet.agent.servers", "exch01",
                 "tourniquet.agent.policy-public-key-files", keys.toString(),
+                "tourniquet.agent.publisher-public-key-files", keys.resolveSibling("test-feed-publisher.pub").toString(),
                 "tourniquet.agent.state-dir", dir.resolve("state").toString(),
                 "tourniquet.agent.simulated.apply-latency", applyLatency),
                 Path.of("target/it-logs/agent-crash-" + applyLatency), "96m"); // kept for diagnosis

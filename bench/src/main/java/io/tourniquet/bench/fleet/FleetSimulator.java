@@ -15,6 +15,7 @@ import io.tourniquet.agent.domain.ServerAgent;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.AvroSerializer;
 import io.tourniquet.schemas.topics.Topics;
@@ -53,6 +54,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>java -cp "applier-agent/target/quarkus-app/app/*:applier-agent/target/quarkus-app/lib/main/*" io.tourniquet.bench.fleet.FleetSimulator
  *   --bootstrap=127.0.0.1:19092 --fleet=fleet.txt --policy-key=.tourniquet/keys/policy-signing.pub
+ *   --publisher-key=.tourniquet/keys/feed-publisher.pub
  *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--canaries=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
  * The fleet file has a line "TENANT SERVERS" per tenant; servers are named exch0, exch1...; the first {@code canaries}
  * servers of each tenant carry the tag "canary".
@@ -60,7 +62,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class FleetSimulator implements AutoCloseable {
 
     /** How the fleet behaves. */
-    public record Options(KafkaClients kafka, Map<String, Integer> fleet, Path policyKey, Duration applyLatency, double failureRate,
+    public record Options(KafkaClients kafka, Map<String, Integer> fleet, Path policyKey, Path publisherKey, Duration applyLatency, double failureRate,
             double offlineShare, int canaries, List<String> builds, int lanes) {
     }
 
@@ -79,7 +81,8 @@ public final class FleetSimulator implements AutoCloseable {
 
     public FleetSimulator(Options options) {
         this.options = options;
-        CommandGate gate = new CommandGate(new CommandVerifier(List.of(Ed25519Keys.readPublic(options.policyKey()))), Clock.systemUTC());
+        CommandGate gate = new CommandGate(new CommandVerifier(List.of(Ed25519Keys.readPublic(options.policyKey()))),
+                TrustedKeys.read(List.of(options.publisherKey())), Clock.systemUTC());
         LocalControlStore control = new LocalControlStore(Optional.empty());
         options.fleet().forEach((tenant, servers) -> {
             AgentStateStore store = new AgentStateStore(Optional.empty()); // keyed by server id: one per tenant
@@ -226,6 +229,7 @@ public final class FleetSimulator implements AutoCloseable {
         kafka.put("bootstrap.servers", o.getOrDefault("bootstrap", "127.0.0.1:19092"));
         Options options = new Options(KafkaClients.of(kafka), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
                 Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
+                Path.of(o.getOrDefault("publisher-key", ".tourniquet/keys/feed-publisher.pub")),
                 Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
                 Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
                 Integer.parseInt(o.getOrDefault("canaries", "0")),

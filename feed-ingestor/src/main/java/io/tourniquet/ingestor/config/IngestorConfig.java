@@ -20,6 +20,16 @@ public interface IngestorConfig {
     @WithDefault("1048576")
     int maxDocumentBytes();
 
+    /**
+     * The publisher key (Ed25519, PKCS#8 PEM) that signs every definition this ingestor publishes: the second
+     * authority beside the policy service's command key, so that a stolen policy key alone cannot introduce or alter
+     * a definition. Agents pin its public key.
+     */
+    Path publisherKeyFile();
+
+    /** The publisher key's public half (X.509 PEM), checked against the private key at startup. */
+    Path publisherPublicKeyFile();
+
     /** How long startup waits for Kafka (topic creation, reading what was published before). */
     @WithDefault("30s")
     Duration kafkaTimeout();

@@ -13,7 +13,9 @@ import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.SigningKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -59,6 +61,9 @@ public class FeedIngestion {
 
     @Inject
     KnownExploited knownExploited;
+
+    @Inject
+    SigningKey publisherKey;
 
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
 
@@ -107,7 +112,7 @@ public class FeedIngestion {
      */
     public synchronized Result ingest(ParsedCatalog catalog, FeedKind kind, List<String> verifiedBy) {
         try {
-            Plan plan = plan(catalog);
+            Plan plan = plan(catalog, kind);
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             FeedEvidence evidence = FeedEvidence.newBuilder()
                     .setFeedId(catalog.feedId())
@@ -117,10 +122,12 @@ public class FeedIngestion {
                     .setVerifiedAt(now)
                     .build();
             for (MitigationDefinition definition : plan.toPublish()) {
+                String digest = Digests.of(definition);
                 MitigationPublished event = MitigationPublished.newBuilder()
                         .setEventId(UUID.randomUUID().toString())
                         .setDefinition(definition)
-                        .setDefinitionDigest(Digests.of(definition))
+                        .setDefinitionDigest(digest)
+                        .setPublisherSignature(DefinitionSignatures.sign(publisherKey, digest))
                         .setEvidence(evidence)
                         .setPublishedAt(now)
                         .setExploitation(knownExploited.of(definition))
@@ -182,6 +189,7 @@ public class FeedIngestion {
                     .setEventId(UUID.randomUUID().toString())
                     .setDefinition(last.getDefinition())
                     .setDefinitionDigest(last.getDefinitionDigest())
+                    .setPublisherSignature(DefinitionSignatures.sign(publisherKey, last.getDefinitionDigest()))
                     .setEvidence(last.getEvidence())
                     .setPublishedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
                     .setExploitation(exploitation)
@@ -210,17 +218,22 @@ public class FeedIngestion {
     private record Plan(List<MitigationDefinition> toPublish, List<PublishedMitigations.Entry> toWithdraw, int unchanged) {
     }
 
-    private Plan plan(ParsedCatalog catalog) {
+    private Plan plan(ParsedCatalog catalog, FeedKind kind) {
+        String owner = PublishedMitigations.owner(catalog.feedId(), kind);
         List<MitigationDefinition> toPublish = new ArrayList<>();
         int unchanged = 0;
         for (MitigationDefinition definition : catalog.definitions()) {
             var previous = published.get(definition.getId());
             String digest = Digests.of(definition);
-            if (previous.isEmpty() || previous.get().withdrawn() && definition.getRevision() > previous.get().revision()) {
+            if (previous.isEmpty()) {
                 toPublish.add(definition);
                 continue;
             }
             var last = previous.get();
+            if (!last.owner().equals(owner)) {
+                throw new InvalidFeedException(InvalidFeedException.Reason.MITIGATION_OF_ANOTHER_FEED, "mitigation " + definition.getId()
+                        + " belongs to " + last.owner() + ", which first published it; feed " + catalog.feedId() + " cannot publish it");
+            }
             if (definition.getRevision() < last.revision()) {
                 throw new InvalidFeedException("mitigation " + definition.getId() + " revision " + definition.getRevision()
                         + " is older than the published revision " + last.revision() + " (rollback)");

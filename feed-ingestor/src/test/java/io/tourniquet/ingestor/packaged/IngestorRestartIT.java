@@ -44,6 +44,8 @@ class IngestorRestartIT {
     private static ServiceProcess startIngestor(String run) {
         var ingestor = ServiceProcess.start("feed-ingestor", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
                 "kafka.bootstrap.servers", kafka,
+                "tourniquet.ingestor.publisher-key-file", TestFeeds.KEYS.resolve("test-feed-publisher.key").toAbsolutePath().toString(),
+                "tourniquet.ingestor.publisher-public-key-file", TestFeeds.KEYS.resolve("test-feed-publisher.pub").toAbsolutePath().toString(),
                 "tourniquet.ingestor.feeds." + FEED + ".format", "tourniquet",
                 "tourniquet.ingestor.feeds." + FEED + ".threshold", "2",
                 "tourniquet.ingestor.feeds." + FEED + ".trusted-keys", String.join(",", List.of("feed-k1.pub", "feed-k2.pub").stream()

@@ -16,7 +16,10 @@ import io.tourniquet.schemas.FeedKind;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
+import io.tourniquet.ingestor.TestFeeds;
+import io.tourniquet.schemas.crypto.DefinitionSignatures;
 import io.tourniquet.schemas.crypto.Digests;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -51,6 +54,35 @@ class FeedIngestionTest {
                 .filter(p -> p.getDefinition().getId().equals("M1.1")).findFirst().orElseThrow();
         assertThat(m11.getDefinitionDigest()).isEqualTo(Digests.of(m11.getDefinition()));
         assertThat(m11.getEvidence().getVerifiedBy()).singleElement().asString().startsWith("release-artifact:sha256:");
+        // the second authority: the publisher key signed this definition, and only this one
+        TrustedKeys publisher = TrustedKeys.read(List.of(TestFeeds.KEYS.resolve("test-feed-publisher.pub")));
+        assertThat(DefinitionSignatures.verify(publisher, m11.getPublisherSignature(), m11.getDefinitionDigest())).isEqualTo(TrustedKeys.Verdict.VALID);
+        assertThat(DefinitionSignatures.verify(publisher, m11.getPublisherSignature(), "0".repeat(64))).isEqualTo(TrustedKeys.Verdict.BAD_SIGNATURE);
+    }
+
+    /** A trusted feed cannot take over another feed's mitigation: not one of its revisions, not the release catalog's. */
+    @Test
+    void aMitigationIdBelongsToTheFeedThatFirstPublishedIt() {
+        MitigationDefinition ping = BundledCatalog.parse(1 << 20).definitions().stream()
+                .filter(d -> d.getId().equals("PING1")).findFirst().orElseThrow();
+        assertThat(ingestion.ingest(feed("owner-feed", "1", heartbeat("OWN1", 1, ping)), FeedKind.TOURNIQUET_SIGNED, List.of("test-key"))
+                .published()).containsExactly("OWN1");
+        int published = TopicRecords.readAll(kafka(), Topics.MITIGATIONS).size();
+
+        assertThatThrownBy(() -> ingestion.ingest(feed("other-feed", "1", heartbeat("OWN1", 2, ping)), FeedKind.TOURNIQUET_SIGNED, List.of("test-key")))
+                .isInstanceOf(InvalidFeedException.class).hasMessageContaining("OWN1 belongs to owner-feed")
+                .extracting(e -> ((InvalidFeedException) e).reason()).isEqualTo(InvalidFeedException.Reason.MITIGATION_OF_ANOTHER_FEED);
+        assertThatThrownBy(() -> ingestion.ingest(feed("other-feed", "2", heartbeat("M1.1", 9, ping)), FeedKind.TOURNIQUET_SIGNED, List.of("test-key")))
+                .isInstanceOf(InvalidFeedException.class).hasMessageContaining("M1.1 belongs to release-catalog");
+        TopicRecords.assertStaysAt(kafka(), Topics.MITIGATIONS, published);
+        assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).anySatisfy(a -> {
+            assertThat(a.getType()).isEqualTo("feed.rejected");
+            assertThat(a.getDetails()).containsEntry("feedId", "other-feed").containsEntry("reasonCode", "MITIGATION_OF_ANOTHER_FEED");
+        });
+
+        // the owner itself still moves its mitigation on
+        assertThat(ingestion.ingest(feed("owner-feed", "2", heartbeat("OWN1", 2, ping)), FeedKind.TOURNIQUET_SIGNED, List.of("test-key"))
+                .published()).containsExactly("OWN1");
     }
 
     @Test
@@ -89,6 +121,10 @@ class FeedIngestionTest {
     }
 
     private static CatalogParser.ParsedCatalog feed(String version, MitigationDefinition... definitions) {
-        return new CatalogParser.ParsedCatalog("test-feed", version, List.of(definitions));
+        return feed("test-feed", version, definitions);
+    }
+
+    private static CatalogParser.ParsedCatalog feed(String feedId, String version, MitigationDefinition... definitions) {
+        return new CatalogParser.ParsedCatalog(feedId, version, List.of(definitions));
     }
 }

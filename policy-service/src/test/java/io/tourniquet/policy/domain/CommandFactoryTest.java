@@ -8,6 +8,7 @@ import io.tourniquet.schemas.DecisionKind;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ class CommandFactoryTest {
     private final CommandVerifier verifier = new CommandVerifier(List.of(keys.getPublic()));
 
     private ApplyCommand issue(SignedCommand signed) {
-        assertThat(verifier.verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
+        assertThat(verifier.verify(signed)).isEqualTo(TrustedKeys.Verdict.VALID);
         return AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload()), ApplyCommand.class);
     }
 
@@ -46,6 +47,8 @@ class CommandFactoryTest {
         assertThat(command.getDefinition().getId()).isEqualTo("M1.1");
         assertThat(command.getDefinition().getRevision()).isEqualTo(1);
         assertThat(command.getDefinitionDigest()).isEqualTo(m11.getDefinitionDigest());
+        assertThat(command.getDefinitionSignature()).as("the publisher's signature travels to the agent").isNotNull()
+                .isEqualTo(m11.getPublisherSignature());
         assertThat(command.getEvidence()).isEqualTo(m11.getEvidence());
         assertThat(command.getDecision().getKind()).isEqualTo(DecisionKind.APPROVED);
         assertThat(command.getDecision().getDecidedBy()).isEqualTo("alice");
@@ -67,7 +70,7 @@ class CommandFactoryTest {
             tampered.put(field.pos(), changed(field.schema(), tampered.get(field.pos())));
             ApplyCommand forged = (ApplyCommand) SpecificData.get().deepCopy(schema, tampered);
             SignedCommand replayed = new SignedCommand(signed.getKeyId(), ByteBuffer.wrap(AvroCodec.get().encode(forged)), signed.getSignature());
-            assertThat(verifier.verify(replayed)).as("changed " + field.name()).isEqualTo(CommandVerifier.Verdict.BAD_SIGNATURE);
+            assertThat(verifier.verify(replayed)).as("changed " + field.name()).isEqualTo(TrustedKeys.Verdict.BAD_SIGNATURE);
         }
     }
 
@@ -89,6 +92,8 @@ class CommandFactoryTest {
                 record.put(first.pos(), changed(first.schema(), record.get(first.pos())));
                 yield record;
             }
+            // an optional field: dropped when present (removing the publisher's signature must break the policy's too)
+            case UNION -> value == null ? changed(schema.getTypes().get(1), null) : null;
             default -> throw new IllegalStateException("no mutation for " + schema);
         };
     }

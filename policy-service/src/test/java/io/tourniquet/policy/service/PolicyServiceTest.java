@@ -11,6 +11,7 @@ import io.tourniquet.policy.TestData;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.topics.Topics;
@@ -39,7 +40,7 @@ class PolicyServiceTest {
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 TopicRecords.values(kafka(), Topics.commands("tenant-b"), SignedCommand.class)).singleElement().satisfies(signed -> {
-                    assertThat(VERIFIER.verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
+                    assertThat(VERIFIER.verify(signed)).isEqualTo(TrustedKeys.Verdict.VALID);
                     var apply = AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload()), ApplyCommand.class);
                     assertThat(apply.getServerId()).isEqualTo("exch01");
                     assertThat(apply.getDefinition().getId()).isEqualTo("M1.1");

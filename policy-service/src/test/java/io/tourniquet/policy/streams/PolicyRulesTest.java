@@ -17,6 +17,7 @@ import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.AvroSerde;
@@ -91,7 +92,7 @@ class PolicyRulesTest {
         List<SpecificRecord> payloads = new ArrayList<>();
         for (var record : commands.readValuesToList()) {
             SignedCommand signed = (SignedCommand) record;
-            assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
+            assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(TrustedKeys.Verdict.VALID);
             payloads.add(AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload())));
         }
         return payloads;

@@ -14,6 +14,7 @@ import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.serde.AvroSerde;
@@ -63,7 +64,7 @@ class PolicyTopologyTest {
 
     private SpecificRecord verifiedPayload(SpecificRecord value) {
         SignedCommand signed = (SignedCommand) value;
-        assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(CommandVerifier.Verdict.VALID);
+        assertThat(new CommandVerifier(List.of(keys.getPublic())).verify(signed)).isEqualTo(TrustedKeys.Verdict.VALID);
         return AvroCodec.get().decode(CommandVerifier.bytes(signed.getPayload()));
     }
 
