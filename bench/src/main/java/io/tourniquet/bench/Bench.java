@@ -1,6 +1,8 @@
 package io.tourniquet.bench;
 
 import java.util.stream.Stream;
+import io.tourniquet.bench.fleet.FleetIdentities;
+import io.tourniquet.devstack.AgentEnrolmentClient;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
 import io.tourniquet.devstack.KafkaCredentials;
 import io.tourniquet.devstack.LocalPki;
@@ -60,6 +62,8 @@ public final class Bench {
     static final String UNBLOCK_TENANT = "fleet-unblock";
     static final String ROLLOUT_TENANT = "fleet-rollout";
     private static final String REGULAR_PREFIX = "fleet-0";
+    /** The simulated servers' agent key seed, in the bench's key directory. */
+    static final String FLEET_KEY_SEED = "fleet-agent-keys.seed";
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
     /** What each figure of the JSON measures (times are Kafka record times unless said otherwise). */
     /** The user the bench connects to --postgres as. */
@@ -154,6 +158,8 @@ public final class Bench {
             tenants.forEach(t -> specs.addAll(Topics.tenant(t)));
             provision(kafka, specs);
             Path keys = LocalStack.ensureSigningKeys(work.resolve("keys"));
+            // every simulated server enrolled before the policy service starts: its global store has them all from the first event
+            FleetIdentities.create(keys.resolve(FLEET_KEY_SEED)).enrol(kafka, fleet);
             Path feedKey = work.resolve("keys/bench-feed.pub");
             BenchFeed feed = BenchFeed.create(feedKey, options.recordSize());
             Map<String, Long> pids = new LinkedHashMap<>();
@@ -227,7 +233,7 @@ public final class Bench {
                     result.put("processes", processFigures);
 
                     result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, simulator, options, regularServers));
-                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work));
+                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work, policy.baseUrl()));
                 }
             } finally {
                 processes.forEach(Bench::closeQuietly);
@@ -382,16 +388,21 @@ public final class Bench {
 
     /** One real agent process (not the simulator), one server: applies what its tenant has, then idles; CPU and RSS. */
     private Map<String, Object> agentFootprint(FleetFollower follower, List<AutoCloseable> processes, Options options, Map<String, String> env,
-            Path keys, Path work) throws Exception {
+            Path keys, Path work, String policyUrl) throws Exception {
         String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
         String server = "real-agent";
+        Path state = work.resolve("state/real-agent");
+        var enrolled = AgentEnrolmentClient.enrol(policyUrl, tenant, server, state, "bench", false, Duration.ofSeconds(60));
+        if (!enrolled.enrolled()) {
+            throw new IllegalStateException("cannot enrol the real agent: HTTP " + enrolled.status() + " " + enrolled.body());
+        }
         ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env,
                 as(KafkaAcls.agent(tenant), Map.of(
                         "tourniquet.agent.tenant", tenant,
                         "tourniquet.agent.servers", server,
                         "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
                         "tourniquet.agent.publisher-public-key-files", keys.resolve("feed-publisher.pub").toString(),
-                        "tourniquet.agent.state-dir", work.resolve("state/real-agent").toString())), work.resolve("logs"), "64m");
+                        "tourniquet.agent.state-dir", state.toString())), work.resolve("logs"), "64m");
         processes.add(agent);
         agent.awaitReady(Duration.ofSeconds(120));
         Predicate<String> self = s -> s.equals(tenant + "/" + server);

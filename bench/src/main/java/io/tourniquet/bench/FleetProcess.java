@@ -42,7 +42,7 @@ final class FleetProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
                 "-cp", bench.resolve("bench.jar") + ":" + bench.resolve("lib") + "/*", FleetSimulator.class.getName(),
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + keys.resolve("policy-signing.pub"),
-                "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--canaries=" + options.canaries(),
+                "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--agent-key-seed=" + keys.resolve(Bench.FLEET_KEY_SEED), "--canaries=" + options.canaries(),
                 "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate()));
         if (kafkaConfig != null) {
             command.add("--kafka-config=" + kafkaConfig);

@@ -2,6 +2,11 @@ package io.tourniquet.cli;
 
 import static io.tourniquet.cli.ApiClient.encode;
 
+import io.tourniquet.devstack.AgentEnrolmentClient;
+import io.tourniquet.schemas.crypto.AgentIdentityFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +54,35 @@ final class AgentCommands {
     @Command(name = "unblock", mixinStandardHelpOptions = true, description = "Unblock a mitigation on this server: it comes back.")
     int unblock(@Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
         return api().call("DELETE", "/api/v1/local/blocked/" + encode(mitigation) + "?" + byQuery(), null);
+    }
+
+    @Command(name = "enroll", mixinStandardHelpOptions = true,
+            description = "Give this server's agent its own key (made in the agent's state directory when it has none, readable by its owner only) "
+                    + "and register the public half with the policy service; until then the policy and audit services refuse what the server reports.")
+    int enroll(@Option(names = "--tenant", required = true, paramLabel = "TENANT") String tenant,
+            @Option(names = "--server", required = true, paramLabel = "SERVER") String server,
+            @Option(names = "--state-dir", paramLabel = "DIR", description = "the agent's state directory "
+                    + "(default: $TOURNIQUET_HOME/.tourniquet/agent-state/<tenant>, as the agent's own default)") Path stateDir,
+            @Option(names = "--policy", paramLabel = "URL", defaultValue = "http://127.0.0.1:8082", description = "the policy service (default: ${DEFAULT-VALUE})")
+            String policy,
+            @Option(names = "--replace", description = "the server is enrolled with another key (rebuilt, key lost): replace it (recorded as such)")
+            boolean replace) throws InterruptedException {
+        Path dir = stateDir != null ? stateDir
+                : Path.of(System.getenv().getOrDefault("TOURNIQUET_HOME", ".")).resolve(".tourniquet/agent-state").resolve(tenant);
+        AgentEnrolmentClient.Result result;
+        try {
+            result = AgentEnrolmentClient.enrol(policy, tenant, server, dir, by, replace, Duration.ofSeconds(60));
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("the policy service is not reachable at " + policy + ": " + e + " (is it running?)");
+            return Cli.UNREACHABLE;
+        }
+        if (result.enrolled()) {
+            spec.commandLine().getOut().printf("enrolled %s of %s with key %s (%s); its events are accepted from now on%n", server, tenant, result.keyId(),
+                    AgentIdentityFiles.publicKeyFile(dir, server));
+            return Cli.OK;
+        }
+        spec.commandLine().getErr().printf("not enrolled: HTTP %d %s%n", result.status(), result.body());
+        return Cli.FAILED;
     }
 
     @Command(name = "observe-only", mixinStandardHelpOptions = true,

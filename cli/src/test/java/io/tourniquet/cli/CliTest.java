@@ -108,6 +108,30 @@ class CliTest {
         assertThat(err.toString()).contains("not reachable at http://127.0.0.1:" + closed);
     }
 
+    /** The key is made on the server, owner-only; only its public half travels, and a refusal (409: enrolled with another key) is said. */
+    @Test
+    void agentEnrollMakesTheServersKeyAndSendsOnlyItsPublicHalf(@TempDir Path state) throws Exception {
+        answer = 409;
+        assertThat(run("agent", "enroll", "--tenant", "acme", "--server", "exch01", "--state-dir", state.toString(), "--by", "alice",
+                "--policy", policyUrl())).isEqualTo(1);
+        Path privateKey = state.resolve("identity/exch01.key");
+        assertThat(Files.getPosixFilePermissions(privateKey)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        String publicPem = Files.readString(state.resolve("identity/exch01.pub"));
+        assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/servers/exch01/enrolment ");
+        JsonNode body = new ObjectMapper().readTree(requests.get(0).substring(requests.get(0).indexOf('{')));
+        assertThat(body.get("publicKey").asText()).isEqualTo(publicPem);
+        assertThat(body.get("by").asText()).isEqualTo("alice");
+        assertThat(requests.get(0)).doesNotContain("PRIVATE").doesNotContain(Files.readString(privateKey).lines().skip(1).findFirst().orElseThrow());
+        assertThat(err.toString()).contains("not enrolled: HTTP 409");
+
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(run("agent", "enroll", "--tenant", "acme", "--server", "exch01", "--state-dir", state.toString(),
+                "--policy", "http://127.0.0.1:" + closed)).isEqualTo(3);
+    }
+
     @Test
     void helpOnEveryCommandAndShellCompletion() {
         assertThat(run("help")).isZero();

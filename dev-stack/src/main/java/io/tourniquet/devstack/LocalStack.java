@@ -148,6 +148,7 @@ public final class LocalStack implements AutoCloseable {
         services.add(policy);
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
+        enrolAgents(policy.baseUrl(), state);
 
         List<ServiceProcess> agents = new ArrayList<>();
         for (int i = 0; i < options.tenants().size(); i++) {
@@ -171,6 +172,36 @@ public final class LocalStack implements AutoCloseable {
                 kafkaIdentity(KafkaAcls.FEED_INGESTOR)), logs, "192m");
         services.add(ingestor);
         ingestor.awaitReady(READY_TIMEOUT);
+    }
+
+    /**
+     * Each simulated server gets its own agent key and is enrolled with the policy service before its agent starts,
+     * as tourniquet agent enroll does on a real server: the policy and audit services refuse events of a server that
+     * is not enrolled.
+     */
+    private void enrolAgents(String policyUrl, Path state) {
+        try {
+            Map<String, AgentEnrolmentClient.Result> registered = new LinkedHashMap<>();
+            for (String tenant : options.tenants()) {
+                for (String server : options.servers()) {
+                    registered.put(tenant + "/" + server, AgentEnrolmentClient.register(policyUrl, tenant, server,
+                            state.resolve("agents").resolve(tenant), "tourniquet-up", true));
+                }
+            }
+            for (var entry : registered.entrySet()) {
+                String[] names = entry.getKey().split("/");
+                var result = entry.getValue().status() == 200
+                        ? AgentEnrolmentClient.awaitInForce(policyUrl, names[0], names[1], entry.getValue().keyId(), READY_TIMEOUT) : entry.getValue();
+                if (!result.enrolled()) {
+                    throw new IllegalStateException("cannot enrol " + entry.getKey() + ": HTTP " + result.status() + " " + result.body());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot enrol the simulated servers with the policy service at " + policyUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while enrolling the simulated servers", e);
+        }
     }
 
     public Options options() {

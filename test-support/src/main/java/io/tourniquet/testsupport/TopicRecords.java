@@ -2,6 +2,7 @@ package io.tourniquet.testsupport;
 
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.serde.AvroCodec;
+import io.tourniquet.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -126,9 +128,13 @@ public final class TopicRecords {
     }
 
     public static void sendRaw(String bootstrapServers, String topic, String key, byte[] value) {
+        sendRaw(bootstrapServers, topic, key, value, List.of());
+    }
+
+    public static void sendRaw(String bootstrapServers, String topic, String key, byte[] value, Iterable<Header> headers) {
         try (var producer = KafkaClients.plaintext(bootstrapServers).producer(Map.<String, Object>of(
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
         }
@@ -136,6 +142,28 @@ public final class TopicRecords {
 
     public static void send(String bootstrapServers, String topic, String key, SpecificRecord value) {
         sendRaw(bootstrapServers, topic, key, AvroCodec.get().encode(value));
+    }
+
+    /** An agent event as the server's agent sends it: signed with the server's test key ({@link TestAgents}). */
+    public static void sendAsAgent(String bootstrapServers, SpecificRecord event) {
+        sendSignedBy(bootstrapServers, TestAgents.field(event, "serverId"), event);
+    }
+
+    /** An agent event signed by the given server's agent, whatever server it names (a neighbour forging a report). */
+    public static void sendSignedBy(String bootstrapServers, String signer, SpecificRecord event) {
+        String tenant = TestAgents.field(event, "tenantId");
+        byte[] value = AvroCodec.get().encodeValue(event);
+        sendRaw(bootstrapServers, Topics.agentEvents(tenant), TestAgents.field(event, "serverId"), value, TestAgents.signature(tenant, signer, value));
+    }
+
+    /**
+     * Enrols servers straight on the enrolment topic, as the policy service would: for tests of a service that only
+     * reads enrolments, or before the policy service starts (its global store is complete before it processes).
+     */
+    public static void enrol(String bootstrapServers, String tenant, String... servers) {
+        for (String server : servers) {
+            send(bootstrapServers, Topics.AGENT_ENROLMENTS, Topics.enrolmentKey(tenant, server), TestAgents.enrolment(tenant, server));
+        }
     }
 
     private static boolean atEnd(List<TopicPartition> partitions, KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

@@ -7,20 +7,25 @@ import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
 import io.tourniquet.agent.backend.nginx.NginxBackend;
 import io.tourniquet.agent.backend.windows.PowerShell;
+import io.tourniquet.agent.domain.AgentKeys;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.agent.domain.HostedServers;
 import io.tourniquet.agent.domain.LocalControlStore;
 import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.schemas.crypto.AgentIdentityFiles;
 import io.tourniquet.schemas.crypto.CommandVerifier;
+import io.tourniquet.schemas.crypto.SigningKey;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 import java.time.Clock;
 import io.smallrye.common.annotation.Identifier;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +34,8 @@ import java.util.Random;
 /** Builds the agents of the configured servers; refuses to start on a configuration it cannot trust. */
 @ApplicationScoped
 public class AgentProducer {
+
+    private static final Logger LOG = Logger.getLogger(AgentProducer.class);
 
     static final String AGENT_VERSION = "0.1.0";
 
@@ -43,6 +50,24 @@ public class AgentProducer {
     @Singleton
     LocalControlStore localControl(AgentConfig config) {
         return new LocalControlStore(Optional.of(config.stateDir()));
+    }
+
+    /**
+     * Each server's own key, made in the state directory on first start. Until it is enrolled (tourniquet agent
+     * enroll registers the public half) the policy and audit services refuse and record what the server reports.
+     */
+    @Produces
+    @Singleton
+    AgentKeys agentKeys(AgentConfig config) {
+        Map<String, SigningKey> keys = new LinkedHashMap<>();
+        for (String server : config.servers()) {
+            Topics.requireValidServer(server);
+            SigningKey key = AgentIdentityFiles.ensure(config.stateDir(), server);
+            keys.put(server, key);
+            LOG.infof("server %s signs its events with key %s (%s); enrol it once: ./tourniquet agent enroll --tenant %s --server %s --state-dir %s",
+                    server, key.keyId(), AgentIdentityFiles.publicKeyFile(config.stateDir(), server), config.tenant(), server, config.stateDir());
+        }
+        return new AgentKeys(keys);
     }
 
     @Produces

@@ -2,14 +2,22 @@ package io.tourniquet.agent.messaging;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tourniquet.agent.domain.AgentKeys;
+import io.tourniquet.schemas.crypto.AgentEventSignatures;
+import io.tourniquet.schemas.serde.AvroCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Reports to the tenant's agent-event topic (tourniquet.agent-events.&lt;tenant&gt;), keyed by server, waiting for acks=all. */
+/**
+ * Reports to the tenant's agent-event topic (tourniquet.agent-events.&lt;tenant&gt;), keyed by server, waiting for
+ * acks=all. Every event is signed with the reporting server's own key: the policy and audit services act only on
+ * events that verify with the key the server enrolled.
+ */
 @ApplicationScoped
 public class AgentEventPublisher {
 
@@ -19,10 +27,15 @@ public class AgentEventPublisher {
 
     @Inject
     @Channel(CHANNEL)
-    MutinyEmitter<SpecificRecord> events;
+    MutinyEmitter<byte[]> events;
+
+    @Inject
+    AgentKeys keys;
 
     public void publish(String serverId, SpecificRecord event) {
-        events.sendMessage(Message.of(event).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(serverId).build()))
+        byte[] value = AvroCodec.get().encodeValue(event);
+        var headers = new RecordHeaders(AgentEventSignatures.sign(keys.of(serverId), value));
+        events.sendMessage(Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(serverId).withHeaders(headers).build()))
                 .await().atMost(SEND_TIMEOUT);
     }
 }

@@ -14,7 +14,10 @@ import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationSkipped;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.crypto.AgentEventSignatures;
+import io.tourniquet.schemas.crypto.AgentIdentityFiles;
 import io.tourniquet.schemas.crypto.DefinitionSignatures;
+import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.crypto.SigningKey;
 import io.tourniquet.schemas.topics.Topics;
@@ -70,5 +73,12 @@ class AgentServiceTest {
             // durable by default: what was applied, and the sequence a replay is refused against, is on disk
             assertThat(config.stateDir().resolve("exch01.json")).isRegularFile().content().contains("\"lastSequence\":1");
         });
+        // every report is signed with the reporting server's own key, made in the state directory (enrolment registers its public half)
+        String exch01Key = Ed25519Keys.keyId(AgentIdentityFiles.publicKey(config.stateDir(), "exch01"));
+        String exch02Key = Ed25519Keys.keyId(AgentIdentityFiles.publicKey(config.stateDir(), "exch02"));
+        assertThat(exch01Key).isNotEqualTo(exch02Key);
+        assertThat(TopicRecords.readAll(kafka(), events)).isNotEmpty().allSatisfy(r -> assertThat(r.headers())
+                .containsEntry(AgentEventSignatures.KEY_ID_HEADER, r.key().equals("exch01") ? exch01Key : exch02Key)
+                .containsKey(AgentEventSignatures.SIGNATURE_HEADER));
     }
 }

@@ -12,6 +12,9 @@ import io.tourniquet.audit.domain.CatalogEntry;
 import io.tourniquet.audit.domain.EventMapper;
 import io.tourniquet.audit.domain.StoredEvent;
 import io.tourniquet.audit.store.AuditStore;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.audit.AuditEvents;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
 import io.tourniquet.schemas.kafka.UnreadableRecord;
 import io.tourniquet.schemas.serde.AvroCodec;
@@ -23,6 +26,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -42,6 +46,7 @@ public class EventIngestor {
     /** Channel of every tenant's agent-event topic (pattern subscription). */
     public static final String AGENT_EVENTS_CHANNEL = "agent-events";
     private static final Logger LOG = Logger.getLogger(EventIngestor.class);
+    private static final String SOURCE = "audit-service";
 
     @Inject
     AuditStore store;
@@ -57,6 +62,9 @@ public class EventIngestor {
         Gauge.builder("tourniquet.audit.ingest.lag", lagMillis, v -> v.get() / 1000.0)
                 .baseUnit("seconds").description("age of the newest event of the last stored batch").register(registry);
     }
+
+    @Inject
+    EnrolledAgents enrolledAgents;
 
     @Inject
     @Channel(Topics.AUDIT_DEAD_LETTERS)
@@ -84,6 +92,7 @@ public class EventIngestor {
     void ingest(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         List<StoredEvent> events = new ArrayList<>(records.count());
         List<CatalogEntry> catalog = new ArrayList<>();
+        EnrolledAgents.Batch enrolments = enrolledAgents.batch();
         for (ConsumerRecord<String, SpecificRecord> record : records) {
             var unreadable = UnreadableRecord.reason(record);
             if (record.value() == null && unreadable.isEmpty() && record.topic().equals(Topics.MITIGATIONS)) {
@@ -97,6 +106,13 @@ public class EventIngestor {
                 StoredEvent event = EventMapper.map(record.value(), record.topic());
                 event.requireFitsColumns();
                 requireTenantOfTopic(record.topic(), event);
+                if (record.topic().startsWith(Topics.AGENT_EVENTS_PREFIX)) {
+                    var signature = enrolments.check(record.headers(), event.tenantId(), event.serverId());
+                    if (!signature.valid()) {
+                        events.add(refusal(record, event, signature.reason()));
+                        continue;
+                    }
+                }
                 events.add(event);
                 EventMapper.catalog(record.value()).ifPresent(catalog::add);
             } catch (RuntimeException e) {
@@ -114,6 +130,22 @@ public class EventIngestor {
         if (stored < events.size()) {
             registry.counter("tourniquet.audit.events.duplicates").increment(events.size() - stored);
         }
+    }
+
+    /**
+     * What is stored instead of an agent event whose signature does not match its server's enrolled key: the refusal,
+     * in the tenant's chain, with an id derived from the record's position so that a batch read again stores it once.
+     */
+    private StoredEvent refusal(ConsumerRecord<String, SpecificRecord> record, StoredEvent event, String reason) {
+        String position = record.topic() + "-" + record.partition() + "@" + record.offset();
+        AuditRecord refused = AuditEvents.builder(SOURCE, AuditType.AGENT_EVENT_REFUSED, "rejected", "agent:" + event.serverId())
+                .setEventId(UUID.nameUUIDFromBytes(("refused " + position).getBytes(StandardCharsets.UTF_8)).toString())
+                .setTenantId(event.tenantId()).setServerId(event.serverId())
+                .setReason(record.value().getSchema().getName() + " at " + position + " refused: " + reason)
+                .build();
+        registry.counter("tourniquet.audit.agent.events.refused").increment();
+        LOG.warnf("agent event %s for %s/%s refused: %s", position, event.tenantId(), event.serverId(), reason);
+        return EventMapper.map(refused, Topics.AUDIT);
     }
 
     /** An agent may only report for its own tenant: its topic (guarded by ACLs) is the authority. */

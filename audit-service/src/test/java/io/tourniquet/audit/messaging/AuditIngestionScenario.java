@@ -190,19 +190,20 @@ abstract class AuditIngestionScenario {
                 .setPublishedAt(T0)
                 .setExploitation(List.of(new io.tourniquet.schemas.CveExploitation(cve, "2026.10.01", "2026-09-30", "2026-10-10", "Known"))).build());
         String events = Topics.agentEvents(tenant);
+        TopicRecords.enrol(kafka(), tenant, "exch01", "exch02", "exch03", "exch04", "exch05");
         // exch01: applied 2 h after publication
         decision(tenant, "exch01", m, AuditType.DECISION_APPLY, "auto", T0.plus(HOUR));
-        TopicRecords.send(kafka(), events, "exch01", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+        TopicRecords.sendAsAgent(kafka(), MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
                 .setServerId("exch01").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
                 .setAppliedAt(T0.plus(HOUR.multipliedBy(2))).build());
         // exch02: failed; still exposed at T0+12d: 288 h
         decision(tenant, "exch02", m, AuditType.DECISION_APPLY, "auto", T0.plus(HOUR));
-        TopicRecords.send(kafka(), events, "exch02", io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
+        TopicRecords.sendAsAgent(kafka(), io.tourniquet.schemas.MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch02").setCommand(ref(m)).setError("URL Rewrite module missing").setRollback("not-needed")
                 .setFailedAt(T0.plus(Duration.ofMinutes(90))).build());
         // exch03: awaiting approval, and its agent last seen at T0: offline
         decision(tenant, "exch03", m, AuditType.DECISION_AWAITING_APPROVAL, "approval required by tenant policy", T0.plus(HOUR));
-        TopicRecords.send(kafka(), events, "exch03", io.tourniquet.schemas.ServerInventory.newBuilder().setEventId(UUID.randomUUID().toString())
+        TopicRecords.sendAsAgent(kafka(), io.tourniquet.schemas.ServerInventory.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch03").setProduct("Exchange").setBuild("15.2.986.5").setInstalledUpdates(List.of())
                 .setBackend("simulated").setAgentVersion("t").setServerGroup(null).setTags(List.of()).setPrerequisites(java.util.Map.of())
                 .setAppliedMitigations(List.of()).setBlockedMitigations(List.of()).setObserveOnly(false).setReportedAt(T0).build());
@@ -211,11 +212,11 @@ abstract class AuditIngestionScenario {
         decision(tenant, "exch04", m, AuditType.DECISION_REMOVE, "server not affected: PATCHED", T0.plus(HOUR.multipliedBy(5)));
         // exch05: applied after 4 h, removed (blocked) after 1 day + 1 min: exposed 4 h + (12 d - 1 d - 1 min)
         decision(tenant, "exch05", m, AuditType.DECISION_APPLY, "auto", T0);
-        TopicRecords.send(kafka(), events, "exch05", MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
+        TopicRecords.sendAsAgent(kafka(), MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant)
                 .setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "a", "b", "v"))
                 .setAppliedAt(T0.plus(HOUR.multipliedBy(4))).build());
         decision(tenant, "exch05", m, AuditType.DECISION_REMOVE, "blocked by tenant policy", T0.plus(Duration.ofDays(1)));
-        TopicRecords.send(kafka(), events, "exch05", io.tourniquet.schemas.MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
+        TopicRecords.sendAsAgent(kafka(), io.tourniquet.schemas.MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch05").setCommand(ref(m)).setEvidence(new ChangeEvidence("simulated", List.of("x"), "b", "a", "v"))
                 .setRemovedAt(T0.plus(Duration.ofDays(1)).plusSeconds(60)).build());
 
@@ -257,6 +258,31 @@ abstract class AuditIngestionScenario {
         assertThat(csv.lines().findFirst()).contains("\"seq\",\"event_id\",\"occurred_at\",\"recorded_at\",\"type\",\"outcome\",\"actor\","
                 + "\"server_id\",\"mitigation_id\",\"revision\",\"reason\",\"source_topic\",\"prev_hash\",\"hash\",\"payload\"");
         assertThat(csv.lines().filter(l -> l.contains(m))).hasSizeGreaterThanOrEqualTo(11);
+    }
+
+    /**
+     * exch02's agent reports exch01's mitigation applied (and a server that never enrolled reports too): neither is
+     * stored as evidence; each refusal is, in the tenant's chain, with the reason. exch01's own report is stored.
+     */
+    @Test
+    void anAgentEventNotSignedByItsServersEnrolledKeyIsRefusedAndTheRefusalRecorded() throws Exception {
+        String tenant = "forged-" + tenant().substring("tenant-".length());
+        TopicRecords.enrol(kafka(), tenant, "exch01", "exch02");
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        TopicRecords.sendSignedBy(kafka(), "exch02", applied(tenant, at));
+        TopicRecords.sendAsAgent(kafka(), applied(tenant, "exch09", at));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(queries.events(tenant, null, null, null, 0, 100))
+                .extracting(AuditQueries.Event::type).containsExactly("agent-event.refused", "agent-event.refused"));
+        assertThat(queries.events(tenant, null, null, null, 0, 100)).extracting(AuditQueries.Event::reason)
+                .anySatisfy(r -> assertThat(r).contains("MitigationApplied").contains("signed with key"))
+                .anySatisfy(r -> assertThat(r).contains("not enrolled"));
+        assertThat(queries.states(tenant, "exch01", "M1.1")).as("a forged report changes no state").isEmpty();
+
+        TopicRecords.sendAsAgent(kafka(), applied(tenant, at.plusMillis(1)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(queries.states(tenant, "exch01", "M1.1")).singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo("APPLIED")));
+        assertThat(queries.verifyChain(tenant).valid()).isTrue();
     }
 
     /** A SOC tool that knows CloudEvents and JSON, not Avro: reads the Kafka topic with the CloudEvents SDK, and the SSE stream. */
@@ -338,13 +364,14 @@ abstract class AuditIngestionScenario {
         MitigationApplied applied = applied(tenant, decided.plusMillis(5));
         MitigationApplied otherTenant = applied("someone-else", decided.plusMillis(5));
 
+        TopicRecords.enrol(kafka(), tenant, "exch01");
         TopicRecords.send(kafka(), Topics.AUDIT, tenant, decision);
         TopicRecords.sendRaw(kafka(), events, "exch01", "poison".getBytes(StandardCharsets.UTF_8));
         TopicRecords.send(kafka(), events, "exch01", otherTenant);
         TopicRecords.send(kafka(), events, "exch01", applied(tenant, "s".repeat(300), decided)); // wider than its column: refused whole, never cut
-        TopicRecords.send(kafka(), events, "exch01", applied);
-        TopicRecords.send(kafka(), events, "exch01", applied); // delivered twice
-        TopicRecords.send(kafka(), events, "exch01", AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString())
+        TopicRecords.sendAsAgent(kafka(), applied);
+        TopicRecords.sendAsAgent(kafka(), applied); // delivered twice
+        TopicRecords.sendAsAgent(kafka(), AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setTenantId(tenant).setServerId("exch01").setLastSequence(1).setReportedAt(decided).build()); // liveness, not evidence
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

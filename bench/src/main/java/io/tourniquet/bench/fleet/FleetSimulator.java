@@ -15,9 +15,11 @@ import io.tourniquet.agent.domain.ServerAgent;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.crypto.AgentEventSignatures;
+import io.tourniquet.schemas.crypto.SigningKey;
 import io.tourniquet.schemas.crypto.TrustedKeys;
 import io.tourniquet.schemas.serde.AvroCodec;
-import io.tourniquet.schemas.serde.AvroSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.tourniquet.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +56,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>java -cp "applier-agent/target/quarkus-app/app/*:applier-agent/target/quarkus-app/lib/main/*" io.tourniquet.bench.fleet.FleetSimulator
  *   --bootstrap=127.0.0.1:19092 --fleet=fleet.txt --policy-key=.tourniquet/keys/policy-signing.pub
- *   --publisher-key=.tourniquet/keys/feed-publisher.pub
+ *   --publisher-key=.tourniquet/keys/feed-publisher.pub --agent-key-seed=fleet-agent-keys.seed
  *   [--apply-latency=0ms] [--failure-rate=0] [--offline=0] [--canaries=0] [--builds=15.2.986.5,15.2.1118.7] [--lanes=32]</pre>
  * The fleet file has a line "TENANT SERVERS" per tenant; servers are named exch0, exch1...; the first {@code canaries}
  * servers of each tenant carry the tag "canary".
@@ -62,7 +64,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class FleetSimulator implements AutoCloseable {
 
     /** How the fleet behaves. */
-    public record Options(KafkaClients kafka, Map<String, Integer> fleet, Path policyKey, Path publisherKey, Duration applyLatency, double failureRate,
+    public record Options(KafkaClients kafka, Map<String, Integer> fleet, Path policyKey, Path publisherKey, FleetIdentities identities, Duration applyLatency, double failureRate,
             double offlineShare, int canaries, List<String> builds, int lanes) {
     }
 
@@ -71,10 +73,11 @@ public final class FleetSimulator implements AutoCloseable {
 
     private final Options options;
     private final Map<String, ServerAgent> agents = new HashMap<>();
+    private final Map<String, SigningKey> agentKeys = new HashMap<>();
     private final Map<String, Boolean> offline = new HashMap<>();
     private final Map<String, List<SignedCommand>> waiting = new HashMap<>();
     private final List<ExecutorService> lanes = new ArrayList<>();
-    private final KafkaProducer<String, SpecificRecord> producer;
+    private final KafkaProducer<String, byte[]> producer;
     private final AtomicLong executed = new AtomicLong();
     private final Random random = new Random(42);
     private volatile boolean running = true;
@@ -87,7 +90,7 @@ public final class FleetSimulator implements AutoCloseable {
         options.fleet().forEach((tenant, servers) -> {
             AgentStateStore store = new AgentStateStore(Optional.empty()); // keyed by server id: one per tenant
             for (int s = 0; s < servers; s++) {
-                String server = "exch" + s;
+                String server = serverName(s);
                 String build = options.builds().get(random.nextInt(options.builds().size()));
                 var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty(),
                         ServerFacts.read(build, List.of()));
@@ -95,6 +98,7 @@ public final class FleetSimulator implements AutoCloseable {
                 agents.put(key(tenant, server), new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", "fleet-sim", null, tags),
                         gate, backend, store, control));
                 offline.put(key(tenant, server), random.nextDouble() < options.offlineShare());
+                agentKeys.put(key(tenant, server), options.identities().signingKey(tenant, server));
             }
         });
         for (int i = 0; i < options.lanes(); i++) {
@@ -102,11 +106,16 @@ public final class FleetSimulator implements AutoCloseable {
         }
         producer = options.kafka().producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new AvroSerializer());
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     private static String key(String tenant, String server) {
         return tenant + "/" + server;
+    }
+
+    /** The id of the s-th simulated server of a tenant. */
+    public static String serverName(int s) {
+        return "exch" + s;
     }
 
     /** Every online server reports its inventory, as an agent does at start. */
@@ -187,8 +196,11 @@ public final class FleetSimulator implements AutoCloseable {
         });
     }
 
+    /** Signed with the server's own key, as a real agent signs (the policy and audit services refuse anything else). */
     private void send(ServerAgent agent, SpecificRecord event) {
-        producer.send(new ProducerRecord<>(Topics.agentEvents(agent.tenantId()), agent.serverId(), event));
+        byte[] value = AvroCodec.get().encodeValue(event);
+        SigningKey key = agentKeys.get(key(agent.tenantId(), agent.serverId()));
+        producer.send(new ProducerRecord<>(Topics.agentEvents(agent.tenantId()), null, agent.serverId(), value, AgentEventSignatures.sign(key, value)));
     }
 
     public long executed() {
@@ -230,6 +242,7 @@ public final class FleetSimulator implements AutoCloseable {
         Options options = new Options(KafkaClients.of(kafka), readFleet(Path.of(o.getOrDefault("fleet", "fleet.txt"))),
                 Path.of(o.getOrDefault("policy-key", ".tourniquet/keys/policy-signing.pub")),
                 Path.of(o.getOrDefault("publisher-key", ".tourniquet/keys/feed-publisher.pub")),
+                FleetIdentities.read(Path.of(o.getOrDefault("agent-key-seed", "fleet-agent-keys.seed"))),
                 Duration.ofMillis(Long.parseLong(o.getOrDefault("apply-latency", "0ms").replace("ms", ""))),
                 Double.parseDouble(o.getOrDefault("failure-rate", "0")), Double.parseDouble(o.getOrDefault("offline", "0")),
                 Integer.parseInt(o.getOrDefault("canaries", "0")),

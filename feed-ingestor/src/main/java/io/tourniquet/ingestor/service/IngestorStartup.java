@@ -3,7 +3,7 @@ package io.tourniquet.ingestor.service;
 import io.quarkus.runtime.StartupEvent;
 import io.tourniquet.ingestor.config.IngestorConfig;
 import io.tourniquet.feedtrust.BundledCatalog;
-import io.tourniquet.ingestor.messaging.CompactedTopicReader;
+import io.tourniquet.schemas.kafka.CompactedTopicReader;
 import io.tourniquet.schemas.FeedKind;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;

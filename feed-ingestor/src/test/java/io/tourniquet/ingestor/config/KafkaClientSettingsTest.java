@@ -28,6 +28,6 @@ class KafkaClientSettingsTest {
                 ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
                 .contains("kafka-producer-tourniquet.mitigations", "kafka-producer-tourniquet.audit", "kafka-producer-tourniquet.feed-versions"));
         assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
-                .contains("tourniquet-topic-provisioner", "tourniquet-startup-reader-tourniquet.mitigations", "tourniquet-startup-reader-tourniquet.feed-versions");
+                .contains("tourniquet-topic-provisioner", "tourniquet-compacted-reader-tourniquet.mitigations", "tourniquet-compacted-reader-tourniquet.feed-versions");
     }
 }

@@ -6,6 +6,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tourniquet.ingestor.service.FreshFeedFolders;
 import io.tourniquet.schemas.FeedVersionAccepted;
+import io.tourniquet.schemas.kafka.CompactedTopicReader;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.TopicSpec;
@@ -43,5 +44,10 @@ class CompactedTopicReaderTest {
 
         assertThat(read).containsExactly(v1, v2);
         assertThat(count).isEqualTo(2);
+
+        // the latest value per key: a later tombstone takes a key out (a revoked agent enrolment, for the audit service)
+        TopicRecords.sendRaw(kafka, topic, "msp", null);
+        assertThat(CompactedTopicReader.latest(KafkaClients.plaintext(kafka), topic, Duration.ofSeconds(20))).containsOnlyKeys("other")
+                .containsEntry("other", v2);
     }
 }

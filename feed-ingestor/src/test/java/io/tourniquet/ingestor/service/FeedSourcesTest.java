@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tourniquet.ingestor.messaging.CompactedTopicReader;
+import io.tourniquet.schemas.kafka.CompactedTopicReader;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.AuditRecord;

@@ -2,7 +2,6 @@ package io.tourniquet.policy.service;
 
 import io.tourniquet.policy.messaging.AdminAuditPublisher;
 import java.util.Locale;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import io.tourniquet.policy.config.PolicyConfig;
 import io.tourniquet.policy.domain.MaintenanceWindows;
 import io.tourniquet.policy.messaging.AdminDecisionPublisher;
@@ -41,9 +40,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.jboss.logging.Logger;
 
@@ -58,7 +54,6 @@ public class PolicyAdmin {
     private static final Pattern MITIGATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@\\\\-]{1,128}");
-    private static final Duration STORE_WAIT = Duration.ofSeconds(15);
     private static final Pattern ALLOWED_CHANGE = Pattern.compile("(service|app-pool|auth):[\\p{L}\\p{N} ._$()/-]{1,300}");
 
     /** A server and a mitigation as the policy sees them: what was commanded, what was decided last and why, what the agent said. */
@@ -73,7 +68,7 @@ public class PolicyAdmin {
     AdminDecisionPublisher publisher;
 
     @Inject
-    KafkaStreams streams;
+    TopologyStores stores;
 
     @Inject
     AdminAuditPublisher audit;
@@ -89,7 +84,7 @@ public class PolicyAdmin {
 
     public Optional<TenantPolicy> policy(String tenant) {
         Topics.requireValidTenant(tenant);
-        TenantPolicy stored = (TenantPolicy) store(PolicyTopology.POLICIES_STORE).get(tenant);
+        TenantPolicy stored = (TenantPolicy) stores.get(PolicyTopology.POLICIES_STORE).get(tenant);
         TenantPolicy mine = written.get(tenant);
         if (mine != null && (stored == null || mine.getUpdatedAt().isAfter(stored.getUpdatedAt()))) {
             return Optional.of(mine);
@@ -184,9 +179,9 @@ public class PolicyAdmin {
     /** Every server and mitigation of the tenant the policy has decided on. */
     public List<ServerMitigation> status(String tenant) {
         Topics.requireValidTenant(tenant);
-        ReadOnlyKeyValueStore<String, SpecificRecord> decisions = store(PolicyTopology.DECISIONS_STORE);
-        ReadOnlyKeyValueStore<String, SpecificRecord> commanded = store(PolicyTopology.COMMANDED_STORE);
-        ReadOnlyKeyValueStore<String, SpecificRecord> outcomes = store(PolicyTopology.OUTCOMES_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> decisions = stores.get(PolicyTopology.DECISIONS_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> commanded = stores.get(PolicyTopology.COMMANDED_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> outcomes = stores.get(PolicyTopology.OUTCOMES_STORE);
         List<ServerMitigation> list = new ArrayList<>();
         try (var range = decisions.prefixScan(tenant + "/", new StringSerializer())) {
             range.forEachRemaining(kv -> {
@@ -203,7 +198,7 @@ public class PolicyAdmin {
 
     public List<RolloutStatus> rollouts(String tenant) {
         Topics.requireValidTenant(tenant);
-        ReadOnlyKeyValueStore<String, SpecificRecord> rollouts = store(PolicyTopology.ROLLOUTS_STORE);
+        ReadOnlyKeyValueStore<String, SpecificRecord> rollouts = stores.get(PolicyTopology.ROLLOUTS_STORE);
         List<RolloutStatus> list = new ArrayList<>();
         try (var range = rollouts.prefixScan(tenant + "/", new StringSerializer())) {
             range.forEachRemaining(kv -> {
@@ -212,32 +207,6 @@ public class PolicyAdmin {
             });
         }
         return list;
-    }
-
-    /**
-     * A store of the topology. Onboarding a tenant adds topics to the pattern subscription and so a short rebalance:
-     * a request waits for it (bounded) rather than failing.
-     */
-    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
-        while (true) {
-            try {
-                if (streams.state() == KafkaStreams.State.RUNNING) {
-                    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
-                }
-            } catch (InvalidStateStoreException e) {
-                // rebalancing between the state check and the lookup
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the policy topology is " + streams.state() + " (stores being rebuilt); try again shortly");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the policy topology");
-            }
-        }
     }
 
     private static void validate(TenantPolicy policy) {

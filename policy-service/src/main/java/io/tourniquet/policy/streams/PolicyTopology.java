@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * tourniquet.mitigations ─────┐
  * tourniquet.tenant-policies ─┴► copy to every partition ──► tourniquet.policy.mitigation-broadcast ──┐
- * tourniquet.agent-events.* ──► re-key by tenant ──► tourniquet.policy.server-events ─────────────────┤
+ * tourniquet.agent-events.* ──► signed by the server's enrolled key? re-key by tenant ──► tourniquet.policy.server-events ─┤
+ * tourniquet.agent-enrolments ──► global store (every instance)
  *                                                                           desired-state processor ┴─► tourniquet.commands.&lt;tenant&gt;
  *                                                                                                    └─► tourniquet.audit
  * </pre>
@@ -43,6 +44,8 @@ public final class PolicyTopology {
     public static final String ROLLOUTS_STORE = "rollouts-v2";
     static final String SEQUENCES_STORE = "sequences";
     static final String PENDING_STORE = "pending";
+    /** Global: every agent's enrolled key, on every instance, restored before any agent event is processed. */
+    public static final String ENROLMENTS_STORE = "agent-enrolments";
     static final String COMMANDS_SINK = "commands";
     static final String AUDIT_SINK = "audit";
     static final String SERVER_EVENTS_SINK = "server-events-sink";
@@ -69,6 +72,8 @@ public final class PolicyTopology {
         topology.addSink("broadcast-sink", Topics.POLICY_MITIGATION_BROADCAST, keys.serializer(), values.serializer(),
                 toEveryPartition(), "admin-source");
 
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENROLMENTS_STORE), keys, values).withLoggingDisabled(),
+                "enrolments-source", keys.deserializer(), values.deserializer(), Topics.AGENT_ENROLMENTS, "enrolments", EnrolmentStoreUpdater::new);
         topology.addSource("agent-events-source", keys.deserializer(), values.deserializer(), Topics.AGENT_EVENTS_PATTERN);
         topology.addProcessor("by-tenant", TenantRouter::new, "agent-events-source");
         topology.addSink(SERVER_EVENTS_SINK, Topics.POLICY_SERVER_EVENTS, keys.serializer(), values.serializer(), "by-tenant");

@@ -1,7 +1,9 @@
 package io.tourniquet.policy.streams;
 
 import io.tourniquet.policy.domain.CommandFactory;
+import io.tourniquet.schemas.AgentEnrolment;
 import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.crypto.AgentEventSignatures;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
@@ -10,21 +12,25 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
  * Re-keys every agent event by its tenant, so that one task holds all of a tenant's servers (staged rollouts are
  * gated on a whole tenant's results). An event may only speak for the tenant whose topic it came on — the topic,
- * guarded by ACLs, is the authority — and must name a valid server; anything else is refused and audited.
+ * guarded by ACLs, is the authority — must name a valid server, and must be signed by that server's enrolled key
+ * (one agent of a tenant cannot report for another server); anything else is refused and audited.
  */
 class TenantRouter implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
     private static final Logger LOG = Logger.getLogger(TenantRouter.class);
     private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, SpecificRecord> enrolments;
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        this.enrolments = context.getStateStore(PolicyTopology.ENROLMENTS_STORE);
     }
 
     @Override
@@ -36,21 +42,27 @@ class TenantRouter implements Processor<String, SpecificRecord, String, Specific
         String server = field(event, "serverId");
         if (!topicTenant.equals(tenant)) {
             LOG.warnf("%s on %s claims tenant %s; ignored", event.getSchema().getName(), topic, tenant);
-            refuse(topicTenant, server, "event names tenant " + tenant + " but arrived on " + topic);
+            refuse(AuditType.INVENTORY_REJECTED, topicTenant, server, "event names tenant " + tenant + " but arrived on " + topic);
             return;
         }
         try {
             Topics.requireValidServer(server);
         } catch (IllegalArgumentException e) {
             // a bad report must not stop the policy for every other server
-            refuse(topicTenant, null, e.getMessage() + " on " + topic);
+            refuse(AuditType.INVENTORY_REJECTED, topicTenant, null, e.getMessage() + " on " + topic);
+            return;
+        }
+        var signature = AgentEventSignatures.verify(record.headers(), (AgentEnrolment) enrolments.get(Topics.enrolmentKey(tenant, server)));
+        if (!signature.valid()) {
+            LOG.warnf("%s for %s/%s refused: %s", event.getSchema().getName(), tenant, server, signature.reason());
+            refuse(AuditType.AGENT_EVENT_REFUSED, tenant, server, event.getSchema().getName() + " for server " + server + " refused: " + signature.reason());
             return;
         }
         context.forward(record.withKey(tenant), PolicyTopology.SERVER_EVENTS_SINK);
     }
 
-    private void refuse(String tenant, String server, String reason) {
-        AuditRecord audit = AuditEvents.builder(CommandFactory.ACTOR, AuditType.INVENTORY_REJECTED, "rejected", "agent:" + (server == null ? "unknown" : server))
+    private void refuse(AuditType type, String tenant, String server, String reason) {
+        AuditRecord audit = AuditEvents.builder(CommandFactory.ACTOR, type, "rejected", "agent:" + (server == null ? "unknown" : server))
                 .setTenantId(tenant).setServerId(server).setReason(reason).build();
         context.forward(new Record<String, SpecificRecord>(AuditEvents.key(audit), audit, context.currentSystemTimeMs()), PolicyTopology.ROUTER_AUDIT_SINK);
     }

@@ -1,5 +1,6 @@
 package io.tourniquet.policy.bench;
 
+import io.tourniquet.policy.AgentEventsInput;
 import io.tourniquet.policy.TestData;
 import io.tourniquet.policy.domain.CommandFactory;
 import io.tourniquet.policy.streams.PolicyTopology;
@@ -34,7 +35,7 @@ public final class FanOutBenchmark {
             var mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
             for (int t = 0; t < tenants; t++) {
                 String tenant = "tenant-" + t;
-                var events = driver.createInputTopic(Topics.agentEvents(tenant), Serdes.String().serializer(), serde.serializer());
+                var events = new AgentEventsInput(driver, tenant);
                 for (int s = 0; s < perTenant; s++) {
                     events.pipeInput("exch" + s, TestData.server(tenant, "exch" + s, "15.2.986.5", List.of()));
                 }

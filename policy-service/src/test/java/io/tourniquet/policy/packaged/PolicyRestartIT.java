@@ -68,14 +68,15 @@ class PolicyRestartIT {
 
     @Test
     void afterARestartOnAnEmptyDiskOnlyWhatChangedWhileItWasDownIsSent() throws Exception {
-        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch01", TestData.server(TENANT, "exch01", "15.2.986.5", List.of()));
-        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch02", TestData.server(TENANT, "exch02", "15.2.986.5", List.of()));
+        TopicRecords.enrol(kafka, TENANT, "exch01", "exch02"); // before the service starts: its global store has them from the start
+        TopicRecords.sendAsAgent(kafka, TestData.server(TENANT, "exch01", "15.2.986.5", List.of()));
+        TopicRecords.sendAsAgent(kafka, TestData.server(TENANT, "exch02", "15.2.986.5", List.of()));
         TopicRecords.send(kafka, Topics.MITIGATIONS, "M1.1", TestData.m11());
         try (var policy = startPolicy("first")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> commands().size() == 2);
         }
 
-        TopicRecords.send(kafka, Topics.agentEvents(TENANT), "exch02", TestData.server(TENANT, "exch02", "15.2.986.5", List.of("KB5019758")));
+        TopicRecords.sendAsAgent(kafka, TestData.server(TENANT, "exch02", "15.2.986.5", List.of("KB5019758")));
         TopicRecords.send(kafka, Topics.MITIGATIONS, "M9.9", otherMitigation());
 
         try (var policy = startPolicy("second")) {

@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
+import io.tourniquet.policy.Enrol;
 import io.tourniquet.policy.TestData;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.AuditRecord;
@@ -42,7 +43,8 @@ class AdminResourceTest {
     void aNewTenantRequiringApprovalGetsTheMitigationOnlyOnceApprovedAndTheCommandNamesTheApprover() {
         given().contentType(ContentType.JSON).body("{\"approvalRequired\": true, \"updatedBy\": \"msp-admin\"}")
                 .put("/api/v1/tenants/tenant-c/policy").then().statusCode(200).body("approvalRequired", is(true));
-        TopicRecords.send(kafka(), Topics.agentEvents("tenant-c"), "exch01", TestData.server("tenant-c", "exch01", "15.2.986.5", List.of()));
+        Enrol.servers("tenant-c", "exch01");
+        TopicRecords.sendAsAgent(kafka(), TestData.server("tenant-c", "exch01", "15.2.986.5", List.of()));
         TopicRecords.send(kafka(), Topics.MITIGATIONS, "M1.1", TestData.m11());
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/v1/tenants/tenant-c/mitigations")

@@ -7,6 +7,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
+import io.tourniquet.policy.Enrol;
 import io.tourniquet.policy.TestData;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.SignedCommand;
@@ -35,7 +36,8 @@ class PolicyServiceTest {
     @Test
     void commandsReachTheTenantsTopicSignedAndAPoisonMessageIsDeadLetteredWithoutStoppingTheFlow() {
         TopicRecords.sendRaw(kafka(), Topics.agentEvents("tenant-b"), "exch-poison", "{not avro}".getBytes(StandardCharsets.UTF_8));
-        TopicRecords.send(kafka(), Topics.agentEvents("tenant-b"), "exch01", TestData.server("tenant-b", "exch01", "15.2.986.5", List.of()));
+        Enrol.servers("tenant-b", "exch01");
+        TopicRecords.sendAsAgent(kafka(), TestData.server("tenant-b", "exch01", "15.2.986.5", List.of()));
         TopicRecords.send(kafka(), Topics.MITIGATIONS, "M1.1", TestData.m11());
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(

@@ -1,5 +1,6 @@
 package io.tourniquet.policy.streams;
 
+import io.tourniquet.policy.AgentEventsInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tourniquet.policy.TestData;
@@ -36,7 +37,7 @@ class FanOutBatchingTest {
                 Duration.ofMinutes(5), 2), props);
         var serde = new AvroSerde();
         for (String tenant : TENANTS) {
-            var events = driver.createInputTopic(Topics.agentEvents(tenant), Serdes.String().serializer(), serde.serializer());
+            var events = new AgentEventsInput(driver, tenant);
             events.pipeInput("exch01", TestData.server(tenant, "exch01", "15.2.986.5", List.of()));
             events.pipeInput("exch02", TestData.server(tenant, "exch02", "15.2.986.5", List.of()));
             commands.put(tenant, driver.createOutputTopic(Topics.commands(tenant), Serdes.String().deserializer(), serde.deserializer()));

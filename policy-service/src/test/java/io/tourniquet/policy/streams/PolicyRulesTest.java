@@ -1,5 +1,6 @@
 package io.tourniquet.policy.streams;
 
+import io.tourniquet.policy.AgentEventsInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tourniquet.policy.Policies;
@@ -51,7 +52,7 @@ class PolicyRulesTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> mitigations;
     private TestInputTopic<String, SpecificRecord> admin;
-    private TestInputTopic<String, SpecificRecord> events;
+    private AgentEventsInput events;
     private TestOutputTopic<String, SpecificRecord> commands;
     private TestOutputTopic<String, SpecificRecord> audit;
 
@@ -63,7 +64,7 @@ class PolicyRulesTest {
         var serde = new AvroSerde();
         mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
         admin = driver.createInputTopic(Topics.TENANT_POLICIES, Serdes.String().serializer(), serde.serializer());
-        events = driver.createInputTopic(Topics.agentEvents(T), Serdes.String().serializer(), serde.serializer());
+        events = new AgentEventsInput(driver, T);
         commands = driver.createOutputTopic(Topics.commands(T), Serdes.String().deserializer(), serde.deserializer());
         audit = driver.createOutputTopic(Topics.AUDIT, Serdes.String().deserializer(), serde.deserializer());
     }

@@ -1,5 +1,7 @@
 package io.tourniquet.policy.streams;
 
+import io.tourniquet.policy.AgentEventsInput;
+import io.tourniquet.testsupport.TestAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tourniquet.policy.TestData;
@@ -40,8 +42,8 @@ class PolicyTopologyTest {
     private final KeyPair keys = Ed25519Keys.generate();
     private TopologyTestDriver driver;
     private TestInputTopic<String, SpecificRecord> mitigations;
-    private TestInputTopic<String, SpecificRecord> tenantAEvents;
-    private TestInputTopic<String, SpecificRecord> tenantBEvents;
+    private AgentEventsInput tenantAEvents;
+    private AgentEventsInput tenantBEvents;
     private TestOutputTopic<String, SpecificRecord> tenantACommands;
     private TestOutputTopic<String, SpecificRecord> audit;
 
@@ -51,8 +53,8 @@ class PolicyTopologyTest {
         driver = new TopologyTestDriver(PolicyTopology.build(new CommandFactory(new CommandSigner(keys), Duration.ofDays(7)), Duration.ofSeconds(30)), props);
         var serde = new AvroSerde();
         mitigations = driver.createInputTopic(Topics.MITIGATIONS, Serdes.String().serializer(), serde.serializer());
-        tenantAEvents = driver.createInputTopic(Topics.agentEvents("tenant-a"), Serdes.String().serializer(), serde.serializer());
-        tenantBEvents = driver.createInputTopic(Topics.agentEvents("tenant-b"), Serdes.String().serializer(), serde.serializer());
+        tenantAEvents = new AgentEventsInput(driver, "tenant-a");
+        tenantBEvents = new AgentEventsInput(driver, "tenant-b");
         tenantACommands = driver.createOutputTopic(Topics.commands("tenant-a"), Serdes.String().deserializer(), serde.deserializer());
         audit = driver.createOutputTopic(Topics.AUDIT, Serdes.String().deserializer(), serde.deserializer());
     }
@@ -154,5 +156,40 @@ class PolicyTopologyTest {
             assertThat(((AuditRecord) a).getType()).isEqualTo("inventory.rejected");
             assertThat(((AuditRecord) a).getTenantId()).isEqualTo("tenant-b");
         });
+    }
+
+    /**
+     * exch02's agent (same tenant, its own genuine key) reports exch01 "patched" to have exch01's mitigation removed:
+     * refused and audited, and exch01 keeps its mitigation. A server whose enrolment was revoked is refused the same way.
+     */
+    @Test
+    void aForgedInventoryForAnotherServerIsRefusedAndAudited() {
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        tenantAEvents.pipeInput("exch02", TestData.server("tenant-a", "exch02", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(tenantACommands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactlyInAnyOrder("exch01", "exch02");
+        audit.readValuesToList();
+
+        tenantAEvents.pipeSignedBy("tenant-a", "exch02", "exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of("KB5019758")));
+
+        assertThat(tenantACommands.isEmpty()).as("no removal for exch01").isTrue();
+        assertThat(audit.readValuesToList()).singleElement().satisfies(a -> {
+            AuditRecord refused = (AuditRecord) a;
+            assertThat(refused.getType()).isEqualTo("agent-event.refused");
+            assertThat(refused.getTenantId()).isEqualTo("tenant-a");
+            assertThat(refused.getServerId()).isEqualTo("exch01");
+            assertThat(refused.getReason()).contains("ServerInventory").contains("signed with key")
+                    .contains(Ed25519Keys.keyId(TestAgents.keys("tenant-a", "exch02").getPublic()));
+        });
+
+        // a server whose enrolment was revoked is not heard, even with the key it had
+        tenantAEvents.pipeInput("exch09", TestData.server("tenant-a", "exch09", "15.2.986.5", List.of()));
+        assertThat(tenantACommands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("exch09");
+        driver.createInputTopic(Topics.AGENT_ENROLMENTS, Serdes.String().serializer(), new AvroSerde().serializer())
+                .pipeInput(Topics.enrolmentKey("tenant-a", "exch09"), null);
+        tenantAEvents.pipeInput("exch09", TestData.server("tenant-a", "exch09", "15.2.986.5", List.of("KB5019758")));
+        assertThat(tenantACommands.isEmpty()).as("no removal for a revoked server").isTrue();
+        assertThat(audit.readValuesToList()).extracting(a -> ((AuditRecord) a).getReason())
+                .anySatisfy(r -> assertThat(r).contains("exch09").contains("not enrolled"));
     }
 }

@@ -34,6 +34,9 @@ public enum AuditType {
     SERVER_REMOVE("server.remove"),
     SERVER_REAPPLY("server.reapply"),
     INVENTORY_REJECTED("inventory.rejected"),
+    AGENT_ENROLLED("agent.enrolled"),
+    /** An agent event whose signature does not match the server's enrolled key (or a server not enrolled): not acted on. */
+    AGENT_EVENT_REFUSED("agent-event.refused"),
 
     DECISION_APPLY("decision.apply"),
     DECISION_REMOVE("decision.remove"),

@@ -18,6 +18,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
  * Ed25519 keys as PEM files (PKCS#8 private, X.509 SubjectPublicKeyInfo public), the format openssl writes
@@ -26,6 +27,10 @@ import java.util.HexFormat;
 public final class Ed25519Keys {
 
     private static final String ALGORITHM = "Ed25519";
+    /** SubjectPublicKeyInfo of an Ed25519 key (RFC 8410) up to the 32 key bytes. */
+    /** PKCS#8 of an Ed25519 private key (RFC 8410) up to its 32-byte seed. */
+    private static final byte[] PKCS8_HEADER = HexFormat.of().parseHex("302e020100300506032b657004220420");
+    private static final byte[] X509_HEADER = HexFormat.of().parseHex("302a300506032b6570032100");
 
     private Ed25519Keys() {
     }
@@ -51,6 +56,36 @@ public final class Ed25519Keys {
     public static byte[] raw(PublicKey key) {
         byte[] encoded = key.getEncoded();
         return Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+    }
+
+    /** The key pair of a 32-byte seed (RFC 8032): for keys that must be derived again rather than stored. */
+    public static KeyPair fromSeed(byte[] seed) {
+        if (seed.length != 32) {
+            throw new IllegalArgumentException("an Ed25519 seed is 32 bytes, not " + seed.length);
+        }
+        byte[] pkcs8 = new byte[PKCS8_HEADER.length + seed.length];
+        System.arraycopy(PKCS8_HEADER, 0, pkcs8, 0, PKCS8_HEADER.length);
+        System.arraycopy(seed, 0, pkcs8, PKCS8_HEADER.length, seed.length);
+        try {
+            PrivateKey privateKey = KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            return new KeyPair(publicOf(privateKey), privateKey);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The public key of a private key (RFC 8032 derives it from the seed). */
+    public static PublicKey publicOf(PrivateKey key) {
+        byte[] pkcs8 = key.getEncoded();
+        byte[] raw = new Ed25519PrivateKeyParameters(Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length), 0).generatePublicKey().getEncoded();
+        byte[] x509 = new byte[X509_HEADER.length + raw.length];
+        System.arraycopy(X509_HEADER, 0, x509, 0, X509_HEADER.length);
+        System.arraycopy(raw, 0, x509, X509_HEADER.length, raw.length);
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(x509));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An Ed25519 signature (RFC 8032) of the bytes. */

@@ -87,6 +87,9 @@ public final class KafkaAcls {
                 prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.READ), prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.DESCRIBE),
                 prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.CREATE),
                 topic(p, Topics.AUDIT, AclOperation.WRITE), topic(p, Topics.AUDIT, AclOperation.DESCRIBE),
+                // agents' enrolled keys: registered through the policy's admin API, read back into a global store
+                topic(p, Topics.AGENT_ENROLMENTS, AclOperation.WRITE), topic(p, Topics.AGENT_ENROLMENTS, AclOperation.READ),
+                topic(p, Topics.AGENT_ENROLMENTS, AclOperation.DESCRIBE),
                 topic(p, Topics.POLICY_DEAD_LETTERS, AclOperation.WRITE), topic(p, Topics.POLICY_DEAD_LETTERS, AclOperation.DESCRIBE)));
         for (String own : List.of(Topics.POLICY_MITIGATION_BROADCAST, Topics.POLICY_SERVER_EVENTS)) {
             acls.add(topic(p, own, AclOperation.READ));
@@ -111,6 +114,7 @@ public final class KafkaAcls {
                 topic(p, Topics.AUDIT, AclOperation.READ), topic(p, Topics.AUDIT, AclOperation.DESCRIBE),
                 topic(p, Topics.MITIGATIONS, AclOperation.READ), topic(p, Topics.MITIGATIONS, AclOperation.DESCRIBE),
                 prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.READ), prefixedTopic(p, Topics.AGENT_EVENTS_PREFIX, AclOperation.DESCRIBE),
+                topic(p, Topics.AGENT_ENROLMENTS, AclOperation.READ), topic(p, Topics.AGENT_ENROLMENTS, AclOperation.DESCRIBE),
                 topic(p, Topics.AUDIT_CLOUDEVENTS, AclOperation.WRITE), topic(p, Topics.AUDIT_CLOUDEVENTS, AclOperation.DESCRIBE),
                 // each tenant's own CloudEvents topic, made by the audit service when the tenant's first event is published
                 prefixedTopic(p, Topics.TENANT_CLOUDEVENTS_PREFIX, AclOperation.WRITE),

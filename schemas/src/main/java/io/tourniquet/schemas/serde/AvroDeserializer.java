@@ -2,6 +2,7 @@ package io.tourniquet.schemas.serde;
 
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -22,6 +23,17 @@ public class AvroDeserializer implements Deserializer<SpecificRecord> {
             expected = MessageTypes.ALL.stream().filter(t -> t.getName().equals(type.toString())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(EXPECTED_TYPE_CONFIG + "=" + type + " is not a Tourniquet message type"));
         }
+    }
+
+    /**
+     * Where the record is signed by an agent, also notes the digest of the bytes exactly as they arrived
+     * ({@link SignedValues#RECEIVED_DIGEST_HEADER}), the only place the wire bytes are still seen, so that the
+     * signature can be checked after decoding. A header of that name sent by the producer is dropped first.
+     */
+    @Override
+    public SpecificRecord deserialize(String topic, Headers headers, byte[] data) {
+        SignedValues.noteReceivedDigest(headers, data);
+        return deserialize(topic, data);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.tourniquet.schemas.Approval;
 import io.tourniquet.schemas.MitigationKillSwitch;
 import io.tourniquet.schemas.RolloutControl;
 import io.tourniquet.schemas.ServerOverride;
+import io.tourniquet.schemas.AgentEnrolment;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.AuditRecord;
@@ -51,6 +52,7 @@ public final class MessageTypes {
             DriftDetected.class,
             AuditRecord.class,
             FeedVersionAccepted.class,
+            AgentEnrolment.class,
             // the policy service's changelogged state
             CommandedState.class,
             DecisionState.class,

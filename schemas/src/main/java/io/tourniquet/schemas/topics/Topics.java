@@ -23,6 +23,8 @@ public final class Topics {
     public static final String TENANT_POLICIES = "tourniquet.tenant-policies";
     /** Key: tenant id ('*' when no tenant); value AuditRecord. */
     public static final String AUDIT = "tourniquet.audit";
+    /** Each server agent's enrolled public key (compacted), key: {@link #enrolmentKey}; written only by the policy service. */
+    public static final String AGENT_ENROLMENTS = "tourniquet.agent-enrolments";
     /** Per tenant, key: server id; value SignedCommand. */
     public static final String COMMANDS_PREFIX = "tourniquet.commands.";
     /** Per tenant, key: server id; values ServerInventory, AgentHeartbeat and the agent results. */
@@ -98,12 +100,18 @@ public final class Topics {
     public static final String DLQ_REASON_HEADER = "tourniquet-dlq-reason";
     public static final String DLQ_ORIGIN_HEADER = "tourniquet-dlq-origin";
 
+    /** The key of a server's enrolment: tenant and server, both validated names, so the slash is unambiguous. */
+    public static String enrolmentKey(String tenantId, String serverId) {
+        return requireValidTenant(tenantId) + "/" + requireValidServer(serverId);
+    }
+
     /** Topics the central services need whatever the tenants. */
     public static List<TopicSpec> central() {
         return List.of(
                 TopicSpec.compacted(MITIGATIONS, DEFAULT_PARTITIONS),
                 TopicSpec.compacted(TENANT_POLICIES, DEFAULT_PARTITIONS),
                 TopicSpec.compacted(FEED_VERSIONS, 1),
+                TopicSpec.compacted(AGENT_ENROLMENTS, 1),
                 TopicSpec.compacted(POLICY_MITIGATION_BROADCAST, DEFAULT_PARTITIONS),
                 TopicSpec.retained(POLICY_SERVER_EVENTS, DEFAULT_PARTITIONS, WEEK),
                 TopicSpec.retained(AUDIT, DEFAULT_PARTITIONS, AUDIT_RETENTION),

@@ -1,0 +1,46 @@
+package io.tourniquet.policy.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/** Read access to the policy topology's stores for the admin API. */
+@ApplicationScoped
+public class TopologyStores {
+
+    private static final Duration STORE_WAIT = Duration.ofSeconds(15);
+
+    @Inject
+    KafkaStreams streams;
+
+    /**
+     * A store of the topology. Onboarding a tenant adds topics to the pattern subscription and so a short rebalance:
+     * a request waits for it (bounded) rather than failing.
+     */
+    public <V> ReadOnlyKeyValueStore<String, V> get(String name) {
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        while (true) {
+            try {
+                if (streams.state() == KafkaStreams.State.RUNNING) {
+                    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+                }
+            } catch (InvalidStateStoreException e) {
+                // rebalancing between the state check and the lookup
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the policy topology is " + streams.state() + " (stores being rebuilt); try again shortly");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the policy topology");
+            }
+        }
+    }
+}
