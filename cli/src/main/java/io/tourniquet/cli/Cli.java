@@ -16,7 +16,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "tourniquet", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Emergency security mitigations for fleets of on-premises servers, delivered over Apache Kafka.",
         subcommands = {StackCommands.Up.class, StackCommands.Down.class, StackCommands.Status.class, Cli.Test.class, BenchCommand.class,
-                FeedCommands.class, KeysCommand.class, AgentCommands.class, PolicyCommands.class,
+                FeedCommands.class, KeysCommand.class, AgentCommands.class, PolicyCommands.class, TenantCommands.class,
                 AutoComplete.GenerateCompletion.class, HelpCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {

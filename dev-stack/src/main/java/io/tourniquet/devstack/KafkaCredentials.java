@@ -67,6 +67,16 @@ public final class KafkaCredentials {
         return file;
     }
 
+    /** Deletes the principal's password and client configuration (after its credential was revoked on the broker). */
+    public void forget(String principal) {
+        try {
+            Files.deleteIfExists(dir.resolve(principal + ".password"));
+            Files.deleteIfExists(dir.resolve(principal + ".properties"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the credentials of " + principal + " in " + dir, e);
+        }
+    }
+
     /** Reads such a file back as client settings (without the kafka. prefix). */
     public static Map<String, Object> readClientConfig(Path file) {
         Properties properties = new Properties();

@@ -53,6 +53,8 @@ public final class LocalStack implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The broker administrator's client settings in the credentials directory ({@code <name>.properties}). */
+    public static final String KAFKA_ADMIN_CONFIG = "kafka-admin";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
@@ -102,6 +104,8 @@ public final class LocalStack implements AutoCloseable {
                 KafkaAcls.MSP_SOC));
         options.tenants().forEach(t -> principals.addAll(List.of(KafkaAcls.agent(t), KafkaAcls.soc(t))));
         broker.upsertUsers(credentials.get().passwords(principals));
+        // the administrator's own client settings, owner-only, for ./tourniquet tenant onboard|offboard
+        credentials.get().clientConfig(KAFKA_ADMIN_CONFIG, broker.adminSettings());
         broker.allow(KafkaAcls.all(options.tenants()));
         List<TopicSpec> topics = new ArrayList<>(Topics.central());
         options.tenants().forEach(t -> {
@@ -223,6 +227,21 @@ public final class LocalStack implements AutoCloseable {
         Path pki = options.stateDir().resolve("tls");
         return KafkaClients.of(EmbeddedKafkaBroker.scramClient(broker.bootstrapServers(), LocalPki.in(pki), principal,
                 c.passwords(List.of(principal)).get(principal)));
+    }
+
+    /** The broker administrator's clients (for tenant onboarding; tests). */
+    public KafkaClients administrator() {
+        return broker.adminClients();
+    }
+
+    /** Where the principals' passwords and client settings are kept (empty on a plaintext broker). */
+    public Optional<KafkaCredentials> credentials() {
+        return credentials;
+    }
+
+    /** The audit trail's events of a tenant of one type, oldest first. */
+    public List<Map<String, Object>> auditEvents(String tenant, String type) {
+        return getJson(service("audit-service").baseUrl() + "/api/v1/events?tenant=" + tenant + "&type=" + type, new TypeReference<>() { });
     }
 
     public List<ServiceProcess> services() {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.KafkaCredentials;
+import io.tourniquet.devstack.LocalPki;
 import io.tourniquet.devstack.LocalStack;
+import io.tourniquet.devstack.TenantOnboarding;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.security.KafkaAcls;
 import io.tourniquet.schemas.topics.Topics;
@@ -15,10 +19,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,5 +101,45 @@ abstract class PipelineScenario {
             assertThatThrownBy(() -> agent.send(new ProducerRecord<>(Topics.commands("globex"), "exch01", forged)).get())
                     .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
+    }
+
+    /**
+     * Onboarding gives a new tenant's agents a principal that reaches only that tenant's topics; offboarding takes it
+     * away at once (a client with the old password no longer authenticates) and unenrols its agents. Each step is in
+     * the audit trail with who did it.
+     */
+    @Test
+    void aTenantOnboardedGetsItsOwnPrincipalAndOffboardingRevokesIt() throws Exception {
+        String policy = stack.service("policy-service").baseUrl();
+        KafkaCredentials credentials = stack.credentials().orElseThrow();
+        var onboarded = TenantOnboarding.onboard(stack.administrator(), credentials, policy, "initech", "msp-admin");
+        assertThat(onboarded.done()).as(onboarded.body()).isTrue();
+        String password = credentials.passwords(List.of(KafkaAcls.agent("initech"))).get(KafkaAcls.agent("initech"));
+
+        Map<String, Object> group = Map.of(ConsumerConfig.GROUP_ID_CONFIG, KafkaAcls.AGENT_GROUP_PREFIX + "initech.test",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        try (var agent = stack.kafkaAs(KafkaAcls.agent("initech")).consumer(group, new StringDeserializer(), new ByteArrayDeserializer())) {
+            agent.subscribe(List.of(Topics.commands("initech")));
+            agent.poll(Duration.ofSeconds(2)); // its own command topic, in its own group: allowed
+            agent.unsubscribe();
+            agent.subscribe(List.of(Topics.commands("acme")));
+            assertThatThrownBy(() -> agent.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
+        }
+
+        var offboarded = TenantOnboarding.offboard(stack.administrator(), credentials, policy, "initech", "msp-admin", "contract ended", false);
+        assertThat(offboarded.done()).as(offboarded.body()).isTrue();
+        assertThat(offboarded.revoked().aclsDeleted()).isEqualTo(KafkaAcls.tenant("initech").size());
+        assertThat(offboarded.revoked().credentialsDeleted()).containsExactly(KafkaAcls.agent("initech"), KafkaAcls.soc("initech"));
+        var oldCredentials = KafkaClients.of(EmbeddedKafkaBroker.scramClient(stack.bootstrapServers(),
+                LocalPki.in(stack.options().stateDir().resolve("tls")), KafkaAcls.agent("initech"), password));
+        try (var revoked = oldCredentials.consumer(group, new StringDeserializer(), new ByteArrayDeserializer())) {
+            revoked.subscribe(List.of(Topics.commands("initech")));
+            assertThatThrownBy(() -> revoked.poll(Duration.ofSeconds(5))).isInstanceOf(SaslAuthenticationException.class);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(stack.auditEvents("initech", "tenant.onboarded")).singleElement().satisfies(e -> assertThat(e.get("actor")).isEqualTo("msp-admin"));
+            assertThat(stack.auditEvents("initech", "tenant.offboarded")).singleElement()
+                    .satisfies(e -> assertThat(e.get("reason")).isEqualTo("contract ended"));
+        });
     }
 }

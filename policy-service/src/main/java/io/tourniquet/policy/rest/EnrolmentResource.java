@@ -16,9 +16,11 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Agent enrolment: registers the public key a server's agent signs its events with (tourniquet agent enroll). */
-@Path("/api/v1/tenants/{tenant}/servers/{server}/enrolment")
+@Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class EnrolmentResource {
+
+    private static final String ENROLMENT = "/tenants/{tenant}/servers/{server}/enrolment";
 
     /** The request: the agent's public key (Ed25519, X.509 PEM), who enrols, and whether it replaces an enrolled key. */
     public record EnrolmentRequest(String publicKey, String by, Boolean replace) {
@@ -35,6 +37,7 @@ public class EnrolmentResource {
     AgentEnrolments enrolments;
 
     @GET
+    @Path(ENROLMENT)
     @Operation(summary = "The key a server's agent is enrolled with (404: not enrolled, its events are refused)")
     public Response get(@PathParam("tenant") String tenant, @PathParam("server") String server) {
         return run(() -> enrolments.get(tenant, server).map(e -> Response.ok(EnrolmentView.of(e)).build())
@@ -42,6 +45,7 @@ public class EnrolmentResource {
     }
 
     @PUT
+    @Path(ENROLMENT)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Enrol a server's agent: register its public key (recorded in the audit trail); another key than the enrolled one needs replace=true")
     public Response enrol(@PathParam("tenant") String tenant, @PathParam("server") String server, EnrolmentRequest request) {

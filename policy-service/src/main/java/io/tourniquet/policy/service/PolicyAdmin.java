@@ -261,13 +261,13 @@ public class PolicyAdmin {
         }
     }
 
-    private static void requireAdmin(String by) {
+    static void requireAdmin(String by) {
         if (by == null || !ADMIN.matcher(by).matches()) {
             throw new IllegalArgumentException("who decides is required ('by'): 1-128 letters, digits, spaces or ._@\\-; was '" + by + "'");
         }
     }
 
-    private static void requireReason(String reason) {
+    static void requireReason(String reason) {
         if (reason == null || reason.isBlank() || reason.length() > 1000) {
             throw new IllegalArgumentException("a reason is required (at most 1000 characters): auditors read it");
         }

@@ -32,6 +32,11 @@ public record PolicyDocument(Boolean mitigationsEnabled, List<String> blockedMit
     /** A new tenant's policy: every mitigation applied at once, as the Exchange EM service does. */
     public static final PolicyDocument DEFAULTS = new PolicyDocument(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
+    public PolicyDocument withMitigationsEnabled(boolean enabled) {
+        return new PolicyDocument(enabled, blockedMitigations, approvalRequired, shadowMode, driftReportOnly, maintenanceWindows,
+                emergencyBypassesWindow, rollout, mitigationLifetimeDays, groups, tags, servers, updatedBy, updatedAt, allowedWindowsChanges);
+    }
+
     public PolicyDocument withBlockedMitigations(List<String> blocked) {
         return new PolicyDocument(mitigationsEnabled, blocked, approvalRequired, shadowMode, driftReportOnly, maintenanceWindows,
                 emergencyBypassesWindow, rollout, mitigationLifetimeDays, groups, tags, servers, updatedBy, updatedAt, allowedWindowsChanges);

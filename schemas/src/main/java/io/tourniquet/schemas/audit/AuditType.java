@@ -35,6 +35,8 @@ public enum AuditType {
     SERVER_REAPPLY("server.reapply"),
     INVENTORY_REJECTED("inventory.rejected"),
     AGENT_ENROLLED("agent.enrolled"),
+    TENANT_ONBOARDED("tenant.onboarded"),
+    TENANT_OFFBOARDED("tenant.offboarded"),
     /** An agent event whose signature does not match the server's enrolled key (or a server not enrolled): not acted on. */
     AGENT_EVENT_REFUSED("agent-event.refused"),
 

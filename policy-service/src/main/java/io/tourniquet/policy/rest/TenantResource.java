@@ -1,0 +1,56 @@
+package io.tourniquet.policy.rest;
+
+import io.tourniquet.policy.rest.AdminResource.Problem;
+import io.tourniquet.policy.service.TenantLifecycle;
+import io.tourniquet.policy.service.TenantLifecycle.KafkaAccess;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Tenant onboarding and offboarding (./tourniquet tenant onboard|offboard, which also grants or revokes the tenant's Kafka access). */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TenantResource {
+
+    /** Who acts, why (offboarding), and what the Kafka administrator did. */
+    public record TenantChange(String by, String reason, KafkaAccess kafkaAccess) {
+    }
+
+    @Inject
+    TenantLifecycle tenants;
+
+    @POST
+    @Path("/tenants/{tenant}/onboarding")
+    @Operation(summary = "Onboard a tenant: create its topics and record it (its Kafka principals are granted by the Kafka administrator)")
+    public Response onboard(@PathParam("tenant") String tenant, TenantChange change) {
+        return run(() -> tenants.onboard(tenant, change == null ? null : change.by(), change == null ? null : change.kafkaAccess()));
+    }
+
+    @POST
+    @Path("/tenants/{tenant}/offboarding")
+    @Operation(summary = "Offboard a tenant: unenrol its agents, switch its mitigations off, record it (its Kafka access is revoked by the Kafka administrator)")
+    public Response offboard(@PathParam("tenant") String tenant, TenantChange change) {
+        if (change == null) {
+            return Response.status(400).entity(new Problem("a body {\"by\": who, \"reason\": why} is required")).build();
+        }
+        return run(() -> tenants.offboard(tenant, change.by(), change.reason(), change.kafkaAccess()));
+    }
+
+    private static Response run(Supplier<Object> action) {
+        try {
+            return Response.ok(action.get()).build();
+        } catch (IllegalArgumentException e) {
+            return Response.status(400).entity(new Problem(e.getMessage())).build();
+        } catch (IllegalStateException e) {
+            return Response.status(503).header("Retry-After", "5").entity(new Problem(e.getMessage())).build();
+        }
+    }
+}
