@@ -67,7 +67,7 @@ final class TenantCommands {
     @Command(name = "onboard", mixinStandardHelpOptions = true,
             description = "Create the tenant's agent and SOC principals (SCRAM-SHA-512, exactly the ACLs of KafkaAcls.tenant), its topics, and record it.")
     int onboard(@Parameters(paramLabel = "TENANT") String tenant) throws InterruptedException {
-        try {
+        return reported(() -> {
             var outcome = TenantOnboarding.onboard(administrator(), credentials(), policy, tenant, by);
             if (!outcome.done()) {
                 spec.commandLine().getErr().printf("policy service: HTTP %d %s%n", outcome.status(), outcome.body());
@@ -75,6 +75,17 @@ final class TenantCommands {
             }
             spec.commandLine().getOut().printf("onboarded %s; client settings (owner-only): %s%n", tenant, outcome.clientConfigs());
             return Cli.OK;
+        });
+    }
+
+    private interface Step {
+        int run() throws IOException, InterruptedException;
+    }
+
+    /** The step's exit status; a policy service out of reach is status 3, a refusal by Kafka or a bad name status 1. */
+    private int reported(Step step) throws InterruptedException {
+        try {
+            return step.run();
         } catch (IOException e) {
             spec.commandLine().getErr().println("the policy service is not reachable at " + policy + ": " + e);
             return Cli.UNREACHABLE;
@@ -97,7 +108,7 @@ final class TenantCommands {
             spec.commandLine().getErr().println("--confirm must repeat the tenant's id (" + tenant + "): offboarding cuts every one of its servers off");
             return Cli.USAGE;
         }
-        try {
+        return reported(() -> {
             var outcome = TenantOnboarding.offboard(administrator(), credentials(), policy, tenant, by, reason, deleteTopics);
             if (outcome.revoked() != null) {
                 spec.commandLine().getOut().printf("Kafka access of %s revoked: %d ACLs, credentials %s, topics %s%n", tenant,
@@ -109,12 +120,6 @@ final class TenantCommands {
             }
             spec.commandLine().getOut().println(outcome.body());
             return Cli.OK;
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("the policy service is not reachable at " + policy + ": " + e);
-            return Cli.UNREACHABLE;
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println(e.getMessage());
-            return Cli.FAILED;
-        }
+        });
     }
 }

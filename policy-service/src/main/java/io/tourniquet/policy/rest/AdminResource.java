@@ -172,7 +172,8 @@ public class AdminResource {
         }
     }
 
-    private static Response run(Supplier<Object> action) {
+    /** The action's result (200), or why it was refused (400) or cannot be done now (503). */
+    static Response run(Supplier<Object> action) {
         try {
             return Response.ok(action.get()).build();
         } catch (IllegalArgumentException e) {

@@ -11,7 +11,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Tenant onboarding and offboarding (./tourniquet tenant onboard|offboard, which also grants or revokes the tenant's Kafka access). */
@@ -31,7 +30,7 @@ public class TenantResource {
     @Path("/tenants/{tenant}/onboarding")
     @Operation(summary = "Onboard a tenant: create its topics and record it (its Kafka principals are granted by the Kafka administrator)")
     public Response onboard(@PathParam("tenant") String tenant, TenantChange change) {
-        return run(() -> tenants.onboard(tenant, change == null ? null : change.by(), change == null ? null : change.kafkaAccess()));
+        return AdminResource.run(() -> tenants.onboard(tenant, change == null ? null : change.by(), change == null ? null : change.kafkaAccess()));
     }
 
     @POST
@@ -41,16 +40,6 @@ public class TenantResource {
         if (change == null) {
             return Response.status(400).entity(new Problem("a body {\"by\": who, \"reason\": why} is required")).build();
         }
-        return run(() -> tenants.offboard(tenant, change.by(), change.reason(), change.kafkaAccess()));
-    }
-
-    private static Response run(Supplier<Object> action) {
-        try {
-            return Response.ok(action.get()).build();
-        } catch (IllegalArgumentException e) {
-            return Response.status(400).entity(new Problem(e.getMessage())).build();
-        } catch (IllegalStateException e) {
-            return Response.status(503).header("Retry-After", "5").entity(new Problem(e.getMessage())).build();
-        }
+        return AdminResource.run(() -> tenants.offboard(tenant, change.by(), change.reason(), change.kafkaAccess()));
     }
 }

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,7 +27,6 @@ import org.jboss.logging.Logger;
 public class AgentEnrolments {
 
     private static final Logger LOG = Logger.getLogger(AgentEnrolments.class);
-    private static final Pattern ACTOR = Pattern.compile("[\\p{Alnum} ._@\\-]{1,128}");
     private static final int MAX_PEM_CHARS = 1_000;
 
     /** Enrolling a server already enrolled with another key, without saying it replaces that key. */
@@ -67,9 +65,7 @@ public class AgentEnrolments {
     /** Registers the server's public key; the same key again is a no-op, another key needs {@code replace}. */
     public synchronized AgentEnrolment enrol(String tenant, String server, String publicKeyPem, boolean replace, String by) {
         String key = Topics.enrolmentKey(tenant, server);
-        if (by == null || !ACTOR.matcher(by).matches()) {
-            throw new IllegalArgumentException("who enrols is required ('by'): 1-128 letters, digits, spaces or ._@\\-; was '" + by + "'");
-        }
+        PolicyAdmin.requireAdmin(by);
         if (publicKeyPem == null || publicKeyPem.length() > MAX_PEM_CHARS) {
             throw new IllegalArgumentException("publicKey is required: the agent's Ed25519 public key, X.509 PEM (at most " + MAX_PEM_CHARS + " characters)");
         }

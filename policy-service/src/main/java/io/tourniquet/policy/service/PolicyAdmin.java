@@ -8,7 +8,6 @@ import io.tourniquet.policy.messaging.AdminDecisionPublisher;
 import io.tourniquet.policy.streams.ControlKeys;
 import io.tourniquet.policy.streams.PolicyTopology;
 import io.tourniquet.schemas.Approval;
-import io.tourniquet.schemas.MaintenanceWindow;
 import io.tourniquet.schemas.MitigationKillSwitch;
 import io.tourniquet.schemas.PolicyRules;
 import io.tourniquet.schemas.OverrideAction;

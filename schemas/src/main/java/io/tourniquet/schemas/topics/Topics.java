@@ -2,7 +2,6 @@ package io.tourniquet.schemas.topics;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
