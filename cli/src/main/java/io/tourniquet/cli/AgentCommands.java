@@ -5,11 +5,13 @@ import static io.tourniquet.cli.ApiClient.encode;
 import io.tourniquet.devstack.AgentEnrolmentClient;
 import io.tourniquet.schemas.crypto.AgentIdentityFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -33,8 +35,20 @@ final class AgentCommands {
             description = "who acts (default: the OS user)")
     String by;
 
+    @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            defaultValue = "${env:TOURNIQUET_AGENT_TOKEN_FILE:-.tourniquet/state/agents/acme/local-control.token}",
+            description = "the agent's local API token, readable by the agent's user only: <state-dir>/local-control.token "
+                    + "(default: $TOURNIQUET_AGENT_TOKEN_FILE, else the local stack's first agent: ${DEFAULT-VALUE})")
+    Path tokenFile;
+
+    /** The local API, with the token only the server's administrators can read. */
     private ApiClient api() {
-        return new ApiClient(spec, agent);
+        try {
+            return new ApiClient(spec, agent, Files.readString(tokenFile).trim());
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "cannot read the agent's token " + tokenFile + " (" + e
+                    + "): run as the agent's user, or give --token-file <state-dir>/local-control.token");
+        }
     }
 
     private String byQuery() {

@@ -24,16 +24,26 @@ final class ApiClient {
     private final PrintWriter out;
     private final PrintWriter err;
     private final String baseUrl;
+    private final String authorization;
 
     ApiClient(CommandSpec spec, String baseUrl) {
+        this(spec, baseUrl, null);
+    }
+
+    /** @param bearerToken sent as {@code Authorization: Bearer}; null for none */
+    ApiClient(CommandSpec spec, String baseUrl, String bearerToken) {
         this.out = spec.commandLine().getOut();
         this.err = spec.commandLine().getErr();
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.authorization = bearerToken == null ? null : "Bearer " + bearerToken;
     }
 
     int call(String method, String path, String jsonBody) throws InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         if (jsonBody == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -29,6 +29,7 @@ class CliTest {
     private final StringWriter err = new StringWriter();
     private HttpServer policy;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private int answer = 200;
 
     /** A stand-in policy service on loopback that records each request line and body and answers {@link #answer}. */
@@ -38,6 +39,7 @@ class CliTest {
         policy.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + body);
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             byte[] reply = (answer == 200 ? "{\"ok\": true}" : "{\"error\": \"reason is required\"}").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(answer, reply.length);
             exchange.getResponseBody().write(reply);
@@ -94,7 +96,7 @@ class CliTest {
     }
 
     @Test
-    void aRefusalIsPrintedOnStderrWithStatus1AndAnUnreachableServiceWithStatus3() throws Exception {
+    void aRefusalIsPrintedOnStderrWithStatus1AndAnUnreachableServiceWithStatus3(@TempDir Path dir) throws Exception {
         answer = 400;
         assertThat(run("policy", "block", "acme", "M1.1", "--by", "alice", "--policy", policyUrl())).isEqualTo(1);
         assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/blocked/M1.1?by=alice");
@@ -104,8 +106,22 @@ class CliTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        assertThat(run("agent", "status", "--agent", "http://127.0.0.1:" + closed)).isEqualTo(3);
+        Path token = Files.writeString(dir.resolve("local-control.token"), "t0k3n\n");
+        assertThat(run("agent", "status", "--agent", "http://127.0.0.1:" + closed, "--token-file", token.toString())).isEqualTo(3);
         assertThat(err.toString()).contains("not reachable at http://127.0.0.1:" + closed);
+    }
+
+    /** The agent's local API is called with the token only the agent's user can read; without it, nothing is sent. */
+    @Test
+    void agentCommandsSendTheLocalTokenAndRefuseToRunWithoutIt(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("local-control.token"), "0123abcd\n");
+        assertThat(run("agent", "block", "M1.1", "--by", "alice", "--agent", policyUrl(), "--token-file", token.toString())).isZero();
+        assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/local/blocked/M1.1?by=alice");
+        assertThat(authorizations).containsExactly("Bearer 0123abcd");
+
+        assertThat(run("agent", "status", "--agent", policyUrl(), "--token-file", dir.resolve("missing").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read the agent's token");
+        assertThat(requests).hasSize(1);
     }
 
     /** The key is made on the server, owner-only; only its public half travels, and a refusal (409: enrolled with another key) is said. */

@@ -44,7 +44,8 @@ public final class ServiceProcess implements AutoCloseable {
         // Small and quiet: start with a small heap and give back what is not used, C1 only, a small code cache.
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms16m", "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
-                "-Xss512k", "-Dquarkus.http.port=" + httpPort));
+                // loopback only: on one machine nothing else needs the services, and their APIs have no login yet (#15)
+                "-Xss512k", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         Path log = logDir.resolve(name + ".log");

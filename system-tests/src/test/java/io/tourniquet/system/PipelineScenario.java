@@ -12,6 +12,14 @@ import io.tourniquet.devstack.TenantOnboarding;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.security.KafkaAcls;
 import io.tourniquet.schemas.topics.Topics;
+import io.tourniquet.devstack.ServiceProcess;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,5 +149,32 @@ abstract class PipelineScenario {
             assertThat(stack.auditEvents("initech", "tenant.offboarded")).singleElement()
                     .satisfies(e -> assertThat(e.get("reason")).isEqualTo("contract ended"));
         });
+    }
+
+    /** The local stack's services answer on loopback only: another machine on the network reaches none of their APIs. */
+    @Test
+    void theServicesListenOnLoopbackOnly() throws Exception {
+        InetAddress external = NetworkInterface.networkInterfaces().filter(this::up).flatMap(NetworkInterface::inetAddresses)
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("this machine has no non-loopback address to try"));
+        for (ServiceProcess service : stack.services()) {
+            int port = URI.create(service.baseUrl()).getPort();
+            try (Socket loopback = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                assertThat(loopback.isConnected()).isTrue();
+            }
+            assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(external, port), 2_000);
+                }
+            }).as(service.name() + " on " + external + ":" + port).isInstanceOf(ConnectException.class);
+        }
+    }
+
+    private boolean up(NetworkInterface network) {
+        try {
+            return network.isUp();
+        } catch (SocketException e) {
+            return false;
+        }
     }
 }

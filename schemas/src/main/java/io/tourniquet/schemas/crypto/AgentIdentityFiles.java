@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 
@@ -37,7 +35,7 @@ public final class AgentIdentityFiles {
             if (!Files.exists(privateKey)) {
                 Files.createDirectories(privateKey.getParent());
                 try {
-                    writeOwnerOnly(privateKey, Ed25519Keys.toPem(Ed25519Keys.generate().getPrivate()));
+                    OwnerOnlySecrets.create(privateKey, Ed25519Keys.toPem(Ed25519Keys.generate().getPrivate()));
                 } catch (FileAlreadyExistsException raced) {
                     // another process made it first: use theirs
                 }
@@ -55,14 +53,5 @@ public final class AgentIdentityFiles {
 
     public static PublicKey publicKey(Path stateDir, String serverId) {
         return Ed25519Keys.readPublic(publicKeyFile(stateDir, serverId));
-    }
-
-    private static void writeOwnerOnly(Path file, String content) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, content, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
     }
 }
