@@ -37,7 +37,9 @@ public class LocalAccessFilter implements ContainerRequestFilter {
         if (!request.getUriInfo().getPath().startsWith("/api/")) {
             return; // health and API docs: no state, no control
         }
-        String host = hostOf(request.getHeaderString(HttpHeaders.HOST));
+        // HTTP/2 (the JDK's client upgrades to it) carries the host as :authority, not as a Host header
+        String header = request.getHeaderString(HttpHeaders.HOST);
+        String host = header != null ? hostOf(header) : String.valueOf(request.getUriInfo().getRequestUri().getHost()).toLowerCase(Locale.ROOT);
         if (!LOOPBACK_HOSTS.contains(host)) {
             refuse(request, Response.Status.FORBIDDEN, "host", "the local API answers only requests addressed to a loopback host, not '" + host + "'");
             return;
