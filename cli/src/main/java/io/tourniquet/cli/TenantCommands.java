@@ -29,7 +29,7 @@ final class TenantCommands {
     CommandSpec spec;
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,
-            description = "the local stack's state (default: $TOURNIQUET_HOME/.tourniquet)")
+            description = "the local stack's state (default: the one ./tourniquet up uses, .tourniquet in the checkout)")
     Path home;
 
     @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:19092", scope = ScopeType.INHERIT,
@@ -45,7 +45,7 @@ final class TenantCommands {
     String by;
 
     private Path home() {
-        return home != null ? home : Path.of(System.getenv().getOrDefault("TOURNIQUET_HOME", ".")).resolve(".tourniquet");
+        return home != null ? home : LocalStack.Options.defaults(Cli.home()).stateDir();
     }
 
     /** The administrator's clients, or null when the stack runs a plaintext broker (no credentials to manage). */

@@ -22,6 +22,7 @@ import io.tourniquet.schemas.policy.RolloutProgress;
 import io.tourniquet.schemas.policy.ServerResult;
 import java.util.Arrays;
 import io.tourniquet.schemas.topics.TopicProvisioner;
+import io.tourniquet.schemas.topics.TopicSpec;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.tourniquet.schemas.kafka.KafkaClients;
@@ -96,15 +97,21 @@ public class PolicyAdmin {
         Topics.requireValidTenant(policy.getTenantId());
         requireAdmin(policy.getUpdatedBy());
         validate(policy);
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
-            provisioner.ensure(Topics.tenant(policy.getTenantId()));
-        }
+        ensureTenantTopics(policy.getTenantId());
         publisher.publish(ControlKeys.policy(policy.getTenantId()), policy);
         written.put(policy.getTenantId(), policy);
         audit.record(AuditType.POLICY_UPDATED, "updated", policy.getUpdatedBy(), policy.getTenantId(), null, null,
                 "tenant policy set", Map.of("policy", PolicyDocument.of(policy).toString()));
         LOG.infof("policy of %s set by %s", policy.getTenantId(), policy.getUpdatedBy());
         return policy;
+    }
+
+    /** Creates the tenant's command and event topics where they are missing; their names. */
+    List<String> ensureTenantTopics(String tenant) {
+        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
+            provisioner.ensure(Topics.tenant(tenant));
+        }
+        return Topics.tenant(tenant).stream().map(TopicSpec::name).toList();
     }
 
     public synchronized TenantPolicy block(String tenant, String mitigationId, boolean block, String by) {

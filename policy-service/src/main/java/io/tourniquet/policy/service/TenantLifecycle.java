@@ -1,13 +1,10 @@
 package io.tourniquet.policy.service;
 
-import io.tourniquet.policy.config.PolicyConfig;
 import io.tourniquet.policy.messaging.AdminAuditPublisher;
 import io.tourniquet.policy.messaging.EnrolmentPublisher;
 import io.tourniquet.policy.streams.PolicyTopology;
 import io.tourniquet.schemas.AgentEnrolment;
 import io.tourniquet.schemas.audit.AuditType;
-import io.tourniquet.schemas.kafka.KafkaClients;
-import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,12 +34,6 @@ public class TenantLifecycle {
     }
 
     @Inject
-    PolicyConfig config;
-
-    @Inject
-    KafkaClients kafka;
-
-    @Inject
     PolicyAdmin admin;
 
     @Inject
@@ -58,15 +49,13 @@ public class TenantLifecycle {
     public Map<String, Object> onboard(String tenant, String by, KafkaAccess access) {
         Topics.requireValidTenant(tenant);
         PolicyAdmin.requireAdmin(by);
-        try (TopicProvisioner provisioner = new TopicProvisioner(kafka, config.kafkaTimeout())) {
-            provisioner.ensure(Topics.tenant(tenant));
-        }
+        List<String> topics = admin.ensureTenantTopics(tenant);
         Map<String, String> details = new LinkedHashMap<>();
-        details.put("topics", String.join(",", Topics.tenant(tenant).stream().map(t -> t.name()).toList()));
+        details.put("topics", String.join(",", topics));
         details.put("principals", access == null || access.principals() == null ? "" : String.join(",", access.principals()));
         audit.record(AuditType.TENANT_ONBOARDED, "onboarded", by, tenant, null, null, "tenant onboarded", details);
         LOG.infof("tenant %s onboarded by %s", tenant, by);
-        return Map.of("tenantId", tenant, "topics", Topics.tenant(tenant).stream().map(t -> t.name()).toList());
+        return Map.of("tenantId", tenant, "topics", topics);
     }
 
     /**
