@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * Kafka's own artifacts. Used when no bootstrap servers are configured: by ./tourniquet up and by the tests.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String MUTUAL_TLS_LISTENER = "MTLS";
@@ -313,12 +317,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** A TCP port nothing listens on right now (for brokers, services and test endpoints on this machine). */
+    /**
+     * A port free now and never handed out before by this process: the port is released at once and bound later by
+     * another process, so two services started in a row could otherwise be given the same one (the second then fails
+     * to bind while the first answers its health check).
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port", e);
+            }
         }
     }
 }
