@@ -1,5 +1,9 @@
 package io.tourniquet.bench;
 
+import io.tourniquet.devstack.ClientCredentials;
+import io.tourniquet.devstack.LocalIssuer;
+import io.tourniquet.devstack.StackLogins;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import io.tourniquet.bench.fleet.FleetIdentities;
 import io.tourniquet.devstack.AgentEnrolmentClient;
@@ -142,7 +146,12 @@ public final class Bench {
             }
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
             Path logs = work.resolve("logs");
-            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "TOURNIQUET_STATE_DIR", work.resolve("state").toString());
+            // the services validate tokens as in ./tourniquet up: the bench calls their APIs as the stack's automation client
+            LocalIssuer issuer = StackLogins.startIssuer(work, EmbeddedKafkaBroker.freePort(), List.of(UNBLOCK_TENANT));
+            processes.add(issuer);
+            ClientCredentials apiToken = StackLogins.client(work, issuer, StackLogins.STACK_CLIENT);
+            Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "TOURNIQUET_STATE_DIR", work.resolve("state").toString(),
+                    "TOURNIQUET_OIDC_ISSUER", issuer.url());
             provision(kafka, Topics.central());
 
             out.printf("audit ingest: writing a backlog of %d decisions...%n", options.auditEvents());
@@ -202,7 +211,7 @@ public final class Bench {
                 awaitPolicyCaughtUp(kafka, Duration.ofMinutes(5));
                 out.printf("fleet of %d servers reported; policy caught up in %.1f s%n", servers, Duration.between(settle, Instant.now()).toMillis() / 1000.0);
 
-                PolicyApi policyApi = new PolicyApi(policy.baseUrl());
+                PolicyApi policyApi = new PolicyApi(policy.baseUrl(), apiToken);
                 policyApi.setPolicy(UNBLOCK_TENANT, Map.of("blockedMitigations", List.of(MITIGATION)));
                 // the rollout tenant takes part in the first mitigation only: the later ones must not wait on its stages
                 policyApi.setPolicy(ROLLOUT_TENANT, Map.of("rollout", Map.of("canaryTag", "canary", "stagePercents", List.of(50, 100)),
@@ -214,26 +223,26 @@ public final class Bench {
                     Predicate<String> regular = s -> s.startsWith(REGULAR_PREFIX);
                     // the first mitigation after a start: every JVM still compiling its hot paths, the broker writing
                     // to each command topic for the first time
-                    long firstSent = feed.publish(ingestor.baseUrl(), MITIGATION);
+                    long firstSent = feed.publish(ingestor.baseUrl(), apiToken, MITIGATION);
                     out.printf("pushed %s (first after start) to the feed-ingestor; following it to %d servers...%n", MITIGATION, regularServers);
-                    result.put("firstMitigationAfterStart", fleetMitigation(follower, audit, MITIGATION, firstSent, regular, regularServers, raw));
+                    result.put("firstMitigationAfterStart", fleetMitigation(follower, audit, apiToken, MITIGATION, firstSent, regular, regularServers, raw));
                     result.put("stagedRollout", stagedRollout(follower, firstSent, options));
                     result.put("unblockOneTenant", unblock(follower, policyApi, options));
 
                     // steady state: the same pipeline, its second mitigation
                     Map<String, Double> cpuBefore = new LinkedHashMap<>();
                     pids.forEach((name, pid) -> cpuBefore.put(name, Rss.cpuSecondsOfPid(pid)));
-                    long sent = feed.publish(ingestor.baseUrl(), SECOND_MITIGATION);
+                    long sent = feed.publish(ingestor.baseUrl(), apiToken, SECOND_MITIGATION);
                     out.printf("pushed %s (steady state); following it to %d servers...%n", SECOND_MITIGATION, regularServers);
-                    result.put("oneMitigation", fleetMitigation(follower, audit, SECOND_MITIGATION, sent, regular, regularServers, raw));
+                    result.put("oneMitigation", fleetMitigation(follower, audit, apiToken, SECOND_MITIGATION, sent, regular, regularServers, raw));
                     Map<String, Object> processFigures = new LinkedHashMap<>();
                     pids.forEach((name, pid) -> processFigures.put(name, Map.of(
                             "cpuSecondsDuringMeasurement", BenchStats.round(Rss.cpuSecondsOfPid(pid) - cpuBefore.get(name)),
                             "cpuSecondsTotal", BenchStats.round(Rss.cpuSecondsOfPid(pid)), "peakRssMb", Rss.peakOfPid(pid) / 1024)));
                     result.put("processes", processFigures);
 
-                    result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, simulator, options, regularServers));
-                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work, policy.baseUrl()));
+                    result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, apiToken, simulator, options, regularServers));
+                    result.put("agentFootprint", agentFootprint(follower, processes, options, env, keys, work, policy.baseUrl(), apiToken));
                 }
             } finally {
                 processes.forEach(Bench::closeQuietly);
@@ -246,10 +255,10 @@ public final class Bench {
     }
 
     /** Follows one mitigation pushed at {@code sent} to these servers until each has a result and the audit stored it. */
-    private static Map<String, Object> fleetMitigation(FleetFollower follower, ServiceProcess audit, String mitigation, long sent, Predicate<String> servers,
+    private static Map<String, Object> fleetMitigation(FleetFollower follower, ServiceProcess audit, Supplier<String> apiToken, String mitigation, long sent, Predicate<String> servers,
             int expected, Map<String, Object> raw) throws Exception {
         boolean complete = follower.awaitResults(mitigation, servers, expected, STEP_TIMEOUT);
-        long auditDone = awaitAudit(audit, mitigation, follower.applied(mitigation, servers).size(), Duration.ofMinutes(5));
+        long auditDone = awaitAudit(audit, apiToken, mitigation, follower.applied(mitigation, servers).size(), Duration.ofMinutes(5));
         long published = follower.awaitPublished(mitigation, Duration.ofSeconds(10));
         Map<String, Long> commanded = follower.commanded(mitigation, servers);
         Map<String, Long> applied = follower.applied(mitigation, servers);
@@ -362,12 +371,12 @@ public final class Bench {
     }
 
     /** A share of the regular servers goes offline, a second mitigation is published, then they come back. */
-    private Map<String, Object> offlineComeBack(FleetFollower follower, BenchFeed feed, ServiceProcess ingestor, FleetProcess simulator,
+    private Map<String, Object> offlineComeBack(FleetFollower follower, BenchFeed feed, ServiceProcess ingestor, Supplier<String> apiToken, FleetProcess simulator,
             Options options, int regularServers) throws Exception {
         Predicate<String> targeted = s -> !s.startsWith(ROLLOUT_TENANT + "/");
         int targetedServers = regularServers + options.scenarioServers();
         long offline = simulator.takeOffline(options.offlineShare(), REGULAR_PREFIX);
-        long sent = feed.publish(ingestor.baseUrl(), THIRD_MITIGATION);
+        long sent = feed.publish(ingestor.baseUrl(), apiToken, THIRD_MITIGATION);
         out.printf("%d servers offline; pushed %s; waiting for the %d online ones...%n", offline, THIRD_MITIGATION, targetedServers - offline);
         boolean onlineDone = follower.awaitResults(THIRD_MITIGATION, targeted, targetedServers - offline, STEP_TIMEOUT);
         Map<String, Long> before = follower.applied(THIRD_MITIGATION, targeted);
@@ -388,11 +397,11 @@ public final class Bench {
 
     /** One real agent process (not the simulator), one server: applies what its tenant has, then idles; CPU and RSS. */
     private Map<String, Object> agentFootprint(FleetFollower follower, List<AutoCloseable> processes, Options options, Map<String, String> env,
-            Path keys, Path work, String policyUrl) throws Exception {
+            Path keys, Path work, String policyUrl, Supplier<String> apiToken) throws Exception {
         String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
         String server = "real-agent";
         Path state = work.resolve("state/real-agent");
-        var enrolled = AgentEnrolmentClient.enrol(policyUrl, tenant, server, state, "bench", false, Duration.ofSeconds(60));
+        var enrolled = AgentEnrolmentClient.enrol(policyUrl, tenant, server, state, apiToken.get(), false, Duration.ofSeconds(60));
         if (!enrolled.enrolled()) {
             throw new IllegalStateException("cannot enrol the real agent: HTTP " + enrolled.status() + " " + enrolled.body());
         }
@@ -511,10 +520,11 @@ public final class Bench {
     }
 
     /** When the audit service has stored an applied row for every server that applied; -1 on timeout. */
-    private static long awaitAudit(ServiceProcess audit, String mitigation, int applied, Duration timeout) throws Exception {
+    private static long awaitAudit(ServiceProcess audit, Supplier<String> apiToken, String mitigation, int applied, Duration timeout) throws Exception {
         // each poll reads every state row of the mitigation: not more often than every 500 ms
         return Polling.until(timeout, Duration.ofMillis(500), () -> {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + mitigation)).build(),
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/api/v1/state?mitigation=" + mitigation))
+                            .header("Authorization", "Bearer " + apiToken.get()).build(),
                     HttpResponse.BodyHandlers.ofString());
             long stored = 0;
             for (JsonNode s : JSON.readTree(response.body())) {

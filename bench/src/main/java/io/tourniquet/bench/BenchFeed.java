@@ -1,5 +1,6 @@
 package io.tourniquet.bench;
 
+import java.util.function.Supplier;
 import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,7 +58,7 @@ final class BenchFeed {
     }
 
     /** Adds the mitigation, signs the next version and pushes it; returns when the push was sent (the feed's clock starts). */
-    long publish(String ingestorUrl, String mitigationId) throws Exception {
+    long publish(String ingestorUrl, Supplier<String> token, String mitigationId) throws Exception {
         mitigations.add(definition(mitigationId));
         version++;
         Instant now = Instant.now();
@@ -70,7 +71,7 @@ final class BenchFeed {
         byte[] signed = SignedFeedCodec.sign(JSON.writeValueAsBytes(payload), List.of(key));
         long sentAt = System.currentTimeMillis();
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(ingestorUrl + "/api/v1/feeds/" + FEED_ID))
-                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(signed)).build(),
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json").header("Authorization", "Bearer " + token.get()).POST(HttpRequest.BodyPublishers.ofByteArray(signed)).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode verdict = JSON.readTree(response.body());
         if (response.statusCode() != 200 || !verdict.path("accepted").asBoolean()) {

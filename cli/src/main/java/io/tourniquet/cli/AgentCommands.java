@@ -85,7 +85,7 @@ final class AgentCommands {
                 : Path.of(System.getenv().getOrDefault("TOURNIQUET_HOME", ".")).resolve(".tourniquet/agent-state").resolve(tenant);
         AgentEnrolmentClient.Result result;
         try {
-            result = AgentEnrolmentClient.enrol(policy, tenant, server, dir, by, replace, Duration.ofSeconds(60));
+            result = AgentEnrolmentClient.enrol(policy, tenant, server, dir, SignIn.bearerToken(), replace, Duration.ofSeconds(60));
         } catch (IOException e) {
             spec.commandLine().getErr().println("the policy service is not reachable at " + policy + ": " + e + " (is it running?)");
             return Cli.UNREACHABLE;

@@ -107,9 +107,10 @@ final class FeedCommands {
             description = "the feed-ingestor (default: ${DEFAULT-VALUE})") String ingestor) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String token = SignIn.bearerToken();
         HttpResponse<String> feeds;
         try {
-            feeds = http.send(HttpRequest.newBuilder(URI.create(ingestor + "/api/v1/feeds")).build(), HttpResponse.BodyHandlers.ofString());
+            feeds = http.send(HttpRequest.newBuilder(URI.create(ingestor + "/api/v1/feeds")).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             spec.commandLine().getErr().println("feed-ingestor not reachable at " + ingestor + ": " + e + " (is ./tourniquet up running?)");
             return Cli.UNREACHABLE;
@@ -117,7 +118,7 @@ final class FeedCommands {
         int failures = 0;
         for (JsonNode feed : JSON.readTree(feeds.body())) {
             String id = feed.path("feedId").asText();
-            var response = http.send(HttpRequest.newBuilder(URI.create(ingestor + "/api/v1/feeds/" + id + "/test"))
+            var response = http.send(HttpRequest.newBuilder(URI.create(ingestor + "/api/v1/feeds/" + id + "/test")).header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode verdict = JSON.readTree(response.body());
             boolean ok = verdict.path("accepted").asBoolean();

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** The MSP admin's commands against the policy service's API; each names who acts (--by, default: the OS user). */
+/** The MSP admin's commands against the policy service's API; each acts as the signed-in identity (./tourniquet login). */
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Tenant policies, approvals, blocks, rollouts and the global kill switch, through the policy service's API.")
 final class PolicyCommands {
@@ -28,28 +28,19 @@ final class PolicyCommands {
             description = "the policy service (default: ${DEFAULT-VALUE})")
     String policy;
 
-    @Option(names = "--by", paramLabel = "NAME", defaultValue = "${sys:user.name}", scope = ScopeType.INHERIT,
-            description = "who acts (default: the OS user)")
-    String by;
-
     /** The rollout controls. */
     enum RolloutAction { start, pause, resume }
 
     private ApiClient api() {
-        return new ApiClient(spec, policy);
+        return new ApiClient(spec, policy, SignIn.bearerToken());
     }
 
     private static String tenant(String tenant) {
         return "/api/v1/tenants/" + encode(tenant);
     }
 
-    private String byQuery() {
-        return "?by=" + encode(by);
-    }
-
     private Map<String, Object> decision(String reason) {
         Map<String, Object> decision = new LinkedHashMap<>();
-        decision.put("by", by);
         decision.put("reason", reason);
         return decision;
     }
@@ -73,18 +64,20 @@ final class PolicyCommands {
     int set(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "FILE.json") Path file) throws Exception {
         @SuppressWarnings("unchecked")
         Map<String, Object> document = JSON.readValue(Files.readString(file), Map.class);
-        document.put("updatedBy", by);
+        // who sets it is the signed-in identity; a document exported with ./tourniquet policy get names its last editor
+        document.remove("updatedBy");
+        document.remove("updatedAt");
         return api().call("PUT", tenant(tenant) + "/policy", JSON.writeValueAsString(document));
     }
 
     @Command(name = "block", mixinStandardHelpOptions = true, description = "Block a mitigation for a tenant: removed where in force.")
     int block(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
-        return api().call("PUT", tenant(tenant) + "/blocked/" + encode(mitigation) + byQuery(), null);
+        return api().call("PUT", tenant(tenant) + "/blocked/" + encode(mitigation), null);
     }
 
     @Command(name = "unblock", mixinStandardHelpOptions = true, description = "Unblock a mitigation for a tenant: applied again where it concerns.")
     int unblock(@Parameters(paramLabel = "TENANT") String tenant, @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
-        return api().call("DELETE", tenant(tenant) + "/blocked/" + encode(mitigation) + byQuery(), null);
+        return api().call("DELETE", tenant(tenant) + "/blocked/" + encode(mitigation), null);
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true, description = "Approve a mitigation for a tenant that requires approval.")
@@ -127,7 +120,7 @@ final class PolicyCommands {
     @Command(name = "rollout", mixinStandardHelpOptions = true, description = "Start, pause or resume a tenant's staged rollout of a mitigation.")
     int rollout(@Parameters(paramLabel = "start|pause|resume") RolloutAction action, @Parameters(paramLabel = "TENANT") String tenant,
             @Parameters(paramLabel = "MITIGATION") String mitigation) throws InterruptedException {
-        return api().call("POST", tenant(tenant) + "/mitigations/" + encode(mitigation) + "/rollout/" + action + byQuery(), null);
+        return api().call("POST", tenant(tenant) + "/mitigations/" + encode(mitigation) + "/rollout/" + action, null);
     }
 
     @Command(name = "kill-switch", mixinStandardHelpOptions = true,
@@ -145,6 +138,6 @@ final class PolicyCommands {
         if (removeApplied) {
             throw new IllegalArgumentException("--remove-applied goes with 'on' only");
         }
-        return api().call("DELETE", path + byQuery() + "&reason=" + encode(reason), null);
+        return api().call("DELETE", path + "?reason=" + encode(reason), null);
     }
 }

@@ -3,6 +3,7 @@ package io.tourniquet.cli;
 import io.tourniquet.devstack.LocalStack;
 import io.tourniquet.devstack.Rss;
 import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.devstack.StackLogins;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -121,6 +122,14 @@ final class StackCommands {
             for (ServiceProcess s : stack.services()) {
                 out.printf("  %-24s %s  (API docs %s/q/swagger-ui, health /q/health, metrics /q/metrics)%n", s.name(), s.baseUrl(), s.baseUrl());
             }
+            Path state = options.stateDir();
+            out.printf("  Identity       %s  (OpenID Connect issuer: every API needs one of its tokens)%n", stack.issuer().url());
+            out.printf("    ./tourniquet login    then sign in as %s / %s  (msp-admin of every tenant)%n", StackLogins.ADMIN,
+                    StackLogins.secret(state, StackLogins.ADMIN));
+            out.printf("    also: %s (operator of %s), %s (auditor of %s); passwords in %s/<name>.secret%n", StackLogins.OPERATOR,
+                    options.tenants().get(0), StackLogins.AUDITOR, options.tenants().get(0), state.resolve("credentials"));
+            out.printf("    automation: ./tourniquet login --client-id %s --client-secret-file %s  (auditor of every tenant)%n",
+                    StackLogins.COMPLIANCE_CLIENT, StackLogins.secretFile(state, StackLogins.COMPLIANCE_CLIENT));
             out.printf("  Logs: %s%n  State per server: %s/api/v1/state%nLive summary (Ctrl-C or ./tourniquet down to stop):%n",
                     options.stateDir().resolve("logs"), stack.service("audit-service").baseUrl());
             out.flush();

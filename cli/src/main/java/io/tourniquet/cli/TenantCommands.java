@@ -40,10 +40,6 @@ final class TenantCommands {
             description = "the policy service (default: ${DEFAULT-VALUE})")
     String policy;
 
-    @Option(names = "--by", paramLabel = "NAME", defaultValue = "${sys:user.name}", scope = ScopeType.INHERIT,
-            description = "who acts (default: the OS user)")
-    String by;
-
     private Path home() {
         return home != null ? home : LocalStack.Options.defaults(Cli.home()).stateDir();
     }
@@ -68,7 +64,7 @@ final class TenantCommands {
             description = "Create the tenant's agent and SOC principals (SCRAM-SHA-512, exactly the ACLs of KafkaAcls.tenant), its topics, and record it.")
     int onboard(@Parameters(paramLabel = "TENANT") String tenant) throws InterruptedException {
         return reported(() -> {
-            var outcome = TenantOnboarding.onboard(administrator(), credentials(), policy, tenant, by);
+            var outcome = TenantOnboarding.onboard(administrator(), credentials(), policy, tenant, SignIn.bearerToken());
             if (!outcome.done()) {
                 spec.commandLine().getErr().printf("policy service: HTTP %d %s%n", outcome.status(), outcome.body());
                 return Cli.FAILED;
@@ -109,7 +105,7 @@ final class TenantCommands {
             return Cli.USAGE;
         }
         return reported(() -> {
-            var outcome = TenantOnboarding.offboard(administrator(), credentials(), policy, tenant, by, reason, deleteTopics);
+            var outcome = TenantOnboarding.offboard(administrator(), credentials(), policy, tenant, SignIn.bearerToken(), reason, deleteTopics);
             if (outcome.revoked() != null) {
                 spec.commandLine().getOut().printf("Kafka access of %s revoked: %d ACLs, credentials %s, topics %s%n", tenant,
                         outcome.revoked().aclsDeleted(), outcome.revoked().credentialsDeleted(), outcome.revoked().topicsDeleted());

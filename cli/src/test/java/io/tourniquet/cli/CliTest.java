@@ -51,7 +51,20 @@ class CliTest {
     @AfterEach
     void stopPolicyService() {
         policy.stop(0);
+        System.clearProperty("tourniquet.home");
     }
+
+    /** A signed-in CLI: its token kept where ./tourniquet login keeps it, under a home of its own. */
+    @BeforeEach
+    void signIn(@TempDir Path home) throws Exception {
+        System.setProperty("tourniquet.home", home.toString());
+        SignIn.save("http://issuer.invalid", new ObjectMapper().readTree("{\"access_token\": \"" + SIGNED_IN + "\"}"));
+    }
+
+    /** A JWT's shape (the stand-in service does not verify it): subject alice, expires in 2100. */
+    private static final String SIGNED_IN = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding()
+            .encodeToString("{\"sub\":\"alice\",\"exp\":4102444800,\"roles\":[\"operator\"],\"tenants\":[\"acme\"]}".getBytes(StandardCharsets.UTF_8))
+            + ".c2ln";
 
     private int run(String... args) {
         var commandLine = Cli.commandLine();
@@ -66,14 +79,15 @@ class CliTest {
 
     @Test
     void anOptionValueOfTwoWordsIsTheValueWhetherGivenWithASpaceOrAnEqualsSign() throws Exception {
-        assertThat(run("policy", "approve", "acme", "M1.1", "--reason", "CHG 1234 approved", "--by", "alice", "--policy", policyUrl())).isZero();
-        assertThat(run("policy", "approve", "acme", "M1.1", "--reason=CHG 5678", "--valid-for=P2D", "--by=bob", "--policy=" + policyUrl())).isZero();
+        assertThat(run("policy", "approve", "acme", "M1.1", "--reason", "CHG 1234 approved", "--policy", policyUrl())).isZero();
+        assertThat(run("policy", "approve", "acme", "M1.1", "--reason=CHG 5678", "--valid-for=P2D", "--policy=" + policyUrl())).isZero();
 
         assertThat(requests).hasSize(2);
         JsonNode first = new ObjectMapper().readTree(requests.get(0).substring(requests.get(0).indexOf('{')));
         assertThat(requests.get(0)).startsWith("POST /api/v1/tenants/acme/mitigations/M1.1/approve ");
         assertThat(first.path("reason").asText()).isEqualTo("CHG 1234 approved");
-        assertThat(first.path("by").asText()).isEqualTo("alice");
+        assertThat(first.has("by")).as("who acts is the token's subject, not a field").isFalse();
+        assertThat(authorizations).containsOnly("Bearer " + SIGNED_IN);
         JsonNode second = new ObjectMapper().readTree(requests.get(1).substring(requests.get(1).indexOf('{')));
         assertThat(second.path("reason").asText()).isEqualTo("CHG 5678");
         assertThat(second.path("validFor").asText()).isEqualTo("P2D");
@@ -98,8 +112,8 @@ class CliTest {
     @Test
     void aRefusalIsPrintedOnStderrWithStatus1AndAnUnreachableServiceWithStatus3(@TempDir Path dir) throws Exception {
         answer = 400;
-        assertThat(run("policy", "block", "acme", "M1.1", "--by", "alice", "--policy", policyUrl())).isEqualTo(1);
-        assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/blocked/M1.1?by=alice");
+        assertThat(run("policy", "block", "acme", "M1.1", "--policy", policyUrl())).isEqualTo(1);
+        assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/blocked/M1.1 ");
         assertThat(err.toString()).contains("HTTP 400").contains("reason is required");
 
         int closed;
@@ -128,7 +142,7 @@ class CliTest {
     @Test
     void agentEnrollMakesTheServersKeyAndSendsOnlyItsPublicHalf(@TempDir Path state) throws Exception {
         answer = 409;
-        assertThat(run("agent", "enroll", "--tenant", "acme", "--server", "exch01", "--state-dir", state.toString(), "--by", "alice",
+        assertThat(run("agent", "enroll", "--tenant", "acme", "--server", "exch01", "--state-dir", state.toString(),
                 "--policy", policyUrl())).isEqualTo(1);
         Path privateKey = state.resolve("identity/exch01.key");
         assertThat(Files.getPosixFilePermissions(privateKey)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -136,7 +150,7 @@ class CliTest {
         assertThat(requests).singleElement().asString().startsWith("PUT /api/v1/tenants/acme/servers/exch01/enrolment ");
         JsonNode body = new ObjectMapper().readTree(requests.get(0).substring(requests.get(0).indexOf('{')));
         assertThat(body.get("publicKey").asText()).isEqualTo(publicPem);
-        assertThat(body.get("by").asText()).isEqualTo("alice");
+        assertThat(authorizations).containsExactly("Bearer " + SIGNED_IN);
         assertThat(requests.get(0)).doesNotContain("PRIVATE").doesNotContain(Files.readString(privateKey).lines().skip(1).findFirst().orElseThrow());
         assertThat(err.toString()).contains("not enrolled: HTTP 409");
 

@@ -36,31 +36,35 @@ public final class AgentEnrolmentClient {
     }
 
     /** Registers the server's key (made when it has none) and waits until the policy checks its events against it. */
-    public static Result enrol(String policyUrl, String tenant, String server, Path agentStateDir, String by, boolean replace, Duration wait)
-            throws IOException, InterruptedException {
-        Result registered = register(policyUrl, tenant, server, agentStateDir, by, replace);
-        return registered.status() == 200 ? awaitInForce(policyUrl, tenant, server, registered.keyId(), wait) : registered;
+    public static Result enrol(String policyUrl, String tenant, String server, Path agentStateDir, String bearerToken, boolean replace,
+            Duration wait) throws IOException, InterruptedException {
+        Result registered = register(policyUrl, tenant, server, agentStateDir, bearerToken, replace);
+        return registered.status() == 200 ? awaitInForce(policyUrl, tenant, server, registered.keyId(), bearerToken, wait) : registered;
     }
 
-    /** Registers the server's key, made when it has none; the answer of the policy service, not yet in force. */
-    public static Result register(String policyUrl, String tenant, String server, Path agentStateDir, String by, boolean replace)
+    /**
+     * Registers the server's key, made when it has none; the answer of the policy service, not yet in force. The token
+     * is an MSP administrator's: who enrols is recorded from it.
+     */
+    public static Result register(String policyUrl, String tenant, String server, Path agentStateDir, String bearerToken, boolean replace)
             throws IOException, InterruptedException {
         Topics.enrolmentKey(tenant, server);
         SigningKey key = AgentIdentityFiles.ensure(agentStateDir, server);
         String pem = Ed25519Keys.toPem(AgentIdentityFiles.publicKey(agentStateDir, server));
-        String body = JSON.writeValueAsString(Map.of("publicKey", pem, "by", by, "replace", replace));
+        String body = JSON.writeValueAsString(Map.of("publicKey", pem, "replace", replace));
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + bearerToken).PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Result(response.statusCode(), response.body(), key.keyId(), false);
     }
 
     /** Waits (bounded) until the policy service checks the server's events against the key. */
-    public static Result awaitInForce(String policyUrl, String tenant, String server, String keyId, Duration wait)
+    public static Result awaitInForce(String policyUrl, String tenant, String server, String keyId, String bearerToken, Duration wait)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         HttpResponse<String> current;
         do {
-            current = HTTP.send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(10)).GET().build(),
+            current = HTTP.send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(10))
+                            .header("Authorization", "Bearer " + bearerToken).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (current.statusCode() == 200 && keyId.equals(JSON.readTree(current.body()).path("keyId").asText())) {
                 return new Result(200, current.body(), keyId, true);

@@ -51,6 +51,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The issuer's port from the base port (8090 by default: the services' default issuer). */
+    static final int ISSUER_PORT_OFFSET = 9;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The broker administrator's client settings in the credentials directory ({@code <name>.properties}). */
@@ -62,6 +64,9 @@ public final class LocalStack implements AutoCloseable {
     /** Empty when the broker is plaintext. */
     private final Optional<KafkaCredentials> credentials;
     private final List<ServiceProcess> services = new ArrayList<>();
+    /** The OpenID Connect issuer every service validates tokens against, and the stack's own token from it. */
+    private LocalIssuer issuer;
+    private ClientCredentials stackToken;
 
     private LocalStack(Options options, EmbeddedKafkaBroker broker, Optional<KafkaCredentials> credentials) {
         this.options = options;
@@ -83,6 +88,8 @@ public final class LocalStack implements AutoCloseable {
         }
         try {
             stack.secureBroker();
+            stack.issuer = StackLogins.startIssuer(options.stateDir(), port(options.basePort(), ISSUER_PORT_OFFSET), options.tenants());
+            stack.stackToken = StackLogins.client(options.stateDir(), stack.issuer, StackLogins.STACK_CLIENT);
             stack.startServices(keys);
         } catch (RuntimeException e) {
             stack.close();
@@ -134,7 +141,7 @@ public final class LocalStack implements AutoCloseable {
         Path state = options.stateDir().resolve("state");
         Path logs = options.stateDir().resolve("logs");
         Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "TOURNIQUET_HOME", home.toString(),
-                "TOURNIQUET_STATE_DIR", state.toString());
+                "TOURNIQUET_STATE_DIR", state.toString(), "TOURNIQUET_OIDC_ISSUER", issuer.url());
         int port = options.basePort();
 
         Map<String, String> auditConfig = new HashMap<>(options.auditDatabase().isEmpty()
@@ -189,13 +196,14 @@ public final class LocalStack implements AutoCloseable {
             for (String tenant : options.tenants()) {
                 for (String server : options.servers()) {
                     registered.put(tenant + "/" + server, AgentEnrolmentClient.register(policyUrl, tenant, server,
-                            state.resolve("agents").resolve(tenant), "tourniquet-up", true));
+                            state.resolve("agents").resolve(tenant), stackToken.get(), true));
                 }
             }
             for (var entry : registered.entrySet()) {
                 String[] names = entry.getKey().split("/");
                 var result = entry.getValue().status() == 200
-                        ? AgentEnrolmentClient.awaitInForce(policyUrl, names[0], names[1], entry.getValue().keyId(), READY_TIMEOUT) : entry.getValue();
+                        ? AgentEnrolmentClient.awaitInForce(policyUrl, names[0], names[1], entry.getValue().keyId(),
+                        stackToken.get(), READY_TIMEOUT) : entry.getValue();
                 if (!result.enrolled()) {
                     throw new IllegalStateException("cannot enrol " + entry.getKey() + ": HTTP " + result.status() + " " + result.body());
                 }
@@ -210,6 +218,16 @@ public final class LocalStack implements AutoCloseable {
 
     public Options options() {
         return options;
+    }
+
+    /** The OpenID Connect issuer the services trust (its discovery document is at /.well-known/openid-configuration). */
+    public LocalIssuer issuer() {
+        return issuer;
+    }
+
+    /** A token of the stack's own automation client (msp-admin of every tenant), renewed as it expires. */
+    public String accessToken() {
+        return stackToken.get();
     }
 
     public String bootstrapServers() {
@@ -276,6 +294,9 @@ public final class LocalStack implements AutoCloseable {
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }
+        if (issuer != null) {
+            issuer.close();
+        }
         broker.close();
     }
 
@@ -287,9 +308,10 @@ public final class LocalStack implements AutoCloseable {
         return base != 0 ? base + offset : EmbeddedKafkaBroker.freePort();
     }
 
-    private static <T> T getJson(String url, TypeReference<T> type) {
+    private <T> T getJson(String url, TypeReference<T> type) {
         try {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                            .header("Authorization", "Bearer " + accessToken()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());

@@ -39,7 +39,7 @@ public final class TenantOnboarding {
      * @param administrator the Kafka administrator's clients; null on a plaintext broker
      * @param credentials   where the new principals' passwords and client configurations are kept (owner-only)
      */
-    public static Outcome onboard(KafkaClients administrator, KafkaCredentials credentials, String policyUrl, String tenant, String by)
+    public static Outcome onboard(KafkaClients administrator, KafkaCredentials credentials, String policyUrl, String tenant, String bearerToken)
             throws IOException, InterruptedException {
         Topics.requireValidTenant(tenant);
         List<String> principals = administrator == null ? List.of() : TenantAccess.principals(tenant);
@@ -47,13 +47,13 @@ public final class TenantOnboarding {
             TenantAccess.grant(administrator, tenant, credentials.passwords(principals));
         }
         List<Path> configs = principals.stream().map(credentials::clientConfig).toList();
-        var response = post(policyUrl, tenant, "onboarding", Map.of("by", by, "kafkaAccess", Map.of("principals", principals)));
+        var response = post(policyUrl, bearerToken, tenant, "onboarding", Map.of("kafkaAccess", Map.of("principals", principals)));
         return new Outcome(response.statusCode(), response.body(), configs, null);
     }
 
     /** Revokes the tenant's Kafka access first (its agents are cut off at once), then tells the policy service. */
-    public static Outcome offboard(KafkaClients administrator, KafkaCredentials credentials, String policyUrl, String tenant, String by,
-            String reason, boolean deleteTopics) throws IOException, InterruptedException {
+    public static Outcome offboard(KafkaClients administrator, KafkaCredentials credentials, String policyUrl, String tenant,
+            String bearerToken, String reason, boolean deleteTopics) throws IOException, InterruptedException {
         Topics.requireValidTenant(tenant);
         TenantAccess.Revoked revoked = null;
         Map<String, Object> access = new LinkedHashMap<>();
@@ -65,17 +65,16 @@ public final class TenantOnboarding {
             access.put("topicsDeleted", revoked.topicsDeleted());
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("by", by);
         body.put("reason", reason);
         body.put("kafkaAccess", access);
-        var response = post(policyUrl, tenant, "offboarding", body);
+        var response = post(policyUrl, bearerToken, tenant, "offboarding", body);
         return new Outcome(response.statusCode(), response.body(), List.of(), revoked);
     }
 
-    private static HttpResponse<String> post(String policyUrl, String tenant, String action, Map<String, Object> body)
+    private static HttpResponse<String> post(String policyUrl, String bearerToken, String tenant, String action, Map<String, Object> body)
             throws IOException, InterruptedException {
         URI uri = URI.create(policyUrl.replaceAll("/+$", "") + "/api/v1/tenants/" + tenant + "/" + action);
         return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + bearerToken).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.restassured.http.ContentType;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
 import io.tourniquet.testsupport.TestAgents;
+import io.tourniquet.testsupport.TestTokens;
 import java.time.Duration;
 import java.util.Map;
 
@@ -18,10 +19,10 @@ public final class Enrol {
     public static void servers(String tenant, String... servers) {
         for (String server : servers) {
             String path = "/api/v1/tenants/" + tenant + "/servers/" + server + "/enrolment";
-            given().contentType(ContentType.JSON)
-                    .body(Map.of("publicKey", Ed25519Keys.toPem(TestAgents.keys(tenant, server).getPublic()), "by", "test-admin"))
+            given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON)
+                    .body(Map.of("publicKey", Ed25519Keys.toPem(TestAgents.keys(tenant, server).getPublic())))
                     .put(path).then().statusCode(200);
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get(path).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(TestTokens.mspAdmin()).get(path).statusCode() == 200);
         }
     }
 }

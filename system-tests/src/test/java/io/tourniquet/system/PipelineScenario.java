@@ -13,6 +13,7 @@ import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.security.KafkaAcls;
 import io.tourniquet.schemas.topics.Topics;
 import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.devstack.StackLogins;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -120,7 +121,8 @@ abstract class PipelineScenario {
     void aTenantOnboardedGetsItsOwnPrincipalAndOffboardingRevokesIt() throws Exception {
         String policy = stack.service("policy-service").baseUrl();
         KafkaCredentials credentials = stack.credentials().orElseThrow();
-        var onboarded = TenantOnboarding.onboard(stack.administrator(), credentials, policy, "initech", "msp-admin");
+        String admin = DeviceSignIn.token(stack, StackLogins.ADMIN);
+        var onboarded = TenantOnboarding.onboard(stack.administrator(), credentials, policy, "initech", admin);
         assertThat(onboarded.done()).as(onboarded.body()).isTrue();
         String password = credentials.passwords(List.of(KafkaAcls.agent("initech"))).get(KafkaAcls.agent("initech"));
 
@@ -134,7 +136,7 @@ abstract class PipelineScenario {
             assertThatThrownBy(() -> agent.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
         }
 
-        var offboarded = TenantOnboarding.offboard(stack.administrator(), credentials, policy, "initech", "msp-admin", "contract ended", false);
+        var offboarded = TenantOnboarding.offboard(stack.administrator(), credentials, policy, "initech", admin, "contract ended", false);
         assertThat(offboarded.done()).as(offboarded.body()).isTrue();
         assertThat(offboarded.revoked().aclsDeleted()).isEqualTo(KafkaAcls.tenant("initech").size());
         assertThat(offboarded.revoked().credentialsDeleted()).containsExactly(KafkaAcls.agent("initech"), KafkaAcls.soc("initech"));
@@ -145,10 +147,37 @@ abstract class PipelineScenario {
             assertThatThrownBy(() -> revoked.poll(Duration.ofSeconds(5))).isInstanceOf(SaslAuthenticationException.class);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(stack.auditEvents("initech", "tenant.onboarded")).singleElement().satisfies(e -> assertThat(e.get("actor")).isEqualTo("msp-admin"));
+            assertThat(stack.auditEvents("initech", "tenant.onboarded")).singleElement().satisfies(e -> assertThat(e.get("actor")).isEqualTo("admin via tourniquet-cli"));
             assertThat(stack.auditEvents("initech", "tenant.offboarded")).singleElement()
                     .satisfies(e -> assertThat(e.get("reason")).isEqualTo("contract ended"));
         });
+    }
+
+    /**
+     * Nothing is open: the packaged services refuse calls without a token, accept the stack issuer's tokens (signed in
+     * as a person through the device grant), and keep an operator of one tenant out of another's resources.
+     */
+    @Test
+    void theApisNeedATokenFromTheIssuerAndKeepEachOperatorToItsTenant() throws Exception {
+        String policy = stack.service("policy-service").baseUrl();
+        String audit = stack.service("audit-service").baseUrl();
+        String ingestor = stack.service("feed-ingestor").baseUrl();
+        for (String url : List.of(policy + "/api/v1/tenants/acme/policy", audit + "/api/v1/summary", ingestor + "/api/v1/feeds")) {
+            assertThat(DeviceSignIn.get(url, null)).as(url).isEqualTo(401);
+        }
+        String admin = DeviceSignIn.token(stack, StackLogins.ADMIN);
+        assertThat(DeviceSignIn.get(policy + "/api/v1/tenants/globex/policy", admin)).isEqualTo(200);
+        String operator = DeviceSignIn.token(stack, StackLogins.OPERATOR); // an operator of acme, the first tenant
+        assertThat(DeviceSignIn.get(policy + "/api/v1/tenants/acme/policy", operator)).isEqualTo(200);
+        assertThat(DeviceSignIn.get(policy + "/api/v1/tenants/globex/policy", operator)).isEqualTo(403);
+        assertThat(DeviceSignIn.get(audit + "/api/v1/events?tenant=globex", operator)).isEqualTo(403);
+        // a wrong password is refused, and after five the account is throttled (the auditor: the other tests sign in as the others)
+        for (int i = 0; i < 5; i++) {
+            assertThat(DeviceSignIn.post(stack.issuer().url() + "/device", "user_code=XXXX-XXXX&username=auditor&password=guess" + i).statusCode())
+                    .isEqualTo(401);
+        }
+        assertThat(DeviceSignIn.post(stack.issuer().url() + "/device", "user_code=XXXX-XXXX&username=auditor&password=guess").statusCode())
+                .isEqualTo(429);
     }
 
     /** The local stack's services answer on loopback only: another machine on the network reaches none of their APIs. */

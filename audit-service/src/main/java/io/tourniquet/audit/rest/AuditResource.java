@@ -1,6 +1,9 @@
 package io.tourniquet.audit.rest;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tourniquet.access.Caller;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.tourniquet.audit.store.ChainHeadSigner;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 @Path("/api/v1")
@@ -26,21 +30,29 @@ public class AuditResource {
     @Inject
     AuditQueries queries;
 
+    @Inject
+    Caller caller;
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
     @Path("/state")
     @Operation(summary = "Current state of each mitigation on each server, filterable by tenant, server and mitigation")
     public List<AuditQueries.MitigationState> state(@QueryParam("tenant") String tenant, @QueryParam("server") String server,
             @QueryParam("mitigation") String mitigation) throws SQLException {
-        return queries.states(tenant, server, mitigation);
+        return queries.states(caller.tenantFilter(tenant), server, mitigation);
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
     @Path("/summary")
     @Operation(summary = "Per tenant, how many server/mitigation pairs are in each state")
     public Map<String, Map<String, Long>> summary() throws SQLException {
-        return queries.summary();
+        Map<String, Map<String, Long>> summary = new TreeMap<>(queries.summary());
+        summary.keySet().removeIf(tenant -> !caller.mayAccess(tenant));
+        return summary;
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
     @Path("/events")
     @Operation(summary = "Stored events in order (history of a server, a mitigation, a tenant), filterable by type, outcome and "
@@ -52,7 +64,7 @@ public class AuditResource {
         if (limit < 1 || limit > 1000) {
             throw new BadRequestException("limit must be between 1 and 1000");
         }
-        return queries.events(new AuditQueries.EventFilter(tenant, server, mitigation, type, outcome, instant(from, "from"), instant(to, "to")),
+        return queries.events(new AuditQueries.EventFilter(caller.tenantFilter(tenant), server, mitigation, type, outcome, instant(from, "from"), instant(to, "to")),
                 after, limit);
     }
 
@@ -74,6 +86,7 @@ public class AuditResource {
     @Inject
     MeterRegistry registry;
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @GET
     @Path("/tenants/{tenant}/chain")
     @Operation(summary = "Recompute the tenant's hash chain (per tenant, in storage order): whether it is intact, its head, and the head "

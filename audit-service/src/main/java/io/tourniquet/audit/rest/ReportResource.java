@@ -1,5 +1,9 @@
 package io.tourniquet.audit.rest;
 
+import io.tourniquet.access.Caller;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+
 import io.tourniquet.audit.report.CsvWriter;
 import io.tourniquet.audit.report.Reports;
 import jakarta.inject.Inject;
@@ -27,6 +31,10 @@ public class ReportResource {
     @Inject
     Reports reports;
 
+    @Inject
+    Caller caller;
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @GET
     @Path("/exposure/{cve}")
     @Operation(summary = "For a CVE: the servers found affected, when the mitigation was published, when each was mitigated or patched, "
@@ -36,9 +44,10 @@ public class ReportResource {
         if (!cve.matches("CVE-\\d{4}-\\d{4,}")) {
             throw new BadRequestException("not a CVE id: " + cve);
         }
-        return reports.exposure(cve, tenant, instant(asOf, Instant.now(), "asOf"));
+        return reports.exposure(cve, caller.tenantFilter(tenant), instant(asOf, Instant.now(), "asOf"));
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @GET
     @Path("/time-to-mitigate")
     @Operation(summary = "Per tenant: from a mitigation's publication to the agent's report that it is applied, for servers mitigated in "
@@ -46,16 +55,18 @@ public class ReportResource {
     public Map<String, Reports.TimeToMitigate> timeToMitigate(@QueryParam("tenant") String tenant, @QueryParam("from") String from,
             @QueryParam("to") String to) throws SQLException {
         Instant end = instant(to, Instant.now(), "to");
-        return reports.timeToMitigate(tenant, instant(from, end.minus(Duration.ofDays(30)), "from"), end);
+        return reports.timeToMitigate(caller.tenantFilter(tenant), instant(from, end.minus(Duration.ofDays(30)), "from"), end);
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @GET
     @Path("/kev-overdue")
     @Operation(summary = "Servers exposed past the CISA KEV due date of a CVE a mitigation addresses, or mitigated only after it")
     public List<Reports.Overdue> kevOverdue(@QueryParam("tenant") String tenant, @QueryParam("asOf") String asOf) throws SQLException {
-        return reports.kevOverdue(tenant, instant(asOf, Instant.now(), "asOf"));
+        return reports.kevOverdue(caller.tenantFilter(tenant), instant(asOf, Instant.now(), "asOf"));
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
     @Path("/mitigations")
     @Operation(summary = "The mitigation catalog as published: CVEs, first publication, withdrawal, KEV due date")
@@ -63,6 +74,7 @@ public class ReportResource {
         return reports.catalog();
     }
 
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @GET
     @Path("/evidence/{tenant}")
     @Produces({MediaType.APPLICATION_JSON, "text/csv"})

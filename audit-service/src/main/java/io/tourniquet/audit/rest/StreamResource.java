@@ -1,5 +1,9 @@
 package io.tourniquet.audit.rest;
 
+import io.tourniquet.access.Caller;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+
 import io.cloudevents.core.format.EventFormat;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
@@ -24,13 +28,18 @@ public class StreamResource {
     @Inject
     LiveStream live;
 
+    @Inject
+    Caller caller;
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     @Operation(summary = "Every audit event as it is stored, as JSON CloudEvents over server-sent events; 'tenant' filters")
     public Multi<String> stream(@QueryParam("tenant") String tenant) {
+        String only = caller.tenantFilter(tenant);
         return live.events()
-                .filter(e -> tenant == null || tenant.equals(e.getExtension("tenant")))
+                .filter(e -> only == null || only.equals(e.getExtension("tenant")))
                 .map(e -> new String(FORMAT.serialize(e), StandardCharsets.UTF_8));
     }
 }

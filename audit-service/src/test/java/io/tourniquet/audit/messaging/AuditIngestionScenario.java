@@ -1,5 +1,7 @@
 package io.tourniquet.audit.messaging;
 
+import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.testsupport.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -253,7 +255,7 @@ abstract class AuditIngestionScenario {
         assertThat(queries.events(tenant, null, null, "exposure.overdue", 0, 100)).extracting(AuditQueries.Event::serverId)
                 .containsExactlyInAnyOrder("exch02", "exch03", "exch05");
 
-        String csv = io.restassured.RestAssured.given().queryParam("from", T0.toString()).queryParam("to", asOf.toString()).queryParam("format", "csv")
+        String csv = io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.AUDITOR, tenant)).queryParam("from", T0.toString()).queryParam("to", asOf.toString()).queryParam("format", "csv")
                 .get("/api/v1/reports/evidence/" + tenant).then().statusCode(200).extract().asString();
         assertThat(csv.lines().findFirst()).contains("\"seq\",\"event_id\",\"occurred_at\",\"recorded_at\",\"type\",\"outcome\",\"actor\","
                 + "\"server_id\",\"mitigation_id\",\"revision\",\"reason\",\"source_topic\",\"prev_hash\",\"hash\",\"payload\"");
@@ -292,7 +294,8 @@ abstract class AuditIngestionScenario {
         var lines = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         var http = java.net.http.HttpClient.newHttpClient();
         var stream = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        "http://localhost:" + io.restassured.RestAssured.port + "/api/v1/stream?tenant=" + tenant)).build(),
+                        "http://localhost:" + io.restassured.RestAssured.port + "/api/v1/stream?tenant=" + tenant))
+                        .header("Authorization", "Bearer " + TestTokens.token(Roles.SOC, tenant)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines());
         var reader = stream.thenAccept(response -> response.body().forEach(lines::add));
         await().atMost(Duration.ofSeconds(10)).until(stream::isDone);
@@ -395,7 +398,7 @@ abstract class AuditIngestionScenario {
         var intact = queries.verifyChain(tenant);
         assertThat(intact.valid()).isTrue();
         assertThat(intact.events()).isEqualTo(2);
-        var report = io.restassured.RestAssured.get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200).extract().jsonPath();
+        var report = io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.AUDITOR, tenant)).get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200).extract().jsonPath();
         String signedText = report.getString("signedHead.signedText");
         assertThat(signedText).startsWith("tourniquet-chain-head|" + tenant + "|2|" + intact.head() + "|");
         var signature = java.security.Signature.getInstance("Ed25519");
@@ -408,7 +411,7 @@ abstract class AuditIngestionScenario {
         var tampered = queries.verifyChain(tenant);
         assertThat(tampered.valid()).isFalse();
         assertThat(tampered.problem()).contains(applied.getEventId());
-        io.restassured.RestAssured.get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200)
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.AUDITOR, tenant)).get("/api/v1/tenants/" + tenant + "/chain").then().statusCode(200)
                 .body("verification.valid", org.hamcrest.Matchers.is(false)).body("signedHead", org.hamcrest.Matchers.nullValue());
         execute("UPDATE audit_event SET outcome = 'applied' WHERE event_id = ?", applied.getEventId());
         assertThat(queries.verifyChain(tenant).valid()).as("put back as it was").isTrue();

@@ -1,6 +1,11 @@
 package io.tourniquet.ingestor.rest;
 
 import java.io.IOException;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import io.tourniquet.access.Caller;
+import io.tourniquet.access.Problem;
+import io.tourniquet.access.RateLimit;
 import java.util.Map;
 import io.tourniquet.feedtrust.InvalidFeedException;
 import io.tourniquet.ingestor.config.IngestorConfig;
@@ -16,6 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -42,7 +48,14 @@ public class FeedResource {
     @Inject
     FeedVerification verification;
 
+    @Inject
+    Caller caller;
+
+    /** A publisher pushes when a mitigation changes, minutes apart: the limit bounds what a stolen token or a loop can cost. */
+    private final RateLimit pushRate = new RateLimit(30, Duration.ofMinutes(1));
+
     @GET
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @Operation(summary = "The configured feeds and when each last delivered a document that verified")
     public List<FeedStatus> feeds() {
         return config.feeds().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> {
@@ -54,6 +67,7 @@ public class FeedResource {
 
     @POST
     @Path("/{feedId}/test")
+    @RolesAllowed(Roles.MSP_ADMIN)
     @Operation(summary = "Fetch the feed from its location and verify it now, publishing nothing: is it reachable and trusted?")
     public Response test(@PathParam("feedId") String feedId) {
         IngestorConfig.Feed feed = config.feeds().get(feedId);
@@ -82,8 +96,14 @@ public class FeedResource {
     @POST
     @Path("/{feedId}")
     @Consumes(MediaType.WILDCARD)
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.FEED_PUBLISHER})
     @Operation(summary = "Push a feed document (signed JSON or EOCS XML); returns the verdict. 422 with the reason when rejected.")
     public Response push(@PathParam("feedId") String feedId, byte[] document) {
+        var wait = pushRate.acquire(caller.subject());
+        if (wait.isPresent()) {
+            return Response.fromResponse(Problem.response(429, "too many pushes: retry in " + wait.get().toSeconds() + " s"))
+                    .header("Retry-After", Math.max(1, wait.get().toSeconds())).build();
+        }
         try {
             var result = ingestion.ingestDocument(feedId, document == null ? new byte[0] : document);
             return Response.ok(new Verdict(true, feedId, result.feedVersion(), result.published(), result.withdrawn(), result.unchanged(), null, null)).build();

@@ -1,6 +1,8 @@
 package io.tourniquet.ingestor.rest;
 
 import io.tourniquet.ingestor.service.PublishedMitigations;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,6 +19,7 @@ public class MitigationResource {
     PublishedMitigations published;
 
     @GET
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @Operation(summary = "The latest published event of every mitigation this ingestor knows")
     public List<PublishedMitigations.Entry> list() {
         return published.all();

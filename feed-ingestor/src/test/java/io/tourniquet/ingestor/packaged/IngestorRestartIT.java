@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tourniquet.ingestor.TestFeeds;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
+import io.tourniquet.devstack.LocalIssuer;
+import io.tourniquet.schemas.security.Roles;
 import io.tourniquet.devstack.ServiceProcess;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
@@ -21,8 +23,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged feed-ingestor accepts version 2 of a signed feed and is killed (SIGKILL, nothing flushed on the way
@@ -35,15 +39,30 @@ class IngestorRestartIT {
     private static final String FEED = "msp-restart";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static String kafka;
+    private static LocalIssuer issuer;
+    private static String publisherToken;
 
     @BeforeAll
-    static void broker() {
+    static void brokerAndIssuer(@TempDir Path keys) {
         kafka = KafkaBrokerResource.withTopicsOf(List.of());
+        issuer = LocalIssuer.start(keys.resolve("issuer.key"), 0, List.of(), List.of());
+        publisherToken = issuer.mint(issuer.claimsFor(new LocalIssuer.Account("release-pipeline", "", List.of(Roles.FEED_PUBLISHER),
+                List.of(Roles.ALL_TENANTS)), "release-pipeline"));
+    }
+
+    @AfterAll
+    static void stopIssuer() {
+        issuer.close();
     }
 
     private static ServiceProcess startIngestor(String run) {
+        return startIngestor(run, issuer.url());
+    }
+
+    private static ServiceProcess startIngestor(String run, String identityProvider) {
         var ingestor = ServiceProcess.start("feed-ingestor", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
                 "kafka.bootstrap.servers", kafka,
+                "quarkus.oidc.auth-server-url", identityProvider,
                 "tourniquet.ingestor.publisher-key-file", TestFeeds.KEYS.resolve("test-feed-publisher.key").toAbsolutePath().toString(),
                 "tourniquet.ingestor.publisher-public-key-file", TestFeeds.KEYS.resolve("test-feed-publisher.pub").toAbsolutePath().toString(),
                 "tourniquet.ingestor.feeds." + FEED + ".format", "tourniquet",
@@ -57,8 +76,19 @@ class IngestorRestartIT {
 
     private static HttpResponse<String> push(ServiceProcess ingestor, byte[] document) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(ingestor.baseUrl() + "/api/v1/feeds/" + FEED))
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(document)).build(),
+                .header("Content-Type", "application/octet-stream").header("Authorization", "Bearer " + publisherToken).POST(HttpRequest.BodyPublishers.ofByteArray(document)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An identity provider that cannot be reached: every call is refused with 503 and why, none is let through. */
+    @Test
+    void whileTheIdentityProviderIsUnreachableCallsAreRefusedWith503() throws Exception {
+        try (var ingestor = startIngestor("no-idp", "http://127.0.0.1:" + EmbeddedKafkaBroker.freePort())) {
+            var refused = push(ingestor, signedFeed(FEED, 1, "IDP1", Instant.now().plus(Duration.ofDays(7)), "feed-k1", "feed-k2"));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.body()).contains("identity provider cannot be reached");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        }
     }
 
     @Test

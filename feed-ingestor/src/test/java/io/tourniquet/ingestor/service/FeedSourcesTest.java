@@ -9,6 +9,9 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.testsupport.LocalIssuerResource;
+import io.tourniquet.testsupport.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tourniquet.schemas.kafka.CompactedTopicReader;
 import io.tourniquet.testsupport.KafkaBrokerResource;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 @QuarkusTestResource(FreshFeedFolders.class)
+@QuarkusTestResource(LocalIssuerResource.class)
 class FeedSourcesTest {
 
     private static final Path REAL_EOCS = Path.of(System.getProperty("tourniquet.testdata.dir", "../testdata"),
@@ -43,7 +47,7 @@ class FeedSourcesTest {
     }
 
     private static io.restassured.response.ValidatableResponse push(String feedId, byte[] document) {
-        return given().body(document).contentType("application/octet-stream").post("/api/v1/feeds/" + feedId).then();
+        return given().auth().oauth2(TestTokens.token(Roles.FEED_PUBLISHER, Roles.ALL_TENANTS)).body(document).contentType("application/octet-stream").post("/api/v1/feeds/" + feedId).then();
     }
 
     private static List<AuditRecord> audit(String type) {
@@ -99,7 +103,7 @@ class FeedSourcesTest {
                     assertThat(p.getDefinition().getId()).isEqualTo("DROP1");
                     assertThat(p.getEvidence().getFeedId()).isEqualTo("msp-drop");
                 }));
-        given().get("/api/v1/feeds").then().statusCode(200).body("find { it.feedId == 'msp-drop' }.lastSuccess", org.hamcrest.Matchers.notNullValue());
+        given().auth().oauth2(TestTokens.token(Roles.AUDITOR, "acme")).get("/api/v1/feeds").then().statusCode(200).body("find { it.feedId == 'msp-drop' }.lastSuccess", org.hamcrest.Matchers.notNullValue());
         // the folder did not exist when the service started: the outage and the recovery are on record
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(audit("feed.unreachable")).anySatisfy(a -> assertThat(a.getDetails()).containsEntry("feedId", "msp-drop"));

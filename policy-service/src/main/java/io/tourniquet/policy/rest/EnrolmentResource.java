@@ -1,5 +1,8 @@
 package io.tourniquet.policy.rest;
 
+import io.tourniquet.access.Caller;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.tourniquet.policy.rest.AdminResource.Problem;
 import io.tourniquet.policy.service.AgentEnrolments;
 import io.tourniquet.schemas.AgentEnrolment;
@@ -22,8 +25,8 @@ public class EnrolmentResource {
 
     private static final String ENROLMENT = "/tenants/{tenant}/servers/{server}/enrolment";
 
-    /** The request: the agent's public key (Ed25519, X.509 PEM), who enrols, and whether it replaces an enrolled key. */
-    public record EnrolmentRequest(String publicKey, String by, Boolean replace) {
+    /** The request: the agent's public key (Ed25519, X.509 PEM) and whether it replaces an enrolled key. */
+    public record EnrolmentRequest(String publicKey, Boolean replace) {
     }
 
     /** An enrolment as the API shows it. */
@@ -36,8 +39,12 @@ public class EnrolmentResource {
     @Inject
     AgentEnrolments enrolments;
 
+    @Inject
+    Caller caller;
+
     @GET
     @Path(ENROLMENT)
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
     @Operation(summary = "The key a server's agent is enrolled with (404: not enrolled, its events are refused)")
     public Response get(@PathParam("tenant") String tenant, @PathParam("server") String server) {
         return run(() -> enrolments.get(tenant, server).map(e -> Response.ok(EnrolmentView.of(e)).build())
@@ -46,14 +53,15 @@ public class EnrolmentResource {
 
     @PUT
     @Path(ENROLMENT)
+    @RolesAllowed(Roles.MSP_ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Enrol a server's agent: register its public key (recorded in the audit trail); another key than the enrolled one needs replace=true")
     public Response enrol(@PathParam("tenant") String tenant, @PathParam("server") String server, EnrolmentRequest request) {
         if (request == null) {
-            return Response.status(400).entity(new Problem("a body {\"publicKey\": PEM, \"by\": who} is required")).build();
+            return Response.status(400).entity(new Problem("a body {\"publicKey\": PEM} is required")).build();
         }
         return run(() -> Response.ok(EnrolmentView.of(enrolments.enrol(tenant, server, request.publicKey(),
-                Boolean.TRUE.equals(request.replace()), request.by()))).build());
+                Boolean.TRUE.equals(request.replace()), caller.actor()))).build());
     }
 
     private static Response run(Supplier<Response> action) {

@@ -1,5 +1,8 @@
 package io.tourniquet.policy.rest;
 
+import io.tourniquet.access.Caller;
+import io.tourniquet.schemas.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import io.tourniquet.policy.rest.AdminResource.Problem;
 import io.tourniquet.policy.service.TenantLifecycle;
 import io.tourniquet.policy.service.TenantLifecycle.KafkaAccess;
@@ -19,27 +22,32 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Consumes(MediaType.APPLICATION_JSON)
 public class TenantResource {
 
-    /** Who acts, why (offboarding), and what the Kafka administrator did. */
-    public record TenantChange(String by, String reason, KafkaAccess kafkaAccess) {
+    /** Why (offboarding) and what the Kafka administrator did; who acts is the caller's token. */
+    public record TenantChange(String reason, KafkaAccess kafkaAccess) {
     }
 
     @Inject
     TenantLifecycle tenants;
 
+    @Inject
+    Caller caller;
+
     @POST
+    @RolesAllowed(Roles.MSP_ADMIN)
     @Path("/tenants/{tenant}/onboarding")
     @Operation(summary = "Onboard a tenant: create its topics and record it (its Kafka principals are granted by the Kafka administrator)")
     public Response onboard(@PathParam("tenant") String tenant, TenantChange change) {
-        return AdminResource.run(() -> tenants.onboard(tenant, change == null ? null : change.by(), change == null ? null : change.kafkaAccess()));
+        return AdminResource.run(() -> tenants.onboard(tenant, caller.actor(), change == null ? null : change.kafkaAccess()));
     }
 
     @POST
+    @RolesAllowed(Roles.MSP_ADMIN)
     @Path("/tenants/{tenant}/offboarding")
     @Operation(summary = "Offboard a tenant: unenrol its agents, switch its mitigations off, record it (its Kafka access is revoked by the Kafka administrator)")
     public Response offboard(@PathParam("tenant") String tenant, TenantChange change) {
         if (change == null) {
-            return Response.status(400).entity(new Problem("a body {\"by\": who, \"reason\": why} is required")).build();
+            return Response.status(400).entity(new Problem("a body {\"reason\": why} is required")).build();
         }
-        return AdminResource.run(() -> tenants.offboard(tenant, change.by(), change.reason(), change.kafkaAccess()));
+        return AdminResource.run(() -> tenants.offboard(tenant, caller.actor(), change.reason(), change.kafkaAccess()));
     }
 }

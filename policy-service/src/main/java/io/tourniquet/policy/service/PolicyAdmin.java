@@ -53,7 +53,7 @@ public class PolicyAdmin {
     private static final Logger LOG = Logger.getLogger(PolicyAdmin.class);
     private static final Pattern MITIGATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@\\\\-]{1,128}");
+    private static final Pattern ADMIN = Pattern.compile("[\\p{L}\\p{N} ._@()\\\\-]{1,256}");
     private static final Pattern ALLOWED_CHANGE = Pattern.compile("(service|app-pool|auth):[\\p{L}\\p{N} ._$()/-]{1,300}");
 
     /** A server and a mitigation as the policy sees them: what was commanded, what was decided last and why, what the agent said. */
@@ -269,7 +269,7 @@ public class PolicyAdmin {
 
     static void requireAdmin(String by) {
         if (by == null || !ADMIN.matcher(by).matches()) {
-            throw new IllegalArgumentException("who decides is required ('by'): 1-128 letters, digits, spaces or ._@\\-; was '" + by + "'");
+            throw new IllegalArgumentException("who decides is required (the caller's token): 1-256 letters, digits, spaces or ._@()\\-; was '" + by + "'");
         }
     }
 

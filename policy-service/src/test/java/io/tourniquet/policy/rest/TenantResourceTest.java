@@ -14,6 +14,7 @@ import io.restassured.http.ContentType;
 import io.tourniquet.policy.Enrol;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.topics.Topics;
+import io.tourniquet.testsupport.TestTokens;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
 import java.time.Duration;
@@ -37,27 +38,27 @@ class TenantResourceTest {
 
     @Test
     void onboardingMakesTheTopicsAndOffboardingUnenrolsTheAgentsAndSwitchesTheTenantOffEachRecorded() {
-        given().contentType(ContentType.JSON).body(Map.of("by", "msp-admin", "kafkaAccess", Map.of("principals", List.of("agent-tenant-f", "soc-tenant-f"))))
+        given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON).body(Map.of("kafkaAccess", Map.of("principals", List.of("agent-tenant-f", "soc-tenant-f"))))
                 .post("/api/v1/tenants/tenant-f/onboarding").then().statusCode(200).body("topics", hasItem(Topics.commands("tenant-f")));
         Enrol.servers("tenant-f", "exch01", "exch02");
 
-        given().contentType(ContentType.JSON).body(Map.of("by", "msp-admin")).post("/api/v1/tenants/tenant-f/offboarding")
+        given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON).body(Map.of("kafkaAccess", Map.of("principals", List.of()))).post("/api/v1/tenants/tenant-f/offboarding")
                 .then().statusCode(400).body("error", containsString("reason"));
-        given().contentType(ContentType.JSON).body(Map.of("by", "msp-admin", "reason", "contract ended",
+        given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON).body(Map.of("reason", "contract ended",
                         "kafkaAccess", Map.of("principals", List.of("agent-tenant-f", "soc-tenant-f"), "aclsDeleted", 7, "topicsDeleted", List.of())))
                 .post("/api/v1/tenants/tenant-f/offboarding").then().statusCode(200)
                 .body("agentsUnenrolled", hasItem("exch01")).body("agentsUnenrolled", hasItem("exch02"));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            given().get("/api/v1/tenants/tenant-f/servers/exch01/enrolment").then().statusCode(404);
-            given().get("/api/v1/tenants/tenant-f/servers/exch02/enrolment").then().statusCode(404);
+            given().auth().oauth2(TestTokens.mspAdmin()).get("/api/v1/tenants/tenant-f/servers/exch01/enrolment").then().statusCode(404);
+            given().auth().oauth2(TestTokens.mspAdmin()).get("/api/v1/tenants/tenant-f/servers/exch02/enrolment").then().statusCode(404);
         });
-        given().get("/api/v1/tenants/tenant-f/policy").then().statusCode(200).body("mitigationsEnabled", is(false));
+        given().auth().oauth2(TestTokens.mspAdmin()).get("/api/v1/tenants/tenant-f/policy").then().statusCode(200).body("mitigationsEnabled", is(false));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class))
                 .filteredOn(a -> "tenant-f".equals(a.getTenantId()) && a.getType().startsWith("tenant."))
                 .extracting(AuditRecord::getType, AuditRecord::getActor)
-                .containsExactly(tuple("tenant.onboarded", "msp-admin"),
-                        tuple("tenant.offboarded", "msp-admin")));
+                .containsExactly(tuple("tenant.onboarded", "msp-admin-of-all via test-client"),
+                        tuple("tenant.offboarded", "msp-admin-of-all via test-client")));
         assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).filteredOn(a -> a.getType().equals("tenant.offboarded")
                 && "tenant-f".equals(a.getTenantId())).singleElement().satisfies(a -> assertThat(a.getDetails())
                 .containsEntry("agentsUnenrolled", "exch01,exch02").containsEntry("principalsRevoked", "agent-tenant-f,soc-tenant-f")

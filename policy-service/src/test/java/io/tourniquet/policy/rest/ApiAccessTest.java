@@ -1,0 +1,61 @@
+package io.tourniquet.policy.rest;
+
+import static io.tourniquet.testsupport.AccessMatrix.endpoint;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.testsupport.AccessMatrix;
+import io.tourniquet.testsupport.KafkaBrokerResource;
+import io.tourniquet.testsupport.LocalIssuerResource;
+import java.net.URL;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who may call each endpoint of the policy API, tokens validated against a real issuer's published keys. Allowed
+ * calls are made so that they change nothing (a body with an unknown field, an invalid mitigation id or action).
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(LocalIssuerResource.class)
+class ApiAccessTest {
+
+    private static final String[] READ = {Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR};
+    private static final String[] WRITE = {Roles.MSP_ADMIN, Roles.OPERATOR};
+    private static final String NOTHING = "{\"unexpected\": true}";
+
+    @TestHTTPResource("/")
+    URL url;
+
+    private AccessMatrix matrix() {
+        return new AccessMatrix(url.toString(), AccessMatrix.placeholders("mitigation", "bad$id", "server", "exch01", "action", "remove"), List.of(
+                endpoint("GET", "/api/v1/tenants/{tenant}/policy", null, READ),
+                endpoint("PUT", "/api/v1/tenants/{tenant}/policy", NOTHING, WRITE),
+                endpoint("PUT", "/api/v1/tenants/{tenant}/blocked/{mitigation}", null, WRITE),
+                endpoint("DELETE", "/api/v1/tenants/{tenant}/blocked/{mitigation}", null, WRITE),
+                endpoint("POST", "/api/v1/tenants/{tenant}/mitigations/{mitigation}/approve", NOTHING, WRITE),
+                endpoint("POST", "/api/v1/tenants/{tenant}/mitigations/{mitigation}/reject", NOTHING, WRITE),
+                endpoint("POST", "/api/v1/tenants/{tenant}/servers/{server}/mitigations/{mitigation}/{action}", NOTHING, WRITE),
+                endpoint("POST", "/api/v1/tenants/{tenant}/mitigations/{mitigation}/rollout/{action}", null, WRITE),
+                endpoint("GET", "/api/v1/tenants/{tenant}/rollouts", null, READ),
+                endpoint("GET", "/api/v1/tenants/{tenant}/mitigations", null, READ),
+                endpoint("PUT", "/api/v1/mitigations/{mitigation}/kill-switch", NOTHING, Roles.MSP_ADMIN),
+                endpoint("DELETE", "/api/v1/mitigations/{mitigation}/kill-switch", null, Roles.MSP_ADMIN),
+                endpoint("GET", "/api/v1/tenants/{tenant}/servers/{server}/enrolment", null, READ),
+                endpoint("PUT", "/api/v1/tenants/{tenant}/servers/{server}/enrolment", NOTHING, Roles.MSP_ADMIN),
+                endpoint("POST", "/api/v1/tenants/{tenant}/onboarding", NOTHING, Roles.MSP_ADMIN),
+                endpoint("POST", "/api/v1/tenants/{tenant}/offboarding", NOTHING, Roles.MSP_ADMIN)));
+    }
+
+    @Test
+    void everyEndpointHasAnAccessRule() throws Exception {
+        matrix().assertCoversEveryOperation();
+    }
+
+    @Test
+    void everyEndpointRefusesBadTokensWrongRolesAndOtherTenants() throws Exception {
+        matrix().assertEnforced();
+    }
+}
