@@ -38,7 +38,7 @@ import org.jboss.logging.Logger;
 public class FeedIngestion {
 
     private static final Logger LOG = Logger.getLogger(FeedIngestion.class);
-    static final String SOURCE = "feed-ingestor";
+    public static final String SOURCE = "feed-ingestor";
 
     /** What one ingestion did. */
     public record Result(String feedId, String feedVersion, List<String> published, List<String> withdrawn, int unchanged) {

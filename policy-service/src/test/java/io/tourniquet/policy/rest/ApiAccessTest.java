@@ -1,11 +1,20 @@
 package io.tourniquet.policy.rest;
 
+import static io.restassured.RestAssured.given;
 import static io.tourniquet.testsupport.AccessMatrix.endpoint;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
+import io.tourniquet.testsupport.TestTokens;
+import io.tourniquet.testsupport.TopicRecords;
+import java.time.Duration;
 import io.tourniquet.testsupport.AccessMatrix;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.LocalIssuerResource;
@@ -47,6 +56,21 @@ class ApiAccessTest {
                 endpoint("PUT", "/api/v1/tenants/{tenant}/servers/{server}/enrolment", NOTHING, Roles.MSP_ADMIN),
                 endpoint("POST", "/api/v1/tenants/{tenant}/onboarding", NOTHING, Roles.MSP_ADMIN),
                 endpoint("POST", "/api/v1/tenants/{tenant}/offboarding", NOTHING, Roles.MSP_ADMIN)));
+    }
+
+    /** Who tried what on whose tenant is evidence: the refusal is in the audit trail, in the tenant's chain. */
+    @Test
+    void aRefusedCallIsRecordedInTheAuditTrailWithWhoWhatAndWhen() {
+        var intruder = TestTokens.mint(TestTokens.person("intruder-7", "intruder-7", Roles.OPERATOR, "matrix-b"));
+        given().auth().oauth2(intruder).get("/api/v1/tenants/matrix-a/policy").then().statusCode(403);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicRecords.values(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, AuditRecord.class))
+                .filteredOn(a -> a.getType().equals(AuditType.API_REFUSED.wireName()) && "intruder-7".equals(a.getActor())).singleElement()
+                .satisfies(a -> {
+                    assertThat(a.getTenantId()).isEqualTo("matrix-a");
+                    assertThat(a.getReason()).startsWith("403 GET /api/v1/tenants/matrix-a/policy from ");
+                    assertThat(a.getOccurredAt()).isNotNull();
+                }));
     }
 
     @Test

@@ -37,6 +37,8 @@ public enum AuditType {
     AGENT_ENROLLED("agent.enrolled"),
     TENANT_ONBOARDED("tenant.onboarded"),
     TENANT_OFFBOARDED("tenant.offboarded"),
+    /** A call to a service's API refused: no or a bad token (401), a role or tenant it does not hold (403), over a rate limit (429). */
+    API_REFUSED("api.refused"),
     /** An agent event whose signature does not match the server's enrolled key (or a server not enrolled): not acted on. */
     AGENT_EVENT_REFUSED("agent-event.refused"),
 
