@@ -1,0 +1,219 @@
+package io.tourniquet.system.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
+import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
+import io.strimzi.api.kafka.model.user.acl.AclRule;
+import io.strimzi.api.kafka.model.user.acl.AclRuleClusterResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource;
+import io.strimzi.api.kafka.model.user.acl.AclRuleTransactionalIdResource;
+import io.tourniquet.schemas.security.KafkaAcls;
+import io.tourniquet.schemas.topics.TopicSpec;
+import io.tourniquet.schemas.topics.Topics;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * k8s/: every overlay builds with kubectl's Kustomize, every resource parses with Strimzi's and fabric8's models with
+ * no field they do not know, and the topics and ACLs are exactly those the code gives the secured embedded broker. No
+ * Kubernetes cluster runs here: this is everything up to applying them.
+ */
+class KubernetesManifestsTest {
+
+    private static final Path K8S = Path.of(System.getProperty("tourniquet.home", "..")).resolve("k8s");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of("Kafka", Kafka.class, "KafkaNodePool", KafkaNodePool.class,
+            "KafkaTopic", KafkaTopic.class, "KafkaUser", KafkaUser.class, "Namespace", Namespace.class);
+
+    @Test
+    void theTopicsAndUsersAreGeneratedFromTheCodesTables() throws IOException {
+        Path topics = K8S.resolve("base/kafka/topics.yaml");
+        Path users = K8S.resolve("base/kafka/users.yaml");
+        if (Boolean.getBoolean("k8s.regenerate")) {
+            Files.writeString(topics, StrimziManifests.topics());
+            Files.writeString(users, StrimziManifests.users());
+        }
+        assertThat(topics).as("regenerate with -Dk8s.regenerate=true").hasContent(StrimziManifests.topics());
+        assertThat(users).as("regenerate with -Dk8s.regenerate=true").hasContent(StrimziManifests.users());
+    }
+
+    @Test
+    void everyOverlayBuildsAndEveryResourceParsesWithNoUnknownField() throws Exception {
+        try (var overlays = Files.list(K8S.resolve("overlays"))) {
+            List<Path> dirs = overlays.filter(Files::isDirectory).sorted().toList();
+            assertThat(dirs).extracting(d -> d.getFileName().toString()).contains("dev", "production");
+            for (Path overlay : dirs) {
+                List<HasMetadata> resources = build(overlay);
+                assertThat(resources).as(overlay.toString()).extracting(HasMetadata::getKind).contains("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser");
+                for (HasMetadata resource : resources) {
+                    assertThat(unknownFields(resource)).as(overlay.getFileName() + ": " + resource.getKind() + " " + resource.getMetadata().getName())
+                            .isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void productionIsThreeControllersAndThreeBrokersAcrossZonesWithTwoInSyncReplicas() throws Exception {
+        List<HasMetadata> production = build(K8S.resolve("overlays/production"));
+        Kafka kafka = only(production, Kafka.class);
+        assertThat(kafka.getSpec().getKafka().getConfig()).containsEntry("default.replication.factor", 3).containsEntry("min.insync.replicas", 2)
+                .containsEntry("unclean.leader.election.enable", false).containsEntry("auto.create.topics.enable", false);
+        assertThat(kafka.getSpec().getKafka().getRack().getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+        assertThat(of(production, KafkaNodePool.class)).extracting(p -> p.getSpec().getRoles().toString().toLowerCase() + "x" + p.getSpec().getReplicas())
+                .containsExactlyInAnyOrder("[controller]x3", "[broker]x3");
+        assertThat(of(production, KafkaTopic.class)).allSatisfy(t -> assertThat(t.getSpec().getReplicas()).as(t.getSpec().getTopicName()).isEqualTo(3));
+
+        List<HasMetadata> dev = build(K8S.resolve("overlays/dev"));
+        assertThat(of(dev, KafkaNodePool.class)).singleElement().satisfies(p -> assertThat(p.getSpec().getReplicas()).isEqualTo(1));
+        assertThat(only(dev, Kafka.class).getSpec().getKafka().getConfig()).containsEntry("default.replication.factor", 1);
+    }
+
+    /** Read back from the manifests through Strimzi's model, compared with what the embedded broker is given. */
+    @Test
+    void theManifestsTopicsAndAclsAreThoseTheCodeGivesTheEmbeddedBroker() throws Exception {
+        List<HasMetadata> resources = build(K8S.resolve("overlays/dev"));
+        Map<String, String> topics = new TreeMap<>();
+        of(resources, KafkaTopic.class).forEach(t -> topics.put(t.getSpec().getTopicName(), t.getSpec().getPartitions() + " " + new TreeMap<>(
+                t.getSpec().getConfig().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))))));
+        Map<String, String> expectedTopics = new TreeMap<>();
+        for (TopicSpec spec : Topics.central()) {
+            Map<String, String> config = new TreeMap<>(spec.configs());
+            config.remove(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG); // the cluster's, per overlay
+            expectedTopics.put(spec.name(), spec.partitions() + " " + config);
+        }
+        assertThat(topics).isEqualTo(expectedTopics);
+
+        Set<String> grants = new TreeSet<>();
+        for (KafkaUser user : of(resources, KafkaUser.class)) {
+            assertThat(user.getSpec().getAuthentication().getType()).isEqualTo("scram-sha-512");
+            for (AclRule rule : ((KafkaUserAuthorizationSimple) user.getSpec().getAuthorization()).getAcls()) {
+                assertThat(rule.getType().toValue()).isEqualTo("allow");
+                assertThat(rule.getHost()).isEqualTo("*");
+                String resource = resource(rule);
+                rule.getOperations().forEach(op -> grants.add(user.getMetadata().getName() + " " + resource + " " + op.toValue()));
+            }
+        }
+        Set<String> expected = new TreeSet<>();
+        for (AclBinding binding : KafkaAcls.services()) {
+            expected.add(binding.entry().principal().substring("User:".length()) + " " + binding.pattern().resourceType() + " "
+                    + binding.pattern().name() + " " + (binding.pattern().patternType().name().equals("PREFIXED") ? "prefix" : "literal") + " "
+                    + StrimziManifests.operation(binding.entry().operation().name()));
+        }
+        assertThat(grants).isEqualTo(expected);
+    }
+
+    private static String resource(AclRule rule) {
+        if (rule.getResource() instanceof AclRuleTopicResource t) {
+            return "TOPIC " + t.getName() + " " + t.getPatternType().toValue();
+        }
+        if (rule.getResource() instanceof AclRuleGroupResource g) {
+            return "GROUP " + g.getName() + " " + g.getPatternType().toValue();
+        }
+        if (rule.getResource() instanceof AclRuleTransactionalIdResource x) {
+            return "TRANSACTIONAL_ID " + x.getName() + " " + x.getPatternType().toValue();
+        }
+        if (rule.getResource() instanceof AclRuleClusterResource) {
+            return "CLUSTER kafka-cluster literal";
+        }
+        throw new AssertionError("unexpected ACL resource " + rule.getResource());
+    }
+
+    private static List<HasMetadata> build(Path overlay) throws Exception {
+        Process kustomize = new ProcessBuilder("kubectl", "kustomize", overlay.toString()).redirectErrorStream(false).start();
+        byte[] output = kustomize.getInputStream().readAllBytes();
+        String errors = new String(kustomize.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kustomize.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kustomize.exitValue()).as("kubectl kustomize " + overlay + ": " + errors).isZero();
+        List<HasMetadata> resources = new ArrayList<>();
+        for (String document : new String(output, StandardCharsets.UTF_8).split("(?m)^---$")) {
+            if (document.isBlank()) {
+                continue;
+            }
+            JsonNode tree = YAML.readTree(document);
+            Class<? extends HasMetadata> type = KINDS.get(tree.path("kind").asText());
+            assertThat(type).as("a kind this test knows: " + tree.path("kind").asText()).isNotNull();
+            resources.add(YAML.treeToValue(tree, type));
+        }
+        return resources;
+    }
+
+    private static <T> List<T> of(List<HasMetadata> resources, Class<T> type) {
+        return resources.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static <T> T only(List<HasMetadata> resources, Class<T> type) {
+        List<T> found = of(resources, type);
+        assertThat(found).hasSize(1);
+        return found.get(0);
+    }
+
+    /**
+     * Strimzi's and fabric8's model classes keep fields they do not know in additionalProperties instead of failing:
+     * every such field, anywhere in the resource, with its path.
+     */
+    static List<String> unknownFields(Object resource) {
+        List<String> unknown = new ArrayList<>();
+        walk(resource, "", unknown, new IdentityHashMap<>());
+        return unknown;
+    }
+
+    private static void walk(Object value, String path, List<String> unknown, Map<Object, Boolean> seen) {
+        if (value == null || seen.put(value, Boolean.TRUE) != null) {
+            return;
+        }
+        if (value instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                walk(item, path + "[" + i++ + "]", unknown, seen);
+            }
+            return;
+        }
+        String name = value.getClass().getName();
+        if (!name.startsWith("io.strimzi.") && !name.startsWith("io.fabric8.")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || getter.getDeclaringClass() == Object.class || !getter.getName().startsWith("get")) {
+                continue;
+            }
+            try {
+                Object field = getter.invoke(value);
+                if (getter.getName().equals("getAdditionalProperties") && field instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                    unknown.add(path + " " + extra.keySet());
+                } else if (!(field instanceof Map<?, ?>)) {
+                    walk(field, path + "." + getter.getName().substring(3), unknown, seen);
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // a computed getter that needs state the resource does not have: not a field
+            }
+        }
+    }
+}
