@@ -147,7 +147,7 @@ public final class Bench {
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
             Path logs = work.resolve("logs");
             // the services validate tokens as in ./tourniquet up: the bench calls their APIs as the stack's automation client
-            LocalIssuer issuer = StackLogins.startIssuer(work, EmbeddedKafkaBroker.freePort(), List.of(UNBLOCK_TENANT));
+            LocalIssuer issuer = StackLogins.startIssuer(work, EmbeddedKafkaBroker.freePort(), List.of(UNBLOCK_TENANT), null); // plain HTTP on loopback, as its services
             processes.add(issuer);
             ClientCredentials apiToken = StackLogins.client(work, issuer, StackLogins.STACK_CLIENT);
             Map<String, String> env = Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "TOURNIQUET_STATE_DIR", work.resolve("state").toString(),

@@ -77,7 +77,7 @@ final class AgentCommands {
             @Option(names = "--server", required = true, paramLabel = "SERVER") String server,
             @Option(names = "--state-dir", paramLabel = "DIR", description = "the agent's state directory "
                     + "(default: $TOURNIQUET_HOME/.tourniquet/agent-state/<tenant>, as the agent's own default)") Path stateDir,
-            @Option(names = "--policy", paramLabel = "URL", defaultValue = "http://127.0.0.1:8082", description = "the policy service (default: ${DEFAULT-VALUE})")
+            @Option(names = "--policy", paramLabel = "URL", defaultValue = "https://127.0.0.1:8082", description = "the policy service (default: ${DEFAULT-VALUE})")
             String policy,
             @Option(names = "--replace", description = "the server is enrolled with another key (rebuilt, key lost): replace it (recorded as such)")
             boolean replace) throws InterruptedException {

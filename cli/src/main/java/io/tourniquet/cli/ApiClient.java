@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
+import io.tourniquet.devstack.StackHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final PrintWriter out;
     private final PrintWriter err;
     private final String baseUrl;
@@ -51,7 +50,7 @@ final class ApiClient {
         }
         HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = StackHttp.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             err.println("not reachable at " + baseUrl + ": " + e + " (is it running?)");
             return Cli.UNREACHABLE;

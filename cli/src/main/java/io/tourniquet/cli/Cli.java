@@ -1,5 +1,7 @@
 package io.tourniquet.cli;
 
+import io.tourniquet.devstack.LocalStack;
+import io.tourniquet.devstack.StackHttp;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
 import java.io.PrintWriter;
@@ -51,6 +53,8 @@ public final class Cli {
 
     /** The command line as ./tourniquet runs it; tests call {@code execute} on it with their own output streams. */
     public static CommandLine commandLine() {
+        // the local stack's services and identity provider serve HTTPS with its own CA: verified, like any other
+        StackHttp.trustLocalStack(LocalStack.Options.defaults(home()).stateDir());
         CommandLine commandLine = new CommandLine(new Cli());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();

@@ -10,6 +10,7 @@ import io.tourniquet.schemas.crypto.Ed25519Keys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import io.tourniquet.devstack.StackHttp;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -103,10 +104,10 @@ final class FeedCommands {
     @Command(name = "test", mixinStandardHelpOptions = true,
             description = "Ask the running ingestor to fetch and verify every configured feed now (reachable? trusted?), as "
                     + "Test-MitigationServiceConnectivity.ps1 does for EM.")
-    int test(@Option(names = "--ingestor", paramLabel = "URL", defaultValue = "http://127.0.0.1:8081",
+    int test(@Option(names = "--ingestor", paramLabel = "URL", defaultValue = "https://127.0.0.1:8081",
             description = "the feed-ingestor (default: ${DEFAULT-VALUE})") String ingestor) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = StackHttp.client();
         String token = SignIn.bearerToken();
         HttpResponse<String> feeds;
         try {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.devstack.ClientCredentials;
 import io.tourniquet.devstack.LocalIssuer;
+import io.tourniquet.devstack.StackHttp;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
 final class LoginCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private LoginCommands() {
     }
@@ -39,7 +38,7 @@ final class LoginCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:TOURNIQUET_OIDC_ISSUER:-http://127.0.0.1:8090}",
+        @Option(names = "--issuer", paramLabel = "URL", defaultValue = "${env:TOURNIQUET_OIDC_ISSUER:-https://127.0.0.1:8090}",
                 description = "the OpenID Connect issuer (default: ${DEFAULT-VALUE}, the one ./tourniquet up runs)")
         String issuer;
 
@@ -151,7 +150,7 @@ final class LoginCommands {
     }
 
     private static JsonNode getJson(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
+        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(url + " answered HTTP " + response.statusCode());
@@ -160,7 +159,7 @@ final class LoginCommands {
     }
 
     private static Reply postForm(String url, String form) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), JSON.readTree(response.body()));

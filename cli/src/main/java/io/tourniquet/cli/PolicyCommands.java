@@ -24,7 +24,7 @@ final class PolicyCommands {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--policy", paramLabel = "URL", defaultValue = "http://127.0.0.1:8082", scope = ScopeType.INHERIT,
+    @Option(names = "--policy", paramLabel = "URL", defaultValue = "https://127.0.0.1:8082", scope = ScopeType.INHERIT,
             description = "the policy service (default: ${DEFAULT-VALUE})")
     String policy;
 

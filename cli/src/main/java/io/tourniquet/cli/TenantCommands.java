@@ -36,7 +36,7 @@ final class TenantCommands {
             description = "the broker (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
-    @Option(names = "--policy", paramLabel = "URL", defaultValue = "http://127.0.0.1:8082", scope = ScopeType.INHERIT,
+    @Option(names = "--policy", paramLabel = "URL", defaultValue = "https://127.0.0.1:8082", scope = ScopeType.INHERIT,
             description = "the policy service (default: ${DEFAULT-VALUE})")
     String policy;
 

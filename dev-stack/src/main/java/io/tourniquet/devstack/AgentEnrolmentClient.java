@@ -7,7 +7,6 @@ import io.tourniquet.schemas.crypto.SigningKey;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.Map;
 public final class AgentEnrolmentClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration POLL = Duration.ofMillis(200);
 
     /** The policy service's answer; {@code inForce} once the topology checks events against the key. */
@@ -52,7 +50,7 @@ public final class AgentEnrolmentClient {
         SigningKey key = AgentIdentityFiles.ensure(agentStateDir, server);
         String pem = Ed25519Keys.toPem(AgentIdentityFiles.publicKey(agentStateDir, server));
         String body = JSON.writeValueAsString(Map.of("publicKey", pem, "replace", replace));
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(60))
+        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + bearerToken).PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Result(response.statusCode(), response.body(), key.keyId(), false);
     }
@@ -63,7 +61,7 @@ public final class AgentEnrolmentClient {
         long deadline = System.nanoTime() + wait.toNanos();
         HttpResponse<String> current;
         do {
-            current = HTTP.send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(10))
+            current = StackHttp.client().send(HttpRequest.newBuilder(uri(policyUrl, tenant, server)).timeout(Duration.ofSeconds(10))
                             .header("Authorization", "Bearer " + bearerToken).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (current.statusCode() == 200 && keyId.equals(JSON.readTree(current.body()).path("keyId").asText())) {

@@ -3,6 +3,9 @@ package io.tourniquet.devstack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import javax.net.ssl.SSLContext;
 import io.tourniquet.schemas.security.Roles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -91,11 +94,17 @@ public final class LocalIssuer implements AutoCloseable {
         }
     }
 
-    private LocalIssuer(RsaJsonWebKey key, int port, List<Account> users, List<Account> clients) throws IOException {
+    private LocalIssuer(RsaJsonWebKey key, int port, List<Account> users, List<Account> clients, SSLContext tls) throws IOException {
         this.key = key;
         users.forEach(u -> this.users.put(u.name(), u));
         clients.forEach(c -> this.clients.put(c.name(), c));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         server.createContext("/.well-known/openid-configuration", exchange -> handle(exchange, this::discovery));
         server.createContext("/jwks", exchange -> handle(exchange, this::jwks));
         server.createContext("/token", exchange -> handle(exchange, this::token));
@@ -107,8 +116,13 @@ public final class LocalIssuer implements AutoCloseable {
 
     /** Starts the issuer on 127.0.0.1:port (0: any free port), signing with the key kept in keyFile (made on first use). */
     public static LocalIssuer start(Path keyFile, int port, List<Account> users, List<Account> clients) {
+        return start(keyFile, port, users, clients, null);
+    }
+
+    /** The same over HTTPS with the TLS context's key and certificate (null: plain HTTP). */
+    public static LocalIssuer start(Path keyFile, int port, List<Account> users, List<Account> clients, SSLContext tls) {
         try {
-            return new LocalIssuer(signingKey(keyFile), port, users, clients);
+            return new LocalIssuer(signingKey(keyFile), port, users, clients, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local OpenID Connect issuer on port " + port, e);
         }
@@ -116,7 +130,7 @@ public final class LocalIssuer implements AutoCloseable {
 
     /** The issuer identifier, which is also where its discovery document is found. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     public String tokenEndpoint() {

@@ -1,5 +1,9 @@
 package io.tourniquet.devstack;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +61,57 @@ public final class LocalPki {
 
     public Path truststore() {
         return dir.resolve("truststore.p12");
+    }
+
+    /** The CA's certificate (PEM): what a client of the local stack trusts (curl --cacert). */
+    public Path caCertificate() {
+        return dir.resolve("ca.crt");
+    }
+
+    /**
+     * The key and certificate the local stack's HTTPS endpoints (services, identity provider) serve, for 127.0.0.1 and
+     * localhost, signed by the local CA: {@code services.p12}, made on first use, owner-only.
+     */
+    public synchronized Path servicesKeystore() {
+        Path keystore = dir.resolve("services.p12");
+        if (Files.exists(keystore)) {
+            return keystore;
+        }
+        try {
+            Path request = dir.resolve("services.csr");
+            Path signed = dir.resolve("services.crt");
+            keytool("-genkeypair", "-alias", "services", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "825",
+                    "-dname", "CN=tourniquet-local-services, " + ORGANISATION_RDN, "-keystore", keystore.toString());
+            keytool("-certreq", "-alias", "services", "-keystore", keystore.toString(), "-file", request.toString());
+            keytool("-gencert", "-alias", "ca", "-keystore", dir.resolve("ca.p12").toString(), "-infile", request.toString(),
+                    "-outfile", signed.toString(), "-rfc", "-validity", "825", "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth");
+            keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCertificate().toString(), "-keystore", keystore.toString());
+            keytool("-importcert", "-alias", "services", "-file", signed.toString(), "-keystore", keystore.toString());
+            Files.delete(request);
+            OwnerOnlyFiles.restrict(keystore);
+            return keystore;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the services' certificate", e);
+        }
+    }
+
+    /** A server-side TLS context with the services' key and certificate (the local issuer's HTTPS). */
+    public SSLContext servicesTls() {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(servicesKeystore())) {
+                store.load(in, password.toCharArray());
+            }
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + servicesKeystore(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot use the services' key in " + servicesKeystore(), e);
+        }
     }
 
     /**

@@ -11,7 +11,6 @@ import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -54,7 +53,6 @@ public final class LocalStack implements AutoCloseable {
     /** The issuer's port from the base port (8090 by default: the services' default issuer). */
     static final int ISSUER_PORT_OFFSET = 9;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The broker administrator's client settings in the credentials directory ({@code <name>.properties}). */
     public static final String KAFKA_ADMIN_CONFIG = "kafka-admin";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,19 +76,22 @@ public final class LocalStack implements AutoCloseable {
         Path keys = ensureSigningKeys(options.stateDir().resolve("keys"));
         Path kafkaDir = options.stateDir().resolve("kafka");
         LocalStack stack;
+        // the local CA: the broker's TLS, and the HTTPS of the services and the identity provider, which every client here verifies
+        LocalPki pki = LocalPki.in(options.stateDir().resolve("tls"));
+        StackHttp.trust(pki.caCertificate());
         if (options.plaintextKafka()) {
             stack = new LocalStack(options, EmbeddedKafkaBroker.start(kafkaDir, options.kafkaPort()), Optional.empty());
         } else {
-            LocalPki pki = LocalPki.in(options.stateDir().resolve("tls"));
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startSecured(kafkaDir, options.kafkaPort(), pki);
             stack = new LocalStack(options, broker, Optional.of(new KafkaCredentials(options.stateDir().resolve("credentials"), pki,
                     broker.bootstrapServers())));
         }
         try {
             stack.secureBroker();
-            stack.issuer = StackLogins.startIssuer(options.stateDir(), port(options.basePort(), ISSUER_PORT_OFFSET), options.tenants());
+            stack.issuer = StackLogins.startIssuer(options.stateDir(), port(options.basePort(), ISSUER_PORT_OFFSET), options.tenants(),
+                    pki.servicesTls());
             stack.stackToken = StackLogins.client(options.stateDir(), stack.issuer, StackLogins.STACK_CLIENT);
-            stack.startServices(keys);
+            stack.startServices(keys, stack.httpsConfig(pki));
         } catch (RuntimeException e) {
             stack.close();
             throw e;
@@ -130,13 +131,39 @@ public final class LocalStack implements AutoCloseable {
                 .orElse(Map.of());
     }
 
+    /** An API service's configuration files: its Kafka identity and its HTTPS settings. */
+    private Map<String, String> apiService(String principal, Path httpsConfig) {
+        String locations = credentials.map(c -> c.clientConfig(principal).toAbsolutePath() + ",").orElse("") + httpsConfig.toAbsolutePath();
+        return Map.of("quarkus.config.locations", locations);
+    }
+
+    /**
+     * The HTTPS settings of the API services, owner-only (a store password is never on a command line): the local
+     * CA's certificate for 127.0.0.1, and trust in that CA for the identity provider's HTTPS.
+     */
+    private Path httpsConfig(LocalPki pki) {
+        Path file = options.stateDir().resolve("credentials").resolve("https.properties");
+        String content = String.join("\n", "# HTTPS of the local stack's API services (owner-only)",
+                "quarkus.http.ssl.certificate.key-store-file=" + pki.servicesKeystore().toAbsolutePath(),
+                "quarkus.http.ssl.certificate.key-store-password=" + pki.password(),
+                "quarkus.tls.local-ca.trust-store.p12.path=" + pki.truststore().toAbsolutePath(),
+                "quarkus.tls.local-ca.trust-store.p12.password=" + pki.password(),
+                "quarkus.oidc.tls.tls-configuration-name=local-ca", "");
+        try {
+            OwnerOnlyFiles.write(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
     private static Map<String, String> with(Map<String, String> properties, Map<String, String> more) {
         Map<String, String> all = new HashMap<>(properties);
         all.putAll(more);
         return all;
     }
 
-    private void startServices(Path keys) {
+    private void startServices(Path keys, Path https) {
         Path home = options.home();
         Path state = options.stateDir().resolve("state");
         Path logs = options.stateDir().resolve("logs");
@@ -148,14 +175,14 @@ public final class LocalStack implements AutoCloseable {
                 ? Map.of("tourniquet.audit.embedded-dir", state.resolve("audit-db").toString()) : options.auditDatabase());
         auditConfig.put("tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString());
         auditConfig.put("tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString());
-        auditConfig.putAll(kafkaIdentity(KafkaAcls.AUDIT_SERVICE));
-        ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env, auditConfig, logs, "256m");
+        auditConfig.putAll(apiService(KafkaAcls.AUDIT_SERVICE, https));
+        ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env, auditConfig, logs, "256m", true);
         services.add(audit);
         ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, with(Map.of(
                 "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                 "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString(),
                 "tourniquet.policy.tenants", String.join(",", options.tenants()),
-                "kafka-streams.state.dir", state.resolve("policy-streams").toString()), kafkaIdentity(KafkaAcls.POLICY_SERVICE)), logs, "256m");
+                "kafka-streams.state.dir", state.resolve("policy-streams").toString()), apiService(KafkaAcls.POLICY_SERVICE, https)), logs, "256m", true);
         services.add(policy);
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
@@ -180,7 +207,7 @@ public final class LocalStack implements AutoCloseable {
         ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
                 "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
                 "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString()),
-                kafkaIdentity(KafkaAcls.FEED_INGESTOR)), logs, "192m");
+                apiService(KafkaAcls.FEED_INGESTOR, https)), logs, "192m", true);
         services.add(ingestor);
         ingestor.awaitReady(READY_TIMEOUT);
     }
@@ -310,7 +337,7 @@ public final class LocalStack implements AutoCloseable {
 
     private <T> T getJson(String url, TypeReference<T> type) {
         try {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+            var response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
                             .header("Authorization", "Bearer " + accessToken()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

@@ -3,7 +3,6 @@ package io.tourniquet.devstack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,16 +17,16 @@ import java.util.concurrent.TimeUnit;
 /** One packaged Quarkus service started as a child process, with its log in a file. */
 public final class ServiceProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final String name;
     private final int httpPort;
+    private final boolean https;
     private final Process process;
     private final Path log;
 
-    private ServiceProcess(String name, int httpPort, Process process, Path log) {
+    private ServiceProcess(String name, int httpPort, boolean https, Process process, Path log) {
         this.name = name;
         this.httpPort = httpPort;
+        this.https = https;
         this.process = process;
         this.log = log;
     }
@@ -38,14 +37,25 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
             Path logDir, String maxHeap) {
+        return start(name, jar, httpPort, env, properties, logDir, maxHeap, false);
+    }
+
+    /**
+     * @param https the port serves HTTPS only (the service's certificate settings come with its configuration); no
+     *              plain HTTP port is opened
+     */
+    public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
+            Path logDir, String maxHeap, boolean https) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
         // Small and quiet: start with a small heap and give back what is not used, C1 only, a small code cache.
         List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms16m", "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
-                // loopback only: on one machine nothing else needs the services, and their APIs have no login yet (#15)
-                "-Xss512k", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort));
+                // loopback only: on one machine nothing else needs the services
+                "-Xss512k", "-Dquarkus.http.host=127.0.0.1"));
+        command.addAll(https ? List.of("-Dquarkus.http.ssl-port=" + httpPort, "-Dquarkus.http.port=0", "-Dquarkus.http.insecure-requests=disabled")
+                : List.of("-Dquarkus.http.port=" + httpPort));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         Path log = logDir.resolve(name + ".log");
@@ -54,7 +64,7 @@ public final class ServiceProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("MALLOC_ARENA_MAX", "2"); // glibc's per-thread arenas cost RSS and buy nothing here
             builder.environment().putAll(env);
-            return new ServiceProcess(name, httpPort, builder.start(), log);
+            return new ServiceProcess(name, httpPort, https, builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -77,7 +87,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return (https ? "https" : "http") + "://127.0.0.1:" + httpPort;
     }
 
     /** Waits until /q/health/ready answers UP; fails with the end of the service's log if it exits or times out. */
@@ -88,7 +98,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(name + " exited with status " + process.exitValue() + ":\n" + tail());
             }
             try {
-                var response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                var response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 
 /**
  * The accounts of the local stack's issuer, their secrets kept owner-only under {@code <state>/credentials} and made
@@ -25,8 +26,8 @@ public final class StackLogins {
     private StackLogins() {
     }
 
-    /** Starts the stack's issuer on 127.0.0.1:port with its accounts; the signing key is kept in keysDir. */
-    public static LocalIssuer startIssuer(Path stateDir, int port, List<String> tenants) {
+    /** Starts the stack's issuer on 127.0.0.1:port with its accounts (over HTTPS with tls, unless null); its key is kept in the state. */
+    public static LocalIssuer startIssuer(Path stateDir, int port, List<String> tenants, SSLContext tls) {
         String first = tenants.get(0);
         List<String> all = List.of(Roles.ALL_TENANTS);
         List<LocalIssuer.Account> people = List.of(
@@ -37,7 +38,7 @@ public final class StackLogins {
                 new LocalIssuer.Account(STACK_CLIENT, secret(stateDir, STACK_CLIENT), List.of(Roles.MSP_ADMIN), all),
                 new LocalIssuer.Account(COMPLIANCE_CLIENT, secret(stateDir, COMPLIANCE_CLIENT), List.of(Roles.AUDITOR), all),
                 new LocalIssuer.Account(FEED_PUBLISHER_CLIENT, secret(stateDir, FEED_PUBLISHER_CLIENT), List.of(Roles.FEED_PUBLISHER), all));
-        return LocalIssuer.start(stateDir.resolve("keys").resolve("issuer-signing.key"), port, people, clients);
+        return LocalIssuer.start(stateDir.resolve("keys").resolve("issuer-signing.key"), port, people, clients, tls);
     }
 
     /** Client credentials of one of the stack's automation clients. */

@@ -6,7 +6,6 @@ import io.tourniquet.schemas.security.TenantAccess;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.Map;
 public final class TenantOnboarding {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The policy service's answer, the client configurations written for the new principals, what was revoked. */
     public record Outcome(int status, String body, List<Path> clientConfigs, TenantAccess.Revoked revoked) {
@@ -74,7 +72,7 @@ public final class TenantOnboarding {
     private static HttpResponse<String> post(String policyUrl, String bearerToken, String tenant, String action, Map<String, Object> body)
             throws IOException, InterruptedException {
         URI uri = URI.create(policyUrl.replaceAll("/+$", "") + "/api/v1/tenants/" + tenant + "/" + action);
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+        return StackHttp.client().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + bearerToken).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.devstack.LocalIssuer;
 import io.tourniquet.devstack.LocalStack;
+import io.tourniquet.devstack.StackHttp;
 import io.tourniquet.devstack.StackLogins;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class DeviceSignIn {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DeviceSignIn() {
@@ -46,7 +45,7 @@ final class DeviceSignIn {
     }
 
     static HttpResponse<String> post(String url, String form) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+        return StackHttp.client().send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -55,7 +54,7 @@ final class DeviceSignIn {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return StackHttp.client().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static String encode(String value) {

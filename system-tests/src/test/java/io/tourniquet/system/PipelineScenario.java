@@ -20,7 +20,12 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import javax.net.ssl.SSLHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -178,6 +183,26 @@ abstract class PipelineScenario {
         }
         assertThat(DeviceSignIn.post(stack.issuer().url() + "/device", "user_code=XXXX-XXXX&username=auditor&password=guess").statusCode())
                 .isEqualTo(429);
+    }
+
+    /**
+     * The APIs and the identity provider answer HTTPS only, with a certificate of the local CA: a client that does not
+     * trust that CA is refused at the handshake, and plain HTTP gets no answer.
+     */
+    @Test
+    void theApisAndTheIdentityProviderServeHttpsWithTheLocalCaOnly() throws Exception {
+        List<String> endpoints = List.of(stack.service("policy-service").baseUrl() + "/api/v1/tenants/acme/policy",
+                stack.service("audit-service").baseUrl() + "/api/v1/summary", stack.service("feed-ingestor").baseUrl() + "/api/v1/feeds",
+                stack.issuer().url() + "/.well-known/openid-configuration");
+        HttpClient untrusting = HttpClient.newHttpClient();
+        for (String url : endpoints) {
+            assertThat(url).startsWith("https://127.0.0.1:");
+            assertThat(DeviceSignIn.get(url, null)).as(url).isIn(200, 401);
+            assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()))
+                    .as(url).isInstanceOf(SSLHandshakeException.class);
+            assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(URI.create(url.replace("https://", "http://")))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())).as(url).isInstanceOf(IOException.class);
+        }
     }
 
     /** The local stack's services answer on loopback only: another machine on the network reaches none of their APIs. */

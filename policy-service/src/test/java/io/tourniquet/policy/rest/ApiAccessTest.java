@@ -73,6 +73,14 @@ class ApiAccessTest {
                 }));
     }
 
+    /** Headers that are not even tokens: 401, never a server error. */
+    @Test
+    void aMalformedBearerTokenIsRefusedWith401() {
+        for (String header : new String[] {"Bearer ", "Bearer .", "Bearer a.", "Bearer a..b", "Bearer a.b.c.d", "Bearer x y", "Bearer \u00e9t\u00e9"}) {
+            given().header("Authorization", header).get("/api/v1/tenants/matrix-a/policy").then().statusCode(401);
+        }
+    }
+
     @Test
     void everyEndpointHasAnAccessRule() throws Exception {
         matrix().assertCoversEveryOperation();
