@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,6 +60,13 @@ class SecuredEmbeddedKafkaBrokerTest {
             provisioner.ensure(Topics.tenant("globex"));
             provisioner.ensure(List.of(Topics.tenantCloudEventsSpec("acme"), Topics.tenantCloudEventsSpec("globex")));
         }
+        // a record in each topic a test reads: an allowed read ends when it arrives, instead of waiting out an empty poll
+        try (var admin = broker.adminClients().producer(Map.of(), new StringSerializer(), new ByteArraySerializer())) {
+            for (String topic : List.of(Topics.commands("acme"), Topics.tenantCloudEvents("acme"), Topics.AUDIT_CLOUDEVENTS)) {
+                admin.send(new ProducerRecord<>(topic, 0, "k", new byte[1])); // partition 0: the one read() reads
+            }
+            admin.flush();
+        }
     }
 
     @AfterAll
@@ -92,15 +100,25 @@ class SecuredEmbeddedKafkaBrokerTest {
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
             consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
-            consumer.poll(Duration.ofSeconds(5));
+            awaitRecord(consumer);
+        }
+    }
+
+    /** Polls until the topic's record arrives (an unauthorized read throws on the first poll). */
+    private static void awaitRecord(Consumer<?, ?> consumer) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("allowed, but no record arrived within 15 s");
+            }
         }
     }
 
     private static void joinGroup(KafkaClients clients, String group, String topic) {
-        try (var consumer = clients.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = clients.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            consumer.poll(Duration.ofSeconds(5));
+            awaitRecord(consumer);
         }
     }
 
