@@ -5,10 +5,8 @@ import io.tourniquet.schemas.security.Roles;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.ForbiddenException;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -41,10 +39,6 @@ public class Caller {
         return azp != null ? azp : claim("client_id");
     }
 
-    public Set<String> roles() {
-        return identity.getRoles();
-    }
-
     /** The tenants the caller's roles apply to ({@value Roles#ALL_TENANTS}: all). */
     public Set<String> tenants() {
         if (!(identity.getPrincipal() instanceof JsonWebToken token)) {
@@ -71,8 +65,12 @@ public class Caller {
     /** 403 unless the caller's token names the tenant (or every tenant). */
     public void requireTenant(String tenant) {
         if (!mayAccess(tenant)) {
-            throw new ForbiddenException("your token does not grant access to tenant '" + tenant + "'");
+            throw new ForbiddenException(notGranted(tenant));
         }
+    }
+
+    static String notGranted(String tenant) {
+        return "your token does not grant access to tenant '" + tenant + "'";
     }
 
     /**
@@ -92,11 +90,6 @@ public class Caller {
             return tenants.iterator().next();
         }
         throw new ForbiddenException("name one of your tenants with ?tenant=: " + String.join(", ", tenants));
-    }
-
-    /** The items of tenants the caller may see. */
-    public <T> List<T> visible(List<T> items, Function<T, String> tenantOf) {
-        return allTenants() ? items : items.stream().filter(item -> mayAccess(tenantOf.apply(item))).toList();
     }
 
     private String claim(String name) {

@@ -29,7 +29,7 @@ public class TenantGuard {
         for (String tenant : new String[] {request.getUriInfo().getPathParameters().getFirst(TENANT),
                 request.getUriInfo().getQueryParameters().getFirst(TENANT)}) {
             if (tenant != null && !caller.mayAccess(tenant)) {
-                return Problem.response(403, "your token does not grant access to tenant '" + tenant + "'");
+                return Problem.response(403, Caller.notGranted(tenant));
             }
         }
         return null;
