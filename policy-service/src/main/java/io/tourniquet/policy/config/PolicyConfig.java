@@ -2,6 +2,7 @@ package io.tourniquet.policy.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.tourniquet.policy.kubernetes.StrimziKafkaUsers.Authentication;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,4 +42,24 @@ public interface PolicyConfig {
     /** How long startup waits for Kafka. */
     @WithDefault("30s")
     Duration kafkaTimeout();
+
+    Kubernetes kubernetes();
+
+    /** In Kubernetes beside a Strimzi cluster: onboarding a tenant makes its KafkaUsers. */
+    interface Kubernetes {
+        /** Make (and at offboarding delete) each tenant's Strimzi KafkaUsers through the Kubernetes API. */
+        @WithDefault("false")
+        boolean tenantUsers();
+
+        /** The Strimzi Kafka cluster's name: the users' strimzi.io/cluster label. */
+        @WithDefault("tourniquet")
+        String kafkaCluster();
+
+        /** The namespace the cluster's User Operator watches; by default the service's own. */
+        Optional<String> namespace();
+
+        /** How a tenant's agents authenticate: scram-sha-512 (the agents listener) or tls (the mutual TLS listener). */
+        @WithDefault("scram-sha-512")
+        Authentication agentAuthentication();
+    }
 }

@@ -1,5 +1,6 @@
 package io.tourniquet.policy.service;
 
+import io.tourniquet.policy.kubernetes.TenantKafkaUsers;
 import io.tourniquet.policy.messaging.AdminAuditPublisher;
 import io.tourniquet.policy.messaging.EnrolmentPublisher;
 import io.tourniquet.policy.streams.PolicyTopology;
@@ -20,9 +21,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Tenant onboarding and offboarding as the policy service sees them: the tenant's topics, its enrolled agents, its
- * policy, and the record of it in the audit trail. The Kafka principals and ACLs are granted and revoked by the
- * MSP's Kafka administrator ({@code ./tourniquet tenant onboard|offboard}, TenantAccess): no service holds the
- * cluster-wide right to make ACLs. The caller reports what it did there, and it is recorded with who did it.
+ * policy, and the record of it in the audit trail. Its Kafka principals and ACLs: in Kubernetes, the tenant's
+ * Strimzi KafkaUsers, made and deleted here (TenantKafkaUsers); elsewhere granted and revoked by the MSP's Kafka
+ * administrator ({@code ./tourniquet tenant onboard|offboard}, TenantAccess), since no service holds the
+ * cluster-wide right to make ACLs: the caller reports what it did there, and it is recorded with who did it.
  */
 @ApplicationScoped
 public class TenantLifecycle {
@@ -45,17 +47,27 @@ public class TenantLifecycle {
     @Inject
     AdminAuditPublisher audit;
 
+    @Inject
+    TenantKafkaUsers kafkaUsers;
+
     /** Creates the tenant's topics and records the onboarding. */
     public Map<String, Object> onboard(String tenant, String by, KafkaAccess access) {
         Topics.requireValidTenant(tenant);
         PolicyAdmin.requireAdmin(by);
         List<String> topics = admin.ensureTenantTopics(tenant);
+        List<String> principals = new ArrayList<>(kafkaUsers.grant(tenant));
+        if (access != null && access.principals() != null) {
+            access.principals().stream().filter(p -> !principals.contains(p)).forEach(principals::add);
+        }
         Map<String, String> details = new LinkedHashMap<>();
         details.put("topics", String.join(",", topics));
-        details.put("principals", access == null || access.principals() == null ? "" : String.join(",", access.principals()));
+        details.put("principals", String.join(",", principals));
+        if (kafkaUsers.enabled()) {
+            details.put("kafkaUsers", kafkaUsers.namespace() + ": " + String.join(",", principals));
+        }
         audit.record(AuditType.TENANT_ONBOARDED, "onboarded", by, tenant, null, null, "tenant onboarded", details);
         LOG.infof("tenant %s onboarded by %s", tenant, by);
-        return Map.of("tenantId", tenant, "topics", topics);
+        return Map.of("tenantId", tenant, "topics", topics, "principals", principals);
     }
 
     /**
@@ -67,6 +79,8 @@ public class TenantLifecycle {
         Topics.requireValidTenant(tenant);
         PolicyAdmin.requireAdmin(by);
         PolicyAdmin.requireReason(reason);
+        // Kafka access first: the tenant's agents are cut off before anything else changes
+        List<String> usersDeleted = kafkaUsers.revoke(tenant);
         List<String> revoked = new ArrayList<>();
         ReadOnlyKeyValueStore<String, SpecificRecord> enrolled = stores.get(PolicyTopology.ENROLMENTS_STORE);
         // keys are <tenant>/<server>; '/' + 1 is '0', so the range holds exactly this tenant's servers
@@ -78,6 +92,9 @@ public class TenantLifecycle {
         admin.setPolicy(current.withMitigationsEnabled(false).toPolicy(tenant, by, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         Map<String, String> details = new LinkedHashMap<>();
         details.put("agentsUnenrolled", String.join(",", revoked));
+        if (kafkaUsers.enabled()) {
+            details.put("kafkaUsersDeleted", kafkaUsers.namespace() + ": " + String.join(",", usersDeleted));
+        }
         if (access != null) {
             details.put("principalsRevoked", access.principals() == null ? "" : String.join(",", access.principals()));
             details.put("aclsDeleted", String.valueOf(access.aclsDeleted()));

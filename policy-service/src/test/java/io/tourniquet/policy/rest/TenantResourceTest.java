@@ -12,6 +12,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tourniquet.policy.Enrol;
+import io.tourniquet.policy.kubernetes.KubernetesApiResource;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.topics.Topics;
 import io.tourniquet.testsupport.TestTokens;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(KubernetesApiResource.class)
 class TenantResourceTest {
 
     private static String kafka() {
@@ -40,6 +42,9 @@ class TenantResourceTest {
     void onboardingMakesTheTopicsAndOffboardingUnenrolsTheAgentsAndSwitchesTheTenantOffEachRecorded() {
         given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON).body(Map.of("kafkaAccess", Map.of("principals", List.of("agent-tenant-f", "soc-tenant-f"))))
                 .post("/api/v1/tenants/tenant-f/onboarding").then().statusCode(200).body("topics", hasItem(Topics.commands("tenant-f")));
+        // in Kubernetes: the tenant's Strimzi KafkaUsers, made through the API server
+        assertThat(KubernetesApiResource.api().kafkaUsers()).filteredOn(u -> "tenant-f".equals(u.getMetadata().getLabels().get("tourniquet.io/tenant")))
+                .extracting(u -> u.getMetadata().getName()).containsExactlyInAnyOrder("agent-tenant-f", "soc-tenant-f");
         Enrol.servers("tenant-f", "exch01", "exch02");
 
         given().auth().oauth2(TestTokens.mspAdmin()).contentType(ContentType.JSON).body(Map.of("kafkaAccess", Map.of("principals", List.of()))).post("/api/v1/tenants/tenant-f/offboarding")
@@ -48,6 +53,7 @@ class TenantResourceTest {
                         "kafkaAccess", Map.of("principals", List.of("agent-tenant-f", "soc-tenant-f"), "aclsDeleted", 7, "topicsDeleted", List.of())))
                 .post("/api/v1/tenants/tenant-f/offboarding").then().statusCode(200)
                 .body("agentsUnenrolled", hasItem("exch01")).body("agentsUnenrolled", hasItem("exch02"));
+        assertThat(KubernetesApiResource.api().kafkaUsers()).noneMatch(u -> "tenant-f".equals(u.getMetadata().getLabels().get("tourniquet.io/tenant")));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             given().auth().oauth2(TestTokens.mspAdmin()).get("/api/v1/tenants/tenant-f/servers/exch01/enrolment").then().statusCode(404);
@@ -62,6 +68,9 @@ class TenantResourceTest {
         assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).filteredOn(a -> a.getType().equals("tenant.offboarded")
                 && "tenant-f".equals(a.getTenantId())).singleElement().satisfies(a -> assertThat(a.getDetails())
                 .containsEntry("agentsUnenrolled", "exch01,exch02").containsEntry("principalsRevoked", "agent-tenant-f,soc-tenant-f")
-                .containsEntry("aclsDeleted", "7"));
+                .containsEntry("aclsDeleted", "7").containsEntry("kafkaUsersDeleted", "msp: agent-tenant-f,soc-tenant-f"));
+        assertThat(TopicRecords.values(kafka(), Topics.AUDIT, AuditRecord.class)).filteredOn(a -> a.getType().equals("tenant.onboarded")
+                && "tenant-f".equals(a.getTenantId())).singleElement().satisfies(a -> assertThat(a.getDetails())
+                .containsEntry("principals", "agent-tenant-f,soc-tenant-f").containsEntry("kafkaUsers", "msp: agent-tenant-f,soc-tenant-f"));
     }
 }
