@@ -89,7 +89,7 @@ public interface AgentConfig {
     Duration kafkaTimeout();
 
     interface Iis {
-        /** Each IIS site's web.config, by site name: tourniquet.agent.iis.site-configs."Default Web Site"=C:\\inetpub\\wwwroot\\web.config */
+        /** Each IIS site's web.config, by site name: tourniquet.agent.iis.site-configs."Default\ Web\ Site"=C:\\inetpub\\wwwroot\\web.config (in a .properties file a space in a key is escaped) */
         Map<String, Path> siteConfigs();
 
         /** The IIS URL Rewrite module, required by request-blocking mitigations. */
