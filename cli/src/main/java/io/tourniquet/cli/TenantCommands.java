@@ -48,7 +48,8 @@ final class TenantCommands {
     private KafkaClients administrator() {
         Path config = home().resolve("credentials").resolve(LocalStack.KAFKA_ADMIN_CONFIG + ".properties");
         if (!Files.isRegularFile(config)) {
-            spec.commandLine().getErr().println("no " + config + ": a plaintext broker has no principals; only the policy service's part is done");
+            spec.commandLine().getErr().println("no " + config + " (a plaintext local broker, or a cluster whose users Strimzi manages): only the policy "
+                    + "service's part is done; in Kubernetes that includes the tenant's KafkaUsers");
             return null;
         }
         Map<String, Object> settings = new HashMap<>(KafkaCredentials.readClientConfig(config));
@@ -69,7 +70,7 @@ final class TenantCommands {
                 spec.commandLine().getErr().printf("policy service: HTTP %d %s%n", outcome.status(), outcome.body());
                 return Cli.FAILED;
             }
-            spec.commandLine().getOut().printf("onboarded %s; client settings (owner-only): %s%n", tenant, outcome.clientConfigs());
+            spec.commandLine().getOut().printf("onboarded %s: %s; client settings (owner-only): %s%n", tenant, outcome.body(), outcome.clientConfigs());
             return Cli.OK;
         });
     }

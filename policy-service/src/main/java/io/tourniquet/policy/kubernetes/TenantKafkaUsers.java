@@ -21,8 +21,8 @@ import org.apache.kafka.common.acl.AclBinding;
  * A tenant's Kafka principals as Strimzi KafkaUsers, when the policy service runs in Kubernetes beside a Strimzi
  * cluster: onboarding creates them (the User Operator then issues their credentials as Secrets of the same names and
  * puts exactly {@link KafkaAcls#tenant}'s ACLs on the broker), offboarding deletes them (credentials and ACLs go with
- * them). The service needs only the right to manage KafkaUsers in one namespace, and the admission policy in
- * k8s/base/services/policy-service-rbac.yaml limits which users it may write; outside Kubernetes it does nothing here.
+ * them). The service needs only the right to manage KafkaUsers in one namespace (k8s/base/services/policy-service-rbac.yaml),
+ * and the admission policy of k8s/cluster lets it write nothing but such users; outside Kubernetes it does nothing here.
  */
 public final class TenantKafkaUsers {
 

@@ -35,7 +35,7 @@ public class TenantResource {
     @POST
     @RolesAllowed(Roles.MSP_ADMIN)
     @Path("/tenants/{tenant}/onboarding")
-    @Operation(summary = "Onboard a tenant: create its topics and record it (its Kafka principals are granted by the Kafka administrator)")
+    @Operation(summary = "Onboard a tenant: create its topics and, in Kubernetes, its Strimzi KafkaUsers; record it (elsewhere its Kafka principals are granted by the Kafka administrator)")
     public Response onboard(@PathParam("tenant") String tenant, TenantChange change) {
         return AdminResource.run(() -> tenants.onboard(tenant, caller.actor(), change == null ? null : change.kafkaAccess()));
     }
@@ -43,7 +43,7 @@ public class TenantResource {
     @POST
     @RolesAllowed(Roles.MSP_ADMIN)
     @Path("/tenants/{tenant}/offboarding")
-    @Operation(summary = "Offboard a tenant: unenrol its agents, switch its mitigations off, record it (its Kafka access is revoked by the Kafka administrator)")
+    @Operation(summary = "Offboard a tenant: in Kubernetes delete its KafkaUsers; unenrol its agents, switch its mitigations off, record it (elsewhere its Kafka access is revoked by the Kafka administrator)")
     public Response offboard(@PathParam("tenant") String tenant, TenantChange change) {
         if (change == null) {
             return Response.status(400).entity(new Problem("a body {\"reason\": why} is required")).build();

@@ -16,6 +16,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -62,10 +68,13 @@ class KubernetesManifestsTest {
             Map.entry("KafkaNodePool", KafkaNodePool.class), Map.entry("KafkaTopic", KafkaTopic.class), Map.entry("KafkaUser", KafkaUser.class),
             Map.entry("Namespace", Namespace.class), Map.entry("ConfigMap", ConfigMap.class), Map.entry("Service", Service.class),
             Map.entry("Deployment", Deployment.class), Map.entry("StatefulSet", StatefulSet.class),
-            Map.entry("PodDisruptionBudget", PodDisruptionBudget.class), Map.entry("NetworkPolicy", NetworkPolicy.class));
+            Map.entry("PodDisruptionBudget", PodDisruptionBudget.class), Map.entry("NetworkPolicy", NetworkPolicy.class),
+            Map.entry("ServiceAccount", ServiceAccount.class), Map.entry("Role", Role.class), Map.entry("RoleBinding", RoleBinding.class),
+            Map.entry("Ingress", Ingress.class), Map.entry("ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class),
+            Map.entry("ValidatingAdmissionPolicyBinding", ValidatingAdmissionPolicyBinding.class));
     /** Resources of operators whose models are not on the classpath: checked for their shape here, not for unknown fields. */
     private static final Set<String> OTHER_OPERATORS = Set.of("postgresql.cnpg.io/v1 Cluster", "postgresql.cnpg.io/v1 ScheduledBackup",
-            "monitoring.coreos.com/v1 ServiceMonitor");
+            "monitoring.coreos.com/v1 ServiceMonitor", "cert-manager.io/v1 Issuer", "cert-manager.io/v1 Certificate");
 
     @Test
     void theTopicsAndUsersAreGeneratedFromTheCodesTables() throws IOException {
@@ -84,9 +93,13 @@ class KubernetesManifestsTest {
         try (var overlays = Files.list(K8S.resolve("overlays"))) {
             List<Path> dirs = overlays.filter(Files::isDirectory).sorted().toList();
             assertThat(dirs).extracting(d -> d.getFileName().toString()).contains("dev", "production");
-            for (Path overlay : dirs) {
+            List<Path> builds = new ArrayList<>(dirs);
+            builds.add(K8S.resolve("cluster"));
+            for (Path overlay : builds) {
                 List<HasMetadata> resources = build(overlay);
-                assertThat(resources).as(overlay.toString()).extracting(HasMetadata::getKind).contains("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser");
+                assertThat(resources).as(overlay.toString()).extracting(HasMetadata::getKind).contains(overlay.endsWith("cluster")
+                        ? new String[] {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"}
+                        : new String[] {"Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser"});
                 for (HasMetadata resource : resources) {
                     if (resource instanceof GenericKubernetesResource) {
                         continue; // another operator's resource: no model here to check its fields against
@@ -135,6 +148,11 @@ class KubernetesManifestsTest {
                 assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
                 assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
                 assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+                // HTTPS only, with the certificate cert-manager issues for this service
+                assertThat(List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()))
+                        .allSatisfy(p -> assertThat(p.getHttpGet().getScheme()).isEqualTo("HTTPS"));
+                assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("https:8443");
+                assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/tourniquet/tls"));
                 assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
                 assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
                 assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("KAFKA_SASL_JAAS_CONFIG")).singleElement()
@@ -150,8 +168,38 @@ class KubernetesManifestsTest {
             assertThat(n.getSpec().getIngress()).isEmpty();
             assertThat(n.getSpec().getEgress()).isEmpty();
         });
+        workloads.forEach((name, pod) -> assertThat(pod.getSpec().getVolumes()).as(name)
+                .extracting(v -> v.getSecret() == null ? "" : v.getSecret().getSecretName()).contains(name + "-tls"));
+        ConfigMap config = only(resources, ConfigMap.class);
+        assertThat(config.getData()).containsEntry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled").doesNotContainKey("QUARKUS_HTTP_PORT");
+        assertThat(of(resources, GenericKubernetesResource.class)).filteredOn(r -> r.getKind().equals("Certificate"))
+                .extracting(r -> r.get("spec", "secretName").toString())
+                .containsExactlyInAnyOrder("tourniquet-services-ca", "feed-ingestor-tls", "policy-service-tls", "audit-service-tls");
+
+        // only the policy service holds a Kubernetes API token, and it may manage KafkaUsers and nothing else
+        workloads.forEach((name, pod) -> assertThat(pod.getSpec().getAutomountServiceAccountToken()).as(name).isEqualTo(name.equals("policy-service")));
+        assertThat(workloads.get("policy-service").getSpec().getServiceAccountName()).isEqualTo("policy-service");
+        assertThat(of(resources, Role.class)).singleElement().satisfies(role -> assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("kafka.strimzi.io");
+            assertThat(rule.getResources()).containsExactly("kafkausers");
+        }));
+        assertThat(workloads.get("policy-service").getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("TOURNIQUET_POLICY_KUBERNETES_TENANT_USERS=true"));
+
+        // from outside: TLS on every host, re-encrypted to the services and checked against their CA
+        Ingress ingress = only(resources, Ingress.class);
+        List<String> hosts = ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList();
+        assertThat(hosts).hasSize(3);
+        assertThat(ingress.getSpec().getTls()).singleElement().satisfies(t -> assertThat(t.getHosts()).containsExactlyInAnyOrderElementsOf(hosts));
+        assertThat(ingress.getMetadata().getAnnotations()).containsEntry("nginx.ingress.kubernetes.io/backend-protocol", "HTTPS")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-ssl-secret", "tourniquet/tourniquet-services-ca");
+        assertThat(ingress.getSpec().getRules()).extracting(r -> r.getHttp().getPaths().get(0).getBackend().getService().getPort().getName())
+                .containsOnly("https");
+
         assertThat(of(resources, GenericKubernetesResource.class)).extracting(HasMetadata::getKind)
-                .containsExactlyInAnyOrder("Cluster", "ScheduledBackup", "ServiceMonitor");
+                .containsExactlyInAnyOrder("Cluster", "ScheduledBackup", "ServiceMonitor", "Issuer", "Issuer", "Certificate", "Certificate", "Certificate",
+                        "Certificate");
     }
 
     /** Read back from the manifests through Strimzi's model, compared with what the embedded broker is given. */
