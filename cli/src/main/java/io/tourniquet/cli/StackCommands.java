@@ -110,7 +110,7 @@ final class StackCommands {
                 out.flush();
             }, "tourniquet-down"));
             Files.write(options.stateDir().resolve("processes.txt"), stack.services().stream()
-                    .map(s -> s.name() + " " + s.pid() + " " + s.httpPort()).toList());
+                    .map(s -> s.name() + " " + s.pid() + " " + s.baseUrl()).toList());
 
             out.printf("Ready in %.1f s.%n", secondsSince(started));
             if (stack.secured()) {
@@ -216,7 +216,7 @@ final class StackCommands {
                 String[] p = line.split(" ");
                 long pid = Long.parseLong(p[1]);
                 boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                out.printf("%-24s pid %-8d RSS %5d MB  http://127.0.0.1:%s  %s%n", p[0], pid, Rss.ofPid(pid) / 1024, p[2], alive ? "running" : "EXITED");
+                out.printf("%-24s pid %-8d RSS %5d MB  %s  %s%n", p[0], pid, Rss.ofPid(pid) / 1024, p[2], alive ? "running" : "EXITED");
             }
             return Cli.OK;
         }
