@@ -137,6 +137,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit status once the process has ended on its own. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     @Override
     public void close() {
         process.destroy();

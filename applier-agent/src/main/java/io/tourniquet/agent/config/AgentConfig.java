@@ -88,6 +88,13 @@ public interface AgentConfig {
     @WithDefault("30s")
     Duration kafkaTimeout();
 
+    /**
+     * How long a result may wait for the broker's acknowledgement. A result that cannot be reported ends the agent
+     * (status 70) so that its service manager starts it again, and the restarted agent reports the stored result.
+     */
+    @WithDefault("60s")
+    Duration reportTimeout();
+
     interface Iis {
         /** Each IIS site's web.config, by site name: tourniquet.agent.iis.site-configs."Default\ Web\ Site"=C:\\inetpub\\wwwroot\\web.config (in a .properties file a space in a key is escaped) */
         Map<String, Path> siteConfigs();

@@ -23,12 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import org.jboss.logging.Logger;
 
 /**
  * The agent of one server: checks each command, executes it on the backend unless the server's own admin holds it
  * back, remembers it, and says what happened.
  */
 public class ServerAgent {
+
+    private static final Logger LOG = Logger.getLogger(ServerAgent.class);
 
     /** What the server reports about itself. */
     public record Identity(String tenantId, String serverId, String product, String agentVersion, String serverGroup, List<String> tags) {
@@ -124,15 +127,14 @@ public class ServerAgent {
         state.executing = change.commandId();
         store.save(identity.serverId(), state);
         try {
-            ChangeEvidence evidence;
-            if (interrupted && !change.shadow() && backend.inForce(definition) == change.apply()) {
-                evidence = ChangeEvidence.newBuilder().setBackend(backend.name())
-                        .setChanges(List.of("found " + (change.apply() ? "in force" : "absent") + " after an interrupted run: not executed again"))
-                        .setDigestBefore("unknown: interrupted run").setDigestAfter("unknown: interrupted run")
-                        .setVerification("re-read the configuration after restart").build();
-            } else {
-                evidence = !change.apply() ? backend.remove(definition) : change.shadow() ? backend.applyShadow(definition) : backend.apply(definition);
+            Execution execution = interrupted && !change.shadow() && backend.inForce(definition) == change.apply()
+                    ? new Execution(reRead("found " + (change.apply() ? "in force" : "absent") + " after an interrupted run: not executed again",
+                            "unknown: interrupted run", "re-read the configuration after restart"), null)
+                    : execute(change);
+            if (execution.evidence() == null) {
+                return failed(change, execution.error(), "not needed: the configuration re-read after the error is unchanged");
             }
+            ChangeEvidence evidence = execution.evidence();
             if (!note.isEmpty()) {
                 List<String> changes = new ArrayList<>(evidence.getChanges());
                 changes.add(note);
@@ -150,12 +152,47 @@ public class ServerAgent {
                     .setTenantId(identity.tenantId()).setServerId(identity.serverId())
                     .setCommand(change.ref()).setEvidence(evidence).setRemovedAt(now()).build();
         } catch (BackendException e) {
-            return MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
-                    .setTenantId(identity.tenantId()).setServerId(identity.serverId())
-                    .setCommand(change.ref()).setError(e.getMessage()).setRollback(e.rollback()).setFailedAt(now()).build();
+            return failed(change, e.getMessage(), e.rollback());
         } finally {
             state.executing = null;
         }
+    }
+
+    /** What the backend did; or, when it failed unforeseen and left nothing changed, no evidence and the error. */
+    private record Execution(ChangeEvidence evidence, String error) {
+    }
+
+    /**
+     * Carries the change out. An error the backend did not foresee (a locked web.config, an I/O error) is not let
+     * through to stop the command channel: the configuration is re-read, and the change is reported as made when it
+     * is in force despite the error, or as failed when it is not. Only an error in that re-read ends the run, and the
+     * restarted agent finds the interrupted command.
+     */
+    private Execution execute(Change change) throws BackendException {
+        MitigationDefinition definition = change.definition();
+        try {
+            return new Execution(!change.apply() ? backend.remove(definition) : change.shadow() ? backend.applyShadow(definition) : backend.apply(definition),
+                    null);
+        } catch (RuntimeException e) {
+            String error = "unexpected error in the " + backend.name() + " backend: " + e;
+            LOG.errorf(e, "%s for %s on %s", error, definition.getId(), identity.serverId());
+            if (!change.shadow() && backend.inForce(definition) == change.apply()) {
+                return new Execution(reRead(error + "; the configuration re-read after it shows the change " + (change.apply() ? "in force" : "removed"),
+                        "unknown: the backend failed", "re-read the configuration after the error"), null);
+            }
+            return new Execution(null, error);
+        }
+    }
+
+    private MitigationFailed failed(Change change, String error, String rollback) {
+        return MitigationFailed.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTenantId(identity.tenantId()).setServerId(identity.serverId())
+                .setCommand(change.ref()).setError(error).setRollback(rollback).setFailedAt(now()).build();
+    }
+
+    private ChangeEvidence reRead(String what, String digest, String verification) {
+        return ChangeEvidence.newBuilder().setBackend(backend.name()).setChanges(List.of(what))
+                .setDigestBefore(digest).setDigestAfter(digest).setVerification(verification).build();
     }
 
     /**

@@ -2,12 +2,12 @@ package io.tourniquet.agent.messaging;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tourniquet.agent.config.AgentConfig;
 import io.tourniquet.agent.domain.AgentKeys;
 import io.tourniquet.schemas.crypto.AgentEventSignatures;
 import io.tourniquet.schemas.serde.AvroCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -23,7 +23,6 @@ public class AgentEventPublisher {
 
     /** Channel of the tenant's agent-event topic; the topic name depends on the tenant, so it is set in configuration. */
     public static final String CHANNEL = "agent-events";
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(60);
 
     @Inject
     @Channel(CHANNEL)
@@ -32,10 +31,13 @@ public class AgentEventPublisher {
     @Inject
     AgentKeys keys;
 
+    @Inject
+    AgentConfig config;
+
     public void publish(String serverId, SpecificRecord event) {
         byte[] value = AvroCodec.get().encodeValue(event);
         var headers = new RecordHeaders(AgentEventSignatures.sign(keys.of(serverId), value));
         events.sendMessage(Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(serverId).withHeaders(headers).build()))
-                .await().atMost(SEND_TIMEOUT);
+                .await().atMost(config.reportTimeout());
     }
 }

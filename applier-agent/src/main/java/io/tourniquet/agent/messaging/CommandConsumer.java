@@ -1,6 +1,7 @@
 package io.tourniquet.agent.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Quarkus;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.tourniquet.agent.domain.HostedServers;
 import io.tourniquet.agent.domain.ServerAgent;
@@ -23,6 +24,8 @@ public class CommandConsumer {
 
     /** Channel of the tenant's command topic (tourniquet.commands.&lt;tenant&gt;). */
     public static final String CHANNEL = "commands";
+    /** EX_SOFTWARE (sysexits.h): the service manager restarts the agent on a non-zero status. */
+    public static final int EXIT_STATUS = 70;
     private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
 
     @Inject
@@ -34,9 +37,26 @@ public class CommandConsumer {
     @Inject
     MeterRegistry registry;
 
+    /**
+     * A command that cannot be carried out and reported (the broker gone longer than the report timeout, the state
+     * directory unwritable) ends the process with {@link #EXIT_STATUS}: its service manager (systemd, WinSW) starts it
+     * again and the command is read again. A stopped command channel in a process that still sends heartbeats would
+     * look healthy and do nothing.
+     */
     @Incoming(CHANNEL)
     @Blocking // ordered: one command at a time, in offset order
     public void consume(ConsumerRecord<String, SignedCommand> record) {
+        try {
+            carryOutAndReport(record);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the command at %s for %s could not be carried out and reported: exiting (status %d) to be started again",
+                    UnreadableRecord.origin(record), record.key(), EXIT_STATUS);
+            Quarkus.asyncExit(EXIT_STATUS);
+            throw e;
+        }
+    }
+
+    private void carryOutAndReport(ConsumerRecord<String, SignedCommand> record) {
         var agent = servers.get(record.key());
         if (agent.isEmpty()) {
             return;

@@ -75,7 +75,7 @@ class ServerAgentTest {
             @Override
             public ChangeEvidence apply(MitigationDefinition definition) throws io.tourniquet.agent.backend.BackendException {
                 server.apply(definition);
-                throw new IllegalStateException("power cut right after the change");
+                throw new Error("power cut right after the change"); // an Error: the process dies, nothing reports it
             }
         };
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent(stateDir, crashing).handle(command)).hasMessageContaining("power cut");
@@ -85,6 +85,44 @@ class ServerAgentTest {
         assertThat(afterRestart).isInstanceOfSatisfying(MitigationApplied.class,
                 applied -> assertThat(applied.getEvidence().getChanges()).anyMatch(c -> c.contains("not executed again")));
         assertThat(server.appliedCount("M1.1")).isEqualTo(1);
+    }
+
+    @Test
+    void anUnforeseenBackendErrorIsThisCommandsFailureAndTheNextCommandStillRuns(@TempDir Path stateDir) {
+        var locked = new AtomicInteger(1);
+        var backend = new SimulatedBackend(0, new Random(1)) {
+            @Override
+            public ChangeEvidence apply(MitigationDefinition definition) throws io.tourniquet.agent.backend.BackendException {
+                if (locked.getAndDecrement() > 0) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("web.config is locked by another process"));
+                }
+                return super.apply(definition);
+            }
+        };
+        var agent = agent(stateDir, backend);
+
+        assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOfSatisfying(MitigationFailed.class, f -> {
+            assertThat(f.getError()).contains("unexpected error in the simulated backend").contains("web.config is locked");
+            assertThat(f.getRollback()).startsWith("not needed");
+        });
+        assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 2).build()))).isInstanceOf(MitigationApplied.class);
+        assertThat(backend.appliedCount("M1.1")).isEqualTo(1);
+    }
+
+    @Test
+    void aChangeMadeBeforeAnUnforeseenErrorIsReportedAsMadeAndKeptInTheState(@TempDir Path stateDir) {
+        var backend = new SimulatedBackend(0, new Random(1)) {
+            @Override
+            public ChangeEvidence apply(MitigationDefinition definition) throws io.tourniquet.agent.backend.BackendException {
+                super.apply(definition);
+                throw new IllegalStateException("reload signal lost");
+            }
+        };
+        var agent = agent(stateDir, backend);
+
+        assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOfSatisfying(MitigationApplied.class,
+                a -> assertThat(a.getEvidence().getChanges()).anyMatch(c -> c.contains("reload signal lost") && c.contains("shows the change in force")));
+        assertThat(agent.inventory().getAppliedMitigations()).containsExactly("M1.1");
     }
 
     @Test
