@@ -38,6 +38,15 @@ final class ApiClient {
     }
 
     int call(String method, String path, String jsonBody) throws InterruptedException {
+        return exchange(method, path, jsonBody).exitStatus();
+    }
+
+    /** The exit status call() gives, and the answer's body (empty when the service was not reached). */
+    record Answer(int exitStatus, String body) {
+    }
+
+    /** As call(), printing the same, and the body for the command to read further. */
+    Answer exchange(String method, String path, String jsonBody) throws InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
         if (authorization != null) {
@@ -53,14 +62,14 @@ final class ApiClient {
             response = StackHttp.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             err.println("not reachable at " + baseUrl + ": " + e + " (is it running?)");
-            return Cli.UNREACHABLE;
+            return new Answer(Cli.UNREACHABLE, "");
         }
         if (response.statusCode() / 100 == 2) {
             out.println(pretty(response.body()));
-            return Cli.OK;
+            return new Answer(Cli.OK, response.body());
         }
         err.println(method + " " + path + ": HTTP " + response.statusCode() + (response.body().isBlank() ? "" : "\n" + pretty(response.body())));
-        return Cli.FAILED;
+        return new Answer(Cli.FAILED, response.body());
     }
 
     /** A path segment or query value as the services expect it. */

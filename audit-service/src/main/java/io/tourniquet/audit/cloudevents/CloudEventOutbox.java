@@ -11,6 +11,7 @@ import io.tourniquet.audit.store.Database;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.topics.TopicProvisioner;
 import io.tourniquet.schemas.topics.TopicSpec;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -167,13 +168,14 @@ public class CloudEventOutbox {
     private List<OcsfRemediation.Row> unpublished() throws SQLException {
         List<OcsfRemediation.Row> rows = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic "
+                "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic, "
+                        + "CASE WHEN event_type = '" + AuditType.CHAIN_HEAD_SIGNED.wireName() + "' THEN payload END "
                         + "FROM audit_event WHERE seq > (SELECT last_seq FROM outbox_cursor WHERE name = '" + CURSOR + "') ORDER BY seq LIMIT " + BATCH)) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OcsfRemediation.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                            rs.getTimestamp(11).toInstant(), rs.getString(12)));
+                            rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13)));
                 }
             }
             c.rollback();

@@ -1,6 +1,8 @@
 package io.tourniquet.audit.cloudevents;
 
 import io.tourniquet.schemas.audit.AuditType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,10 +20,15 @@ public final class OcsfRemediation {
     private OcsfRemediation() {
     }
 
-    /** One stored event, as read back from the database. */
+    /**
+     * One stored event, as read back from the database; a chain.head-signed event also with its signed head (JSON),
+     * so that whoever keeps the CloudEvent can check the database against it later.
+     */
     public record Row(long seq, String eventId, String tenantId, String serverId, String mitigationId, Integer revision, String type,
-            String outcome, String actor, String reason, Instant occurredAt, String sourceTopic) {
+            String outcome, String actor, String reason, Instant occurredAt, String sourceTopic, String signedHead) {
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final int OTHER = 99;
 
@@ -38,7 +45,7 @@ public final class OcsfRemediation {
     public static Map<String, Object> of(Row row) {
         int activity = AuditType.fromWire(row.type()).map(OcsfRemediation::activity).orElse(OTHER);
         int status = switch (row.outcome()) {
-            case "applied", "removed", "corrected", "published", "commanded", "reported", "accepted" -> 1;
+            case "applied", "removed", "corrected", "published", "commanded", "reported", "accepted", "signed" -> 1;
             case "failed", "rejected" -> 2;
             default -> 99;
         };
@@ -77,6 +84,13 @@ public final class OcsfRemediation {
         unmapped.put("revision", row.revision());
         unmapped.put("reason", row.reason());
         unmapped.put("source_topic", row.sourceTopic());
+        if (row.signedHead() != null) {
+            try {
+                unmapped.put("chain_head", JSON.readValue(row.signedHead(), Map.class));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the signed head of event " + row.eventId() + " is not JSON", e);
+            }
+        }
         event.put("unmapped", unmapped);
         return event;
     }

@@ -59,9 +59,33 @@ public interface AuditConfig {
      */
     Duration overdueCheckInterval();
 
+    /**
+     * How often each tenant's chain head is signed and published as a chain.head-signed event when the chain grew
+     * (ChainAnchors' @Scheduled reads the same key).
+     */
+    Duration anchorInterval();
+
     /** Ed25519 private key (PKCS#8 PEM) that signs chain heads; absent: heads are returned unsigned. */
     Optional<Path> signingKeyFile();
 
     /** Its public key (X.509 PEM), returned with each signed head so that a customer can keep it. */
     Optional<Path> signingPublicKeyFile();
+
+    StoreRetry storeRetry();
+
+    /**
+     * A batch the database refuses (PostgreSQL restarting, a lost connection, a full disk) is stored again after
+     * base × 2^attempt, at most max-delay apart; still refused after give-up-after, the service exits (status 70) for
+     * its orchestrator to restart it, and the batch, never acknowledged, is read again.
+     */
+    interface StoreRetry {
+        @WithDefault("500ms")
+        Duration base();
+
+        @WithDefault("30s")
+        Duration maxDelay();
+
+        @WithDefault("5m")
+        Duration giveUpAfter();
+    }
 }

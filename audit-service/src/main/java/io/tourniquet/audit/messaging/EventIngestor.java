@@ -22,7 +22,6 @@ import org.apache.avro.specific.SpecificRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +51,9 @@ public class EventIngestor {
     AuditStore store;
 
     @Inject
+    StoreRetries retries;
+
+    @Inject
     MeterRegistry registry;
 
     /** How old the newest event of the last batch was when it was stored: the ingest lag, exported as a gauge. */
@@ -72,24 +74,24 @@ public class EventIngestor {
 
     @Incoming(Topics.AUDIT)
     @Blocking
-    public void auditRecords(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
+    public void auditRecords(ConsumerRecords<String, SpecificRecord> records) {
         ingest(records);
     }
 
     @Incoming(AGENT_EVENTS_CHANNEL)
     @Blocking
-    public void agentEvents(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
+    public void agentEvents(ConsumerRecords<String, SpecificRecord> records) {
         ingest(records);
     }
 
     /** The feed's mitigations: kept as evidence (no tenant) and as the catalog exposure is measured from. */
     @Incoming(Topics.MITIGATIONS)
     @Blocking
-    public void mitigations(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
+    public void mitigations(ConsumerRecords<String, SpecificRecord> records) {
         ingest(records);
     }
 
-    void ingest(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
+    void ingest(ConsumerRecords<String, SpecificRecord> records) {
         List<StoredEvent> events = new ArrayList<>(records.count());
         List<CatalogEntry> catalog = new ArrayList<>();
         EnrolledAgents.Batch enrolments = enrolledAgents.batch();
@@ -119,7 +121,7 @@ public class EventIngestor {
                 deadLetter(record, e.getMessage());
             }
         }
-        int stored = store.store(events, catalog);
+        int stored = retries.store("a batch of " + events.size() + " events", () -> store.store(events, catalog));
         if (!events.isEmpty()) {
             lagMillis.set(Duration.between(events.get(events.size() - 1).occurredAt(), Instant.now()).toMillis());
         }

@@ -10,8 +10,10 @@ import java.time.format.DateTimeParseException;
 import io.tourniquet.audit.store.AuditQueries;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -98,5 +100,37 @@ public class AuditResource {
             return new ChainReport(verification, null);
         }
         return new ChainReport(verification, signer.sign(tenant, verification.events(), verification.head()).orElse(null));
+    }
+
+    /**
+     * A head received earlier: the payload of a chain.head-signed event as it was published. What is checked is its
+     * fields; signedText and publicKey are accepted as published and not relied on (the text is rebuilt from the
+     * fields, the key is this service's own).
+     */
+    public record PublishedHead(long events, String head, String signedAt, String keyId, String signature, String signedText, String publicKey) {
+    }
+
+    /** Whether the head's signature is the audit key's, and whether the database still meets it; trusted when both hold. */
+    public record HeadCheck(ChainHeadSigner.Verdict signature, AuditQueries.ChainVerification verification, boolean trusted) {
+    }
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR})
+    @POST
+    @Path("/tenants/{tenant}/chain/verification")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Check the tenant's chain in the database against a head published earlier (a chain.head-signed event the SOC or the "
+            + "customer received): the head's signature, and whether the first events still hash to it, so that history rewritten in the "
+            + "database with every hash recomputed is found")
+    public HeadCheck verifyAgainst(@PathParam("tenant") String tenant, PublishedHead published) throws SQLException {
+        if (published == null || published.events() < 1 || published.head() == null || !published.head().matches("[0-9a-f]{64}")
+                || published.signedAt() == null) {
+            throw new BadRequestException("a published head needs events (at least 1), head (64 hex digits) and signedAt");
+        }
+        var signature = signer.verify(tenant, published.events(), published.head(), published.signedAt(), published.keyId(), published.signature());
+        var verification = queries.verifyChain(tenant, new AuditQueries.Anchor(published.events(), published.head(), published.signedAt()));
+        if (!verification.valid()) {
+            registry.counter("tourniquet.audit.chain.verification.failures", "tenant", tenant).increment();
+        }
+        return new HeadCheck(signature, verification, verification.valid() && signature == ChainHeadSigner.Verdict.VALID);
     }
 }

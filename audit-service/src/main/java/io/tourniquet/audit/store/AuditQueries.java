@@ -118,6 +118,37 @@ public class AuditQueries {
 
     /** Recomputes every hash of the tenant's chain and compares with what is stored and with the recorded head. */
     public ChainVerification verifyChain(String tenant) throws SQLException {
+        return verifyChain(tenant, null);
+    }
+
+    /** A head published earlier: the hash the tenant's first {@code events} events had then. */
+    public record Anchor(long events, String head, String signedAt) {
+    }
+
+    /** Each tenant's recorded head, how many events its chain holds, and the type of its newest event. */
+    public record Head(String tenantId, long events, String hash, String lastType) {
+    }
+
+    public List<Head> heads() throws SQLException {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT h.tenant_id, (SELECT COUNT(*) FROM audit_event e WHERE e.tenant_id = h.tenant_id), h.hash, "
+                     + "(SELECT e.event_type FROM audit_event e WHERE e.seq = h.last_seq) FROM chain_head h ORDER BY h.tenant_id");
+             ResultSet rs = ps.executeQuery()) {
+            List<Head> heads = new ArrayList<>();
+            while (rs.next()) {
+                heads.add(new Head(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+            }
+            c.rollback();
+            return heads;
+        }
+    }
+
+    /**
+     * {@link #verifyChain(String)}, and also that the first events still hash to a head published before (null: none):
+     * a chain rewritten from its first event on with every hash recomputed is intact in itself, but no longer meets the
+     * head that left the database when it was signed.
+     */
+    public ChainVerification verifyChain(String tenant, Anchor anchor) throws SQLException {
         try (Connection c = database.connection();
              PreparedStatement ps = c.prepareStatement("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, "
                      + "outcome, actor, reason, occurred_at, source_topic, payload, prev_hash, hash FROM audit_event WHERE tenant_id = ? ORDER BY seq");
@@ -140,7 +171,17 @@ public class AuditQueries {
                     previous = expected;
                     lastSeq = seq;
                     count++;
+                    if (anchor != null && count == anchor.events() && !previous.equals(anchor.head())) {
+                        c.rollback();
+                        return new ChainVerification(tenant, false, count, previous, seq, "the first " + count + " events no longer hash to the head "
+                                + "published at " + anchor.signedAt() + " (" + anchor.head() + "): the history before it was rewritten");
+                    }
                 }
+            }
+            if (anchor != null && count < anchor.events()) {
+                c.rollback();
+                return new ChainVerification(tenant, false, count, previous, lastSeq, "the chain holds " + count + " events but a head over "
+                        + anchor.events() + " was published at " + anchor.signedAt() + ": events were deleted");
             }
             headQuery.setString(1, tenant);
             try (ResultSet rs = headQuery.executeQuery()) {

@@ -1,7 +1,9 @@
 package io.tourniquet.audit.store;
 
 import io.tourniquet.audit.config.AuditConfig;
+import io.tourniquet.schemas.audit.ChainHeads;
 import io.tourniquet.schemas.crypto.Ed25519Keys;
+import io.tourniquet.schemas.crypto.TrustedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,7 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +27,9 @@ public class ChainHeadSigner {
     public record SignedHead(String tenantId, long events, String head, Instant signedAt, String signedText, String keyId, String signature,
             String publicKeyPem) {
     }
+
+    /** How a published head's signature checks out against this service's key. */
+    public enum Verdict { VALID, UNSIGNED, NO_KEY_HERE, OTHER_KEY, BAD_SIGNATURE }
 
     private final Optional<PrivateKey> key;
     private final Optional<PublicKey> publicKey;
@@ -42,9 +48,30 @@ public class ChainHeadSigner {
             return Optional.empty();
         }
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        String text = "tourniquet-chain-head|" + tenant + "|" + events + "|" + head + "|" + at;
+        String text = ChainHeads.signedText(tenant, events, head, at.toString());
         byte[] signature = Ed25519Keys.sign(key.get(), text.getBytes(StandardCharsets.UTF_8));
         return Optional.of(new SignedHead(tenant, events, head, at, text, Ed25519Keys.keyId(publicKey.get()),
                 Base64.getEncoder().encodeToString(signature), Ed25519Keys.toPem(publicKey.get())));
+    }
+
+    /** Checks a head published earlier (its fields, its key id, its base64 signature; null signature: unsigned). */
+    public Verdict verify(String tenant, long events, String head, String signedAt, String keyId, String signature) {
+        if (signature == null || signature.isBlank()) {
+            return Verdict.UNSIGNED;
+        }
+        if (publicKey.isEmpty()) {
+            return Verdict.NO_KEY_HERE;
+        }
+        if (!Ed25519Keys.keyId(publicKey.get()).equals(keyId)) {
+            return Verdict.OTHER_KEY;
+        }
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(signature);
+        } catch (IllegalArgumentException e) {
+            return Verdict.BAD_SIGNATURE;
+        }
+        return new TrustedKeys(List.of(publicKey.get())).verify(keyId, ChainHeads.signedText(tenant, events, head, signedAt).getBytes(StandardCharsets.UTF_8), raw)
+                == TrustedKeys.Verdict.VALID ? Verdict.VALID : Verdict.BAD_SIGNATURE;
     }
 }

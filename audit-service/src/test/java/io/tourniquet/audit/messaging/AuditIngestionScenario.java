@@ -433,7 +433,84 @@ abstract class AuditIngestionScenario {
         assertThat(queries.verifyChain(tenant).valid()).as("deleted").isFalse();
     }
 
-    private void execute(String sql, Object... args) throws Exception {
+    @Inject
+    io.tourniquet.audit.store.ChainAnchors anchors;
+
+    /**
+     * A database administrator edits an event and recomputes every hash after it, and the recorded head: the chain is
+     * intact in itself, but it no longer meets the head that was signed and published before the edit.
+     */
+    @Test
+    void aHistoryRewrittenWithEveryHashRecomputedStillMissesTheHeadPublishedBefore() throws Exception {
+        String tenant = "anchored-" + tenant().substring("tenant-".length());
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        var first = applied(tenant, t);
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(first, Topics.agentEvents(tenant)),
+                io.tourniquet.audit.domain.EventMapper.map(decisionRecord(tenant, t), Topics.AUDIT)));
+        String headBefore = queries.verifyChain(tenant).head();
+
+        anchors.anchor();
+        anchors.anchor(); // nothing new in this chain since: not anchored again
+        assertThat(queries.events(tenant, null, null, "chain.head-signed", 0, 10)).singleElement()
+                .satisfies(e -> assertThat(e.reason()).isEqualTo("head of 2 events: " + headBefore));
+        // what left the database: the CloudEvent on the Kafka topic, carrying the signed head
+        String cloudEvent = await().atMost(Duration.ofSeconds(30)).until(() -> TopicRecords.readRaw(kafka(), Topics.AUDIT_CLOUDEVENTS).stream()
+                .filter(r -> "io.tourniquet.chain.head-signed".equals(r.headers().get("ce_type")))
+                .map(r -> new String(r.raw(), StandardCharsets.UTF_8)).filter(data -> data.contains(headBefore)).findFirst(), java.util.Optional::isPresent).get();
+        String published = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cloudEvent).path("unmapped").path("chain_head").toString();
+        assertThat(published).contains("\"events\":2", "\"head\":\"" + headBefore + "\"", "\"signature\"");
+
+        verifyAgainst(tenant, published).body("trusted", org.hamcrest.Matchers.is(true)).body("signature", org.hamcrest.Matchers.is("VALID"));
+        verifyAgainst(tenant, published.replace(headBefore, "f".repeat(64))).body("signature", org.hamcrest.Matchers.is("BAD_SIGNATURE"))
+                .body("trusted", org.hamcrest.Matchers.is(false));
+
+        execute("UPDATE audit_event SET outcome = 'failed' WHERE event_id = ?", first.getEventId());
+        rehash(tenant);
+        assertThat(queries.verifyChain(tenant).valid()).as("rewritten consistently: intact in itself").isTrue();
+
+        verifyAgainst(tenant, published).body("trusted", org.hamcrest.Matchers.is(false)).body("signature", org.hamcrest.Matchers.is("VALID"))
+                .body("verification.valid", org.hamcrest.Matchers.is(false))
+                .body("verification.problem", org.hamcrest.Matchers.containsString("the first 2 events no longer hash to the head"));
+        execute("DELETE FROM audit_event WHERE tenant_id = ?", tenant);
+        execute("DELETE FROM chain_head WHERE tenant_id = ?", tenant);
+        verifyAgainst(tenant, published).body("verification.problem", org.hamcrest.Matchers.containsString("events were deleted"));
+    }
+
+    private io.restassured.response.ValidatableResponse verifyAgainst(String tenant, String publishedHead) {
+        return io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.AUDITOR, tenant)).contentType("application/json")
+                .body(publishedHead)
+                .post("/api/v1/tenants/" + tenant + "/chain/verification").then().statusCode(200);
+    }
+
+    /** What a database administrator with write access can do: recompute every hash of the chain and its recorded head. */
+    private void rehash(String tenant) throws Exception {
+        try (Connection c = database.connection();
+             PreparedStatement rows = c.prepareStatement("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, "
+                     + "actor, reason, occurred_at, source_topic, payload FROM audit_event WHERE tenant_id = ? ORDER BY seq");
+             PreparedStatement update = c.prepareStatement("UPDATE audit_event SET prev_hash = ?, hash = ? WHERE seq = ?");
+             PreparedStatement head = c.prepareStatement("UPDATE chain_head SET hash = ? WHERE tenant_id = ?")) {
+            rows.setString(1, tenant);
+            String previous = io.tourniquet.audit.store.ChainHash.GENESIS;
+            try (var rs = rows.executeQuery()) {
+                while (rs.next()) {
+                    String hash = io.tourniquet.audit.store.ChainHash.of(previous, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                            rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13));
+                    update.setString(1, previous);
+                    update.setString(2, hash);
+                    update.setLong(3, rs.getLong(1));
+                    update.executeUpdate();
+                    previous = hash;
+                }
+            }
+            head.setString(1, previous);
+            head.setString(2, tenant);
+            head.executeUpdate();
+            c.commit();
+        }
+    }
+
+    void execute(String sql, Object... args) throws Exception {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);

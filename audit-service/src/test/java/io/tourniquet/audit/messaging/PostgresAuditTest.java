@@ -1,6 +1,10 @@
 package io.tourniquet.audit.messaging;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -9,7 +13,12 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.PostgresSchemaResource;
+import io.tourniquet.testsupport.TopicRecords;
+import io.tourniquet.schemas.topics.Topics;
 import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -36,6 +45,33 @@ class PostgresAuditTest extends AuditIngestionScenario {
     @Override
     String tenant() {
         return "tenant-postgres";
+    }
+
+    /**
+     * PostgreSQL refuses every insert for a while, as a full disk would: the service turns not ready and says why,
+     * retries the batch with backoff instead of stopping its consumer, and once the database takes writes again
+     * stores the event once, its chain valid, and is ready again.
+     */
+    @Test
+    void aDatabaseThatRefusesWritesForAWhileMakesTheServiceNotReadyAndLosesNothing() throws Exception {
+        String tenant = "refused-" + UUID.randomUUID().toString().substring(0, 8);
+        execute("CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                + "RAISE EXCEPTION 'could not extend file: No space left on device'; END $$");
+        execute("CREATE TRIGGER refuse_writes BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION refuse_writes()");
+        try {
+            TopicRecords.send(KafkaBrokerResource.bootstrapServers(), Topics.AUDIT, tenant,
+                    decisionRecord(tenant, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'audit-store' }.status", is("DOWN"))
+                    .body("checks.find { it.name == 'audit-store' }.data.lastError", containsString("No space left on device")));
+        } finally {
+            execute("DROP TRIGGER refuse_writes ON audit_event");
+            execute("DROP FUNCTION refuse_writes()");
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> queries.verifyChain(tenant).events() == 1);
+        assertThat(queries.verifyChain(tenant).valid()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
     }
 
     /** Every scenario above would pass on the embedded database too: this one proves where the rows went. */

@@ -44,6 +44,8 @@ class ApiAccessTest {
                 endpoint("GET", "/api/v1/summary", null, ALL),
                 endpoint("GET", "/api/v1/events?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/tenants/{tenant}/chain", null, REPORTS),
+                endpoint("POST", "/api/v1/tenants/{tenant}/chain/verification", "{\"events\":1,\"head\":\"" + "0".repeat(64)
+                        + "\",\"signedAt\":\"2026-12-01T00:00:00Z\"}", REPORTS),
                 endpoint("GET", "/api/v1/reports/exposure/{cve}?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/time-to-mitigate?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/kev-overdue?tenant={tenant}", null, REPORTS),

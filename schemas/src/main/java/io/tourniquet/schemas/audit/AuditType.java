@@ -61,7 +61,10 @@ public enum AuditType {
     AGENT_INVENTORY("agent.inventory"),
     AGENT_HEARTBEAT("agent.heartbeat"),
 
-    EXPOSURE_OVERDUE("exposure.overdue");
+    EXPOSURE_OVERDUE("exposure.overdue"),
+
+    /** The audit service's signature over a tenant's chain head, recorded and published (CloudEvents, webhooks) on a schedule. */
+    CHAIN_HEAD_SIGNED("chain.head-signed");
 
     private static final Map<String, AuditType> BY_WIRE_NAME = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(AuditType::wireName, Function.identity()));
