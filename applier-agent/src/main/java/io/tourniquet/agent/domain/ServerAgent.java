@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import org.jboss.logging.Logger;
 
 /**
  * The agent of one server: checks each command, executes it on the backend unless the server's own admin holds it
@@ -31,7 +30,8 @@ import org.jboss.logging.Logger;
  */
 public class ServerAgent {
 
-    private static final Logger LOG = Logger.getLogger(ServerAgent.class);
+    /** The JDK's logger: this class also runs outside Quarkus (the bench's fleet simulator), where JBoss Logging is absent. */
+    private static final System.Logger LOG = System.getLogger(ServerAgent.class.getName());
 
     /** What the server reports about itself. */
     public record Identity(String tenantId, String serverId, String product, String agentVersion, String serverGroup, List<String> tags) {
@@ -175,7 +175,7 @@ public class ServerAgent {
                     null);
         } catch (RuntimeException e) {
             String error = "unexpected error in the " + backend.name() + " backend: " + e;
-            LOG.errorf(e, "%s for %s on %s", error, definition.getId(), identity.serverId());
+            LOG.log(System.Logger.Level.ERROR, error + " for " + definition.getId() + " on " + identity.serverId(), e);
             if (!change.shadow() && backend.inForce(definition) == change.apply()) {
                 return new Execution(reRead(error + "; the configuration re-read after it shows the change " + (change.apply() ? "in force" : "removed"),
                         "unknown: the backend failed", "re-read the configuration after the error"), null);
