@@ -55,7 +55,8 @@ public class TenantLifecycle {
         Topics.requireValidTenant(tenant);
         PolicyAdmin.requireAdmin(by);
         List<String> topics = admin.ensureTenantTopics(tenant);
-        List<String> principals = new ArrayList<>(kafkaUsers.grant(tenant));
+        List<String> usersMade = kafkaUsers.grant(tenant);
+        List<String> principals = new ArrayList<>(usersMade);
         if (access != null && access.principals() != null) {
             access.principals().stream().filter(p -> !principals.contains(p)).forEach(principals::add);
         }
@@ -63,7 +64,7 @@ public class TenantLifecycle {
         details.put("topics", String.join(",", topics));
         details.put("principals", String.join(",", principals));
         if (kafkaUsers.enabled()) {
-            details.put("kafkaUsers", kafkaUsers.namespace() + ": " + String.join(",", principals));
+            details.put("kafkaUsers", kafkaUsers.namespace() + ": " + String.join(",", usersMade));
         }
         audit.record(AuditType.TENANT_ONBOARDED, "onboarded", by, tenant, null, null, "tenant onboarded", details);
         LOG.infof("tenant %s onboarded by %s", tenant, by);
