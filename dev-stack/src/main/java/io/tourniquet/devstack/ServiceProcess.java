@@ -137,7 +137,12 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** The exit status once the process has ended on its own. */
+    /** SIGTERM, as systemd or Kubernetes stops it, without waiting for it to end. */
+    public void requestStop() {
+        process.destroy();
+    }
+
+    /** The exit status once the process has ended. */
     public int exitValue() {
         return process.exitValue();
     }

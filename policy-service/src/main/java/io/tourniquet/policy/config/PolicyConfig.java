@@ -43,6 +43,10 @@ public interface PolicyConfig {
     @WithDefault("30s")
     Duration kafkaTimeout();
 
+    /** The longest a stop may take; then the process halts (BoundedShutdown), as with the broker gone it would not end. */
+    @WithDefault("20s")
+    Duration shutdownTimeout();
+
     Kubernetes kubernetes();
 
     /** In Kubernetes beside a Strimzi cluster: onboarding a tenant makes its KafkaUsers. */
