@@ -1,5 +1,6 @@
 package io.tourniquet.policy.config;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +29,9 @@ public class BoundedShutdown {
 
     // first among the shutdown observers: the one that closes Kafka Streams (Quarkus') may never return
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
+        if (LaunchMode.current() != LaunchMode.NORMAL) {
+            return; // a test JVM stops one application and starts the next: halting it would end the tests
+        }
         Duration bound = config.shutdownTimeout();
         Thread watchdog = new Thread(() -> {
             try {
