@@ -6,10 +6,8 @@ import io.tourniquet.schemas.audit.ChainHeads;
 import io.tourniquet.schemas.crypto.TrustedKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +46,8 @@ final class AuditCommands {
         }
         String body = JSON.writeValueAsString(head);
         if (publicKey != null) {
-            TrustedKeys.Verdict verdict = verify(TrustedKeys.read(List.of(publicKey)), tenant, head);
+            TrustedKeys.Verdict verdict = ChainHeads.verify(TrustedKeys.read(List.of(publicKey)), tenant, head.path("events").asLong(),
+                    head.path("head").asText(), head.path("signedAt").asText(), head.path("keyId").asText(), head.path("signature").asText());
             if (verdict != TrustedKeys.Verdict.VALID) {
                 err.printf("the head's signature is not the pinned audit key's (%s): it was not published by the audit service you trust%n", verdict);
                 return Cli.FAILED;
@@ -61,16 +60,5 @@ final class AuditCommands {
             return answer.exitStatus();
         }
         return JSON.readTree(answer.body()).path("trusted").asBoolean(false) ? Cli.OK : Cli.FAILED;
-    }
-
-    private static TrustedKeys.Verdict verify(TrustedKeys pinned, String tenant, JsonNode head) {
-        byte[] signature;
-        try {
-            signature = Base64.getDecoder().decode(head.path("signature").asText());
-        } catch (IllegalArgumentException e) {
-            return TrustedKeys.Verdict.BAD_SIGNATURE;
-        }
-        String text = ChainHeads.signedText(tenant, head.path("events").asLong(), head.path("head").asText(), head.path("signedAt").asText());
-        return pinned.verify(head.path("keyId").asText(), text.getBytes(StandardCharsets.UTF_8), signature);
     }
 }

@@ -62,16 +62,10 @@ public class ChainHeadSigner {
         if (publicKey.isEmpty()) {
             return Verdict.NO_KEY_HERE;
         }
-        if (!Ed25519Keys.keyId(publicKey.get()).equals(keyId)) {
-            return Verdict.OTHER_KEY;
-        }
-        byte[] raw;
-        try {
-            raw = Base64.getDecoder().decode(signature);
-        } catch (IllegalArgumentException e) {
-            return Verdict.BAD_SIGNATURE;
-        }
-        return new TrustedKeys(List.of(publicKey.get())).verify(keyId, ChainHeads.signedText(tenant, events, head, signedAt).getBytes(StandardCharsets.UTF_8), raw)
-                == TrustedKeys.Verdict.VALID ? Verdict.VALID : Verdict.BAD_SIGNATURE;
+        return switch (ChainHeads.verify(new TrustedKeys(List.of(publicKey.get())), tenant, events, head, signedAt, keyId, signature)) {
+            case VALID -> Verdict.VALID;
+            case UNKNOWN_KEY -> Verdict.OTHER_KEY;
+            case BAD_SIGNATURE -> Verdict.BAD_SIGNATURE;
+        };
     }
 }
