@@ -65,7 +65,8 @@ public class StoreRetries {
                     registry.counter("tourniquet.audit.store.retries").increment();
                     LOG.warnf("%s: attempt %d refused by the database (%s); next in %s", what, attempts, e.getMessage(), delay);
                     pause(delay);
-                    delay = delay.multipliedBy(2).compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : delay.multipliedBy(2);
+                    Duration doubled = delay.multipliedBy(2);
+                    delay = doubled.compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : doubled;
                 }
             }
         } finally {

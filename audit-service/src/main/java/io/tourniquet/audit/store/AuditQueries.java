@@ -1,6 +1,7 @@
 package io.tourniquet.audit.store;
 
 import java.sql.Timestamp;
+import io.tourniquet.schemas.audit.AuditType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -125,18 +126,21 @@ public class AuditQueries {
     public record Anchor(long events, String head, String signedAt) {
     }
 
-    /** Each tenant's recorded head, how many events its chain holds, and the type of its newest event. */
-    public record Head(String tenantId, long events, String hash, String lastType) {
+    /** A tenant's recorded head and how many events its chain holds. */
+    public record Head(String tenantId, long events, String hash) {
     }
 
-    public List<Head> heads() throws SQLException {
+    /** The heads of the chains whose newest event is not their own signed head: those that grew since they were anchored. */
+    public List<Head> unanchoredHeads() throws SQLException {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT h.tenant_id, (SELECT COUNT(*) FROM audit_event e WHERE e.tenant_id = h.tenant_id), h.hash, "
-                     + "(SELECT e.event_type FROM audit_event e WHERE e.seq = h.last_seq) FROM chain_head h ORDER BY h.tenant_id");
-             ResultSet rs = ps.executeQuery()) {
+             PreparedStatement ps = c.prepareStatement("SELECT h.tenant_id, (SELECT COUNT(*) FROM audit_event e WHERE e.tenant_id = h.tenant_id), h.hash "
+                     + "FROM chain_head h JOIN audit_event last ON last.seq = h.last_seq WHERE last.event_type <> ? ORDER BY h.tenant_id")) {
+            ps.setString(1, AuditType.CHAIN_HEAD_SIGNED.wireName());
             List<Head> heads = new ArrayList<>();
-            while (rs.next()) {
-                heads.add(new Head(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    heads.add(new Head(rs.getString(1), rs.getLong(2), rs.getString(3)));
+                }
             }
             c.rollback();
             return heads;

@@ -55,10 +55,7 @@ public class ChainAnchors {
     public int anchor() throws Exception {
         List<StoredEvent> anchors = new ArrayList<>();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        for (AuditQueries.Head head : queries.heads()) {
-            if (AuditType.CHAIN_HEAD_SIGNED.wireName().equals(head.lastType())) {
-                continue;
-            }
+        for (AuditQueries.Head head : queries.unanchoredHeads()) {
             anchors.add(event(head, now));
         }
         int stored = store.store(anchors);
