@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -50,18 +51,19 @@ public final class StrimziKafkaUsers {
     private StrimziKafkaUsers() {
     }
 
-    /** One user per principal of the bindings, by principal name. */
-    public static Map<String, KafkaUser> users(List<AclBinding> bindings, String cluster, Authentication authentication, Map<String, String> labels) {
+    /** One user per principal of the bindings, by principal name, each authenticated as {@code authentication} says for it. */
+    public static Map<String, KafkaUser> users(List<AclBinding> bindings, String cluster, Function<String, Authentication> authentication,
+            Map<String, String> labels) {
         Map<String, List<AclBinding>> byPrincipal = new TreeMap<>();
         for (AclBinding binding : bindings) {
             byPrincipal.computeIfAbsent(principal(binding), p -> new ArrayList<>()).add(binding);
         }
         Map<String, KafkaUser> users = new TreeMap<>();
-        byPrincipal.forEach((principal, own) -> users.put(principal, user(principal, own, cluster, authentication, labels)));
+        byPrincipal.forEach((principal, own) -> users.put(principal, user(principal, own, cluster, authentication.apply(principal), labels)));
         return users;
     }
 
-    static KafkaUser user(String principal, List<AclBinding> bindings, String cluster, Authentication authentication, Map<String, String> labels) {
+    private static KafkaUser user(String principal, List<AclBinding> bindings, String cluster, Authentication authentication, Map<String, String> labels) {
         Map<String, String> allLabels = new TreeMap<>(labels);
         allLabels.put(CLUSTER_LABEL, cluster);
         return new KafkaUserBuilder()

@@ -9,13 +9,10 @@ import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserList;
 import io.tourniquet.policy.kubernetes.StrimziKafkaUsers.Authentication;
 import io.tourniquet.schemas.security.KafkaAcls;
-import io.tourniquet.schemas.security.TenantAccess;
 import io.tourniquet.schemas.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * A tenant's Kafka principals as Strimzi KafkaUsers, when the policy service runs in Kubernetes beside a Strimzi
@@ -56,15 +53,9 @@ public final class TenantKafkaUsers {
 
     /** The users the tenant gets: its agents' (authenticated as configured) and its SOC tool's (SCRAM-SHA-512). */
     public Map<String, KafkaUser> desired(String tenant) {
-        Map<String, String> labels = Map.of(TENANT_LABEL, tenant);
         String agent = KafkaAcls.agent(tenant);
-        Map<String, KafkaUser> users = new TreeMap<>();
-        for (String principal : TenantAccess.principals(tenant)) {
-            List<AclBinding> own = KafkaAcls.tenant(tenant).stream().filter(b -> b.entry().principal().equals("User:" + principal)).toList();
-            Authentication authentication = principal.equals(agent) ? agentAuthentication : Authentication.SCRAM_SHA_512;
-            users.put(principal, StrimziKafkaUsers.user(principal, own, cluster, authentication, labels));
-        }
-        return users;
+        return StrimziKafkaUsers.users(KafkaAcls.tenant(tenant), cluster, principal -> principal.equals(agent) ? agentAuthentication : Authentication.SCRAM_SHA_512,
+                Map.of(TENANT_LABEL, tenant));
     }
 
     /** Creates the tenant's users, or puts them back as {@link #desired} says when they exist; their names. */

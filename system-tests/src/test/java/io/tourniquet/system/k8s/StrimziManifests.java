@@ -52,7 +52,7 @@ final class StrimziManifests {
     }
 
     static String users() {
-        List<Object> documents = new ArrayList<>(StrimziKafkaUsers.users(KafkaAcls.services(), CLUSTER, Authentication.SCRAM_SHA_512, Map.of()).values());
+        List<Object> documents = new ArrayList<>(StrimziKafkaUsers.users(KafkaAcls.services(), CLUSTER, principal -> Authentication.SCRAM_SHA_512, Map.of()).values());
         return yaml(documents);
     }
 
