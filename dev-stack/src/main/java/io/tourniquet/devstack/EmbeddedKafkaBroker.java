@@ -100,26 +100,64 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return start(dataDir, port, new Security(pki, adminPassword(dataDir)));
     }
 
+    /** One node of a local KRaft cluster (broker and controller): its id and ports; the controller ports make the static quorum. */
+    public record Node(int id, int clientPort, int controllerPort, int mutualTlsPort) {
+
+        /** Nodes 1..size on free ports. */
+        public static List<Node> cluster(int size) {
+            List<Node> nodes = new ArrayList<>();
+            for (int id = 1; id <= size; id++) {
+                nodes.add(new Node(id, freePort(), freePort(), freePort()));
+            }
+            return nodes;
+        }
+
+        /** "id:client:controller:mtls", as {@link #parse(String)} reads it. */
+        @Override
+        public String toString() {
+            return id + ":" + clientPort + ":" + controllerPort + ":" + mutualTlsPort;
+        }
+
+        public static Node parse(String text) {
+            String[] p = text.split(":");
+            return new Node(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]));
+        }
+    }
+
+    /**
+     * Starts one node of a secured multi-node cluster (each node in its process of its own; the nodes must be started
+     * together, as a node is ready only once the quorum has formed). Its data is in {@code clusterDir/node-<id>}; the
+     * administrator's password, shared by the nodes, in {@code clusterDir/admin-password}. Internal and new topics get
+     * replication factor 3 (the cluster's size if smaller) and {@code min.insync.replicas=2}, as on Strimzi.
+     *
+     * @param clusterId the cluster's id, the same for every node (used when a node's storage is formatted)
+     */
+    public static EmbeddedKafkaBroker startSecuredNode(Path clusterDir, Node self, List<Node> cluster, String clusterId, LocalPki pki) {
+        return start(clusterDir.resolve("node-" + self.id()), self, cluster, clusterId, new Security(pki, adminPassword(clusterDir)));
+    }
+
     private static EmbeddedKafkaBroker start(Path dataDir, int port, Security security) {
-        int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
-        int mutualTlsPort = security.secured() ? freePort() : 0;
+        Node self = new Node(1, port == 0 ? freePort() : port, freePort(), security.secured() ? freePort() : 0);
+        return start(dataDir, self, List.of(self), Uuid.randomUuid().toString(), security);
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, Node self, List<Node> cluster, String clusterId, Security security) {
         Path logDir = dataDir.toAbsolutePath().resolve("kraft-logs");
         try {
             Files.createDirectories(logDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create Kafka data directory " + logDir, e);
         }
-        Properties props = brokerProperties(logDir, clientPort, controllerPort, mutualTlsPort, security);
+        Properties props = brokerProperties(logDir, self, cluster, security);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
-        formatIfNew(logDir, security);
+        formatIfNew(logDir, self.id(), clusterId, security);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        String bootstrap = "127.0.0.1:" + clientPort;
+        String bootstrap = "127.0.0.1:" + self.clientPort();
         Map<String, Object> admin = security.secured()
                 ? scramClient(bootstrap, security.pki(), ADMIN_USER, security.adminPassword())
                 : Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, security.secured() ? "127.0.0.1:" + mutualTlsPort : null,
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, security.secured() ? "127.0.0.1:" + self.mutualTlsPort() : null,
                 dataDir, admin);
         try {
             broker.awaitReady();
@@ -173,23 +211,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** Creates or updates SCRAM-SHA-512 credentials for each user (name to password). */
     public void upsertUsers(Map<String, String> passwords) {
+        upsertUsers(adminClients, passwords);
+    }
+
+    /** Adds the ACLs (adding one that exists changes nothing). */
+    public void allow(Collection<AclBinding> acls) {
+        allow(adminClients, acls);
+    }
+
+    /** As {@link #upsertUsers(Map)}, on a broker of another process, through its administrator's clients. */
+    public static void upsertUsers(KafkaClients administrator, Map<String, String> passwords) {
         List<UserScramCredentialAlteration> alterations = new ArrayList<>();
         passwords.forEach((user, password) -> alterations.add(
                 new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)));
-        try (Admin admin = adminClients.admin(Map.of())) {
+        try (Admin admin = administrator.admin(Map.of())) {
             admin.alterUserScramCredentials(alterations).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the Kafka users " + passwords.keySet() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Adds the ACLs (adding one that exists changes nothing). */
-    public void allow(Collection<AclBinding> acls) {
-        try (Admin admin = adminClients.admin(Map.of())) {
+    /** As {@link #allow(Collection)}, on a broker of another process, through its administrator's clients. */
+    public static void allow(KafkaClients administrator, Collection<AclBinding> acls) {
+        try (Admin admin = administrator.admin(Map.of())) {
             admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the Kafka ACLs: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The administrator's client settings of a secured broker keeping its data in {@code dataDir}, for a broker
+     * started in another process (the password file is made here when missing; the broker reads the same one).
+     */
+    public static Map<String, Object> administratorOf(Path dataDir, String bootstrapServers, LocalPki pki) {
+        return scramClient(bootstrapServers, pki, ADMIN_USER, adminPassword(dataDir));
     }
 
     private static String jaas(String user, String password) {
@@ -219,12 +275,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static Properties brokerProperties(Path logDir, int clientPort, int controllerPort, int mutualTlsPort, Security security) {
+    private static Properties brokerProperties(Path logDir, Node self, List<Node> cluster, Security security) {
+        int clientPort = self.clientPort();
+        int controllerPort = self.controllerPort();
+        int mutualTlsPort = self.mutualTlsPort();
+        int replicas = Math.min(3, cluster.size());
+        int minInSync = Math.min(2, cluster.size());
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
-                Map.entry("node.id", "1"),
-                Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
+                Map.entry("node.id", Integer.toString(self.id())),
+                Map.entry("controller.quorum.voters", String.join(",", cluster.stream().map(n -> n.id() + "@127.0.0.1:" + n.controllerPort()).toList())),
                 Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort),
                 Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort),
                 Map.entry("controller.listener.names", CONTROLLER_LISTENER),
@@ -234,12 +295,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Map.entry("num.partitions", "3"),
                 // Topics are created by the services with explicit settings; a typo must not create a topic.
                 Map.entry("auto.create.topics.enable", "false"),
-                Map.entry("offsets.topic.replication.factor", "1"),
+                Map.entry("default.replication.factor", Integer.toString(replicas)),
+                Map.entry("min.insync.replicas", Integer.toString(minInSync)),
+                Map.entry("offsets.topic.replication.factor", Integer.toString(replicas)),
                 Map.entry("offsets.topic.num.partitions", "5"),
-                Map.entry("transaction.state.log.replication.factor", "1"),
-                Map.entry("transaction.state.log.min.isr", "1"),
-                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-                Map.entry("share.coordinator.state.topic.min.isr", "1"),
+                Map.entry("transaction.state.log.replication.factor", Integer.toString(replicas)),
+                Map.entry("transaction.state.log.min.isr", Integer.toString(minInSync)),
+                Map.entry("share.coordinator.state.topic.replication.factor", Integer.toString(replicas)),
+                Map.entry("share.coordinator.state.topic.min.isr", Integer.toString(minInSync)),
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024)),
                 Map.entry("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))));
@@ -274,7 +337,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void formatIfNew(Path logDir, Security security) {
+    private static void formatIfNew(Path logDir, int nodeId, String clusterId, Security security) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // re-formatting an existing directory fails with "Invalid cluster.id"
         }
@@ -286,8 +349,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             formatter
                     .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setNodeId(1)
+                    .setClusterId(clusterId)
+                    .setNodeId(nodeId)
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(logDir.toString())
                     .setDirectories(List.of(logDir.toString()))

@@ -3,6 +3,7 @@ package io.tourniquet.devstack;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -43,6 +44,20 @@ public record PostgresSchema(String url, String user, String name) implements Au
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The audit_event rows about a mitigation, counted per event id (more than one: stored twice). */
+    public Map<String, Long> rowsPerEventId(String mitigationId) throws SQLException {
+        Map<String, Long> rows = new HashMap<>();
+        try (Connection c = connect(); var ps = c.prepareStatement("SELECT event_id, COUNT(*) FROM " + name + ".audit_event WHERE mitigation_id = ? GROUP BY event_id")) {
+            ps.setString(1, mitigationId);
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return rows;
     }
 
     /** Whether the schema exists (the audit service creates it on its first connection). */
