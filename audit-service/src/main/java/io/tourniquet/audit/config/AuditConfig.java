@@ -59,6 +59,19 @@ public interface AuditConfig {
      */
     Duration overdueCheckInterval();
 
+    /** How often commands are looked for that servers still reporting have not carried out (StuckCommandNotifier's @Scheduled reads the same key). */
+    Duration stuckCheckInterval();
+
+    /** How long a command may wait for its result on a server that still reports before it counts as stuck. */
+    @WithDefault("10m")
+    Duration stuckAfter();
+
+    /**
+     * This replica's static consumer-group member id (group.instance.id of its channels, in application.properties):
+     * the host name, which is the pod's name in Kubernetes.
+     */
+    String instanceId();
+
     /**
      * How often each tenant's chain head is signed and published as a chain.head-signed event when the chain grew
      * (ChainAnchors' @Scheduled reads the same key).

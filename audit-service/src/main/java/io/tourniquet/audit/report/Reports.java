@@ -46,6 +46,11 @@ public class Reports {
     public record TimeToMitigate(String tenantId, Instant from, Instant to, int mitigated, Long p50Seconds, Long p95Seconds, Long maxSeconds) {
     }
 
+    /** A command sent to a server that has been heard from since, with no result after {@code waitingSeconds}. */
+    public record StuckCommand(String tenantId, String serverId, String mitigationId, String state, Instant commandedAt, Instant lastSeen,
+            long waitingSeconds, String decisionEventId) {
+    }
+
     public record Overdue(String tenantId, String serverId, String mitigationId, List<String> kevCves, String dueDate, long daysOverdue,
             boolean stillExposed, Instant mitigatedAt, String status, String why) {
     }
@@ -118,6 +123,35 @@ public class Reports {
             }
         }
         return overdue;
+    }
+
+    /**
+     * Commands still waiting for their server's result {@code olderThan} after they were sent, on servers that reported
+     * since the command and within that same span: alive, yet not executing. Offline servers are not listed (their
+     * commands wait for them, as they should).
+     */
+    public List<StuckCommand> stuckCommands(String tenant, Duration olderThan, Instant asOf) throws SQLException {
+        Instant before = asOf.minus(olderThan);
+        List<StuckCommand> stuck = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT s.tenant_id, s.server_id, s.mitigation_id, s.state, s.updated_at, v.last_seen, s.last_event_id
+                FROM mitigation_state s JOIN server v ON v.tenant_id = s.tenant_id AND v.server_id = s.server_id
+                WHERE s.state IN ('COMMANDED', 'REMOVAL_COMMANDED') AND s.updated_at < ? AND v.last_seen > s.updated_at AND v.last_seen >= ?
+                """ + (tenant == null ? "" : " AND s.tenant_id = ?") + " ORDER BY s.updated_at, s.tenant_id, s.server_id")) {
+            ps.setTimestamp(1, Timestamp.from(before));
+            ps.setTimestamp(2, Timestamp.from(before));
+            if (tenant != null) {
+                ps.setString(3, tenant);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Instant commanded = rs.getTimestamp(5).toInstant();
+                    stuck.add(new StuckCommand(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), commanded,
+                            rs.getTimestamp(6).toInstant(), Duration.between(commanded, asOf).toSeconds(), rs.getString(7)));
+                }
+            }
+        }
+        return stuck;
     }
 
     public List<EvidenceRow> evidence(String tenant, Instant from, Instant to) throws SQLException {

@@ -8,6 +8,7 @@ import io.tourniquet.audit.report.CsvWriter;
 import io.tourniquet.audit.report.Reports;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -64,6 +65,25 @@ public class ReportResource {
     @Operation(summary = "Servers exposed past the CISA KEV due date of a CVE a mitigation addresses, or mitigated only after it")
     public List<Reports.Overdue> kevOverdue(@QueryParam("tenant") String tenant, @QueryParam("asOf") String asOf) throws SQLException {
         return reports.kevOverdue(caller.tenantFilter(tenant), instant(asOf, Instant.now(), "asOf"));
+    }
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
+    @GET
+    @Path("/stuck-commands")
+    @Operation(summary = "Commands without a result olderThan (ISO-8601 duration, default PT10M) after they were sent, on servers that "
+            + "reported since: agents alive but not executing. Offline servers are not listed.")
+    public List<Reports.StuckCommand> stuckCommands(@QueryParam("tenant") String tenant, @QueryParam("olderThan") @DefaultValue("PT10M") String olderThan)
+            throws SQLException {
+        Duration age;
+        try {
+            age = Duration.parse(olderThan);
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException("olderThan must be an ISO-8601 duration such as PT10M; was '" + olderThan + "'");
+        }
+        if (age.isNegative()) {
+            throw new BadRequestException("olderThan must not be negative");
+        }
+        return reports.stuckCommands(caller.tenantFilter(tenant), age, Instant.now());
     }
 
     @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})

@@ -150,6 +150,58 @@ abstract class AuditIngestionScenario {
                 .satisfies(st -> assertThat(st.state()).isEqualTo("COMMANDED"));
     }
 
+    @Inject
+    io.tourniquet.audit.report.StuckCommandNotifier stuckCommands;
+
+    /**
+     * Three servers are sent a command 30 minutes ago: exch01 keeps reporting and never carries it out (stuck), exch02
+     * went silent (offline: its command waits for it), exch03 applied it.
+     */
+    @Test
+    void aCommandAServerThatStillReportsHasNotCarriedOutIsReportedStuckOnce() throws Exception {
+        String tenant = "stuck-" + tenant().substring("tenant-".length());
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant sent = now.minus(Duration.ofMinutes(30));
+        for (String server : List.of("exch01", "exch02", "exch03")) {
+            store(tenant, io.tourniquet.schemas.ServerInventory.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server)
+                    .setProduct("Exchange").setBuild("15.2.986.5").setBackend("simulated").setAgentVersion("t").setReportedAt(sent.minusSeconds(60)).build());
+            store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(AuditRecord.newBuilder(decisionRecord(tenant, sent)).setServerId(server)
+                    .setEventId("decision-" + tenant + "-" + server).build(), Topics.AUDIT)));
+        }
+        store(tenant, heartbeat(tenant, "exch01", now.minusSeconds(30)));
+        store(tenant, heartbeat(tenant, "exch02", sent.plusSeconds(20)));
+        store(tenant, applied(tenant, "exch03", sent.plusSeconds(5)));
+        store(tenant, heartbeat(tenant, "exch03", now.minusSeconds(30)));
+
+        assertThat(reports.stuckCommands(tenant, Duration.ofMinutes(10), now)).singleElement().satisfies(stuck -> {
+            assertThat(stuck.serverId()).isEqualTo("exch01");
+            assertThat(stuck.mitigationId()).isEqualTo("M1.1");
+            assertThat(stuck.waitingSeconds()).isEqualTo(1800);
+        });
+        assertThat(reports.stuckCommands(tenant, Duration.ofMinutes(45), now)).as("not yet stuck for 45 minutes").isEmpty();
+        stuckCommands.check();
+        stuckCommands.check(); // once per command, however often it runs
+        assertThat(queries.events(tenant, null, null, "command.stuck", 0, 100)).singleElement().satisfies(e -> {
+            assertThat(e.serverId()).isEqualTo("exch01");
+            assertThat(e.reason()).contains("has no result after PT30M");
+        });
+        assertThat(queries.verifyChain(tenant).valid()).isTrue();
+
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("tenant", tenant)
+                .get("/api/v1/reports/stuck-commands").then().statusCode(200).body("serverId", org.hamcrest.Matchers.contains("exch01"));
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("olderThan", "ten minutes")
+                .get("/api/v1/reports/stuck-commands").then().statusCode(400);
+    }
+
+    private void store(String tenant, org.apache.avro.specific.SpecificRecord agentEvent) throws Exception {
+        store.store(List.of(io.tourniquet.audit.domain.EventMapper.map(agentEvent, Topics.agentEvents(tenant))));
+    }
+
+    private static AgentHeartbeat heartbeat(String tenant, String server, Instant at) {
+        return AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server).setLastSequence(1)
+                .setReportedAt(at).build();
+    }
+
     static AuditRecord decisionRecord(String tenant, Instant at) {
         return AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "policy-service")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setOccurredAt(at).build();

@@ -63,6 +63,12 @@ public enum AuditType {
 
     EXPOSURE_OVERDUE("exposure.overdue"),
 
+    /**
+     * A server that keeps reporting (heartbeats) has not carried out a command sent to it long ago: its agent is alive
+     * but not executing (a hung backend, a stalled consumer). Recorded once per command by the audit service.
+     */
+    COMMAND_STUCK("command.stuck"),
+
     /** The audit service's signature over a tenant's chain head, recorded and published (CloudEvents, webhooks) on a schedule. */
     CHAIN_HEAD_SIGNED("chain.head-signed");
 
