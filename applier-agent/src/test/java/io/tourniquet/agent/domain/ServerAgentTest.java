@@ -87,6 +87,51 @@ class ServerAgentTest {
         assertThat(server.appliedCount("M1.1")).isEqualTo(1);
     }
 
+    /**
+     * A crash between writing the new state and renaming it over the old one leaves the old file and a temporary one,
+     * whole or torn. The agent reads the old state, ignores the leftover, and the command read again runs once.
+     */
+    @Test
+    void aCrashBetweenWritingAndRenamingItsStateLeavesTheOldStateAndTheCommandRunsOnce(@TempDir Path stateDir) throws Exception {
+        var server = new SimulatedBackend(0, new Random(1));
+        var first = Commands.signed(Commands.apply("tenant-a", "exch01", 1).build());
+        assertThat(agent(stateDir, server).handle(first)).isInstanceOf(MitigationApplied.class);
+        byte[] before = java.nio.file.Files.readAllBytes(stateDir.resolve("exch01.json"));
+        // what the crash left: the next state half written beside the last renamed one
+        java.nio.file.Files.writeString(stateDir.resolve("exch01.json.tmp"), "{\"lastSequence\": 2, \"inFo");
+
+        var afterRestart = agent(stateDir, server);
+        assertThat(afterRestart.inventory().getLastSequence()).as("the last state renamed into place").isEqualTo(1);
+        var other = MitigationDefinition.newBuilder(Commands.m11()).setId("M2.1").build();
+        assertThat(afterRestart.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 2, other).build()))).isInstanceOf(MitigationApplied.class);
+        assertThat(java.nio.file.Files.readAllBytes(stateDir.resolve("exch01.json"))).isNotEqualTo(before);
+        assertThat(stateDir.resolve("exch01.json.tmp")).doesNotExist();
+        assertThat(afterRestart.inventory().getLastSequence()).isEqualTo(2);
+    }
+
+    /**
+     * The disk is full (the state's temporary file is the kernel's /dev/full, which refuses every write with ENOSPC):
+     * the command is not carried out, the failure is loud (the consumer exits for its service manager to restart it,
+     * see CommandConsumer), nothing is half done; once there is room the same command runs, once.
+     */
+    @Test
+    void withTheDiskFullNothingIsChangedTheFailureIsLoudAndTheCommandRunsOnceThereIsRoom(@TempDir Path stateDir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(Path.of("/dev/full")), "Linux /dev/full");
+        var server = new SimulatedBackend(0, new Random(1));
+        var command = Commands.signed(Commands.apply("tenant-a", "exch01", 1).build());
+        Path temp = stateDir.resolve("exch01.json.tmp");
+        java.nio.file.Files.createSymbolicLink(temp, Path.of("/dev/full"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent(stateDir, server).handle(command))
+                .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("cannot save agent state")
+                .rootCause().hasMessageContaining("No space left on device");
+        assertThat(server.appliedCount("M1.1")).as("nothing changed on a server whose agent cannot record what it does").isZero();
+
+        java.nio.file.Files.delete(temp); // room again
+        assertThat(agent(stateDir, server).handle(command)).isInstanceOf(MitigationApplied.class);
+        assertThat(server.appliedCount("M1.1")).isEqualTo(1);
+    }
+
     @Test
     void anUnforeseenBackendErrorIsThisCommandsFailureAndTheNextCommandStillRuns(@TempDir Path stateDir) {
         var locked = new AtomicInteger(1);
