@@ -31,6 +31,8 @@ class CliTest {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private int answer = 200;
+    /** The stand-in's body for a 200 answer. */
+    private String reply = "{\"ok\": true}";
 
     /** A stand-in policy service on loopback that records each request line and body and answers {@link #answer}. */
     @BeforeEach
@@ -40,9 +42,9 @@ class CliTest {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + body);
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] reply = (answer == 200 ? "{\"ok\": true}" : "{\"error\": \"reason is required\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(answer, reply.length);
-            exchange.getResponseBody().write(reply);
+            byte[] bytes = (answer == 200 ? reply : "{\"error\": \"reason is required\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(answer, bytes.length);
+            exchange.getResponseBody().write(bytes);
             exchange.close();
         });
         policy.start();
@@ -160,6 +162,47 @@ class CliTest {
         }
         assertThat(run("agent", "enroll", "--tenant", "acme", "--server", "exch01", "--state-dir", state.toString(),
                 "--policy", "http://127.0.0.1:" + closed)).isEqualTo(3);
+    }
+
+    /**
+     * A chain head kept by the customer: its signature is checked here against the pinned audit key before the audit
+     * service is asked whether its database still meets it; exit 0 only when both hold. A forged head never reaches
+     * the service.
+     */
+    @Test
+    void verifyHeadChecksThePinnedSignatureThenAsksTheAuditServiceAndSaysTrustedOnlyWhenBothHold(@TempDir Path dir) throws Exception {
+        var auditKey = io.tourniquet.schemas.crypto.Ed25519Keys.generate();
+        Path pinned = Files.writeString(dir.resolve("audit.pub"), io.tourniquet.schemas.crypto.Ed25519Keys.toPem(auditKey.getPublic()));
+        String head = "a".repeat(64);
+        String signedAt = "2026-12-01T00:00:00Z";
+        String signature = java.util.Base64.getEncoder().encodeToString(io.tourniquet.schemas.crypto.Ed25519Keys.sign(auditKey.getPrivate(),
+                io.tourniquet.schemas.audit.ChainHeads.signedText("acme", 42, head, signedAt).getBytes(StandardCharsets.UTF_8)));
+        String published = "{\"events\": 42, \"head\": \"" + head + "\", \"signedAt\": \"" + signedAt + "\", \"keyId\": \""
+                + io.tourniquet.schemas.crypto.Ed25519Keys.keyId(auditKey.getPublic()) + "\", \"signature\": \"" + signature + "\"}";
+        Path headFile = Files.writeString(dir.resolve("head.json"), published);
+        Path cloudEvent = Files.writeString(dir.resolve("event.json"), "{\"type\": \"chain.head-signed\", \"data\": {\"unmapped\": {\"chain_head\": "
+                + published + "}}}");
+
+        reply = "{\"trusted\": true}";
+        assertThat(run("audit", "verify-head", "--tenant", "acme", "--public-key", pinned.toString(), "--audit", policyUrl(), headFile.toString()))
+                .as("%s", err).isZero();
+        assertThat(out.toString()).contains("signature: valid");
+        assertThat(requests).singleElement().asString().startsWith("POST /api/v1/tenants/acme/chain/verification ").contains(head);
+        assertThat(run("audit", "verify-head", "--tenant", "acme", "--public-key", pinned.toString(), "--audit", policyUrl(), cloudEvent.toString()))
+                .as("the chain.head-signed CloudEvent that carried it").isZero();
+
+        reply = "{\"trusted\": false}";
+        assertThat(run("audit", "verify-head", "--tenant", "acme", "--audit", policyUrl(), headFile.toString()))
+                .as("the database no longer meets the head").isEqualTo(1);
+
+        requests.clear();
+        Path forged = Files.writeString(dir.resolve("forged.json"), published.replace(head, "b".repeat(64)));
+        assertThat(run("audit", "verify-head", "--tenant", "acme", "--public-key", pinned.toString(), "--audit", policyUrl(), forged.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("not the pinned audit key's");
+        assertThat(requests).as("a forged head is refused before the service is asked").isEmpty();
+        assertThat(run("audit", "verify-head", "--tenant", "globex", "--public-key", pinned.toString(), "--audit", policyUrl(), headFile.toString()))
+                .as("another tenant's head").isEqualTo(1);
     }
 
     @Test
