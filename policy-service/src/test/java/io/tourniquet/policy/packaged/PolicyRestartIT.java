@@ -18,7 +18,6 @@ import io.tourniquet.schemas.crypto.Digests;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.topics.Topics;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,13 +47,8 @@ class PolicyRestartIT {
     }
 
     private ServiceProcess startPolicy(String run) throws IOException {
-        return startPolicy(run, kafka);
-    }
-
-    private ServiceProcess startPolicy(String run, String bootstrapServers) throws IOException {
         var policy = ServiceProcess.start("policy-service", JAR, EmbeddedKafkaBroker.freePort(), Map.of(), Map.of(
-                "kafka.bootstrap.servers", bootstrapServers,
-                "tourniquet.policy.shutdown-timeout", "5s",
+                "kafka.bootstrap.servers", kafka,
                 "tourniquet.policy.signing-key-file", Path.of("src/test/resources/keys/test-policy-signing.key").toAbsolutePath().toString(),
                 "tourniquet.policy.signing-public-key-file", Path.of("src/test/resources/keys/test-policy-signing.pub").toAbsolutePath().toString(),
                 "tourniquet.policy.tenants", TENANT,
@@ -70,35 +64,6 @@ class PolicyRestartIT {
 
     private static long sequenceOf(SpecificRecord command) {
         return command instanceof ApplyCommand a ? a.getSequence() : ((RemoveCommand) command).getSequence();
-    }
-
-    /**
-     * The broker is gone (a broker of this test's own, stopped) and the service is asked to stop: Kafka Streams would
-     * wait for its open transaction without end; the service ends within its shutdown timeout instead, saying why.
-     */
-    @Test
-    void stoppedWhileTheBrokerIsGoneItEndsWithinItsShutdownTimeout() throws Exception {
-        ServiceProcess policy = null;
-        try {
-            try (var ownBroker = EmbeddedKafkaBroker.start(dir.resolve("own-broker"), 0)) {
-                String own = ownBroker.bootstrapServers();
-                policy = startPolicy("broker-gone", own);
-                TopicRecords.enrol(own, TENANT, "exch01");
-                TopicRecords.send(own, Topics.MITIGATIONS, "M1.1", TestData.m11());
-                // the server keeps reporting up to the moment the broker goes: the stream threads have a transaction to commit
-                for (int report = 0; report < 100; report++) {
-                    TopicRecords.sendAsAgent(own, TestData.server(TENANT, "exch01", "15.2.986.5", List.of()));
-                }
-            }
-            policy.requestStop();
-            ServiceProcess stopping = policy;
-            await().atMost(Duration.ofSeconds(60)).until(() -> !stopping.isAlive());
-            assertThat(Files.readString(policy.log())).containsAnyOf("shutdown did not end within 5 s", "policy-service stopped in");
-        } finally {
-            if (policy != null) {
-                policy.close();
-            }
-        }
     }
 
     @Test
