@@ -6,7 +6,6 @@ import io.tourniquet.devstack.StackLogins;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import io.tourniquet.bench.fleet.FleetIdentities;
-import io.tourniquet.devstack.AgentEnrolmentClient;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
 import io.tourniquet.devstack.KafkaCredentials;
 import io.tourniquet.devstack.LocalPki;
@@ -202,7 +201,7 @@ public final class Bench {
                 fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
                 Files.writeString(fleetFile, lines);
                 Path fleetKafka = identities == null ? null : identities.clientConfig("bench-administrator", broker.adminSettings());
-                FleetProcess simulator = FleetProcess.start(options, broker.bootstrapServers(), fleetKafka, fleetFile, keys,
+                FleetProcess simulator = FleetProcess.start(options.home(), options.canaries(), options.applyLatency(), options.failureRate(), broker.bootstrapServers(), fleetKafka, fleetFile, keys,
                         logs.resolve("fleet-simulator.log"));
                 processes.add(simulator);
                 pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
@@ -401,17 +400,9 @@ public final class Bench {
         String tenant = String.format("%s%04d", TENANT_PREFIX, 1);
         String server = "real-agent";
         Path state = work.resolve("state/real-agent");
-        var enrolled = AgentEnrolmentClient.enrol(policyUrl, tenant, server, state, apiToken.get(), false, Duration.ofSeconds(60));
-        if (!enrolled.enrolled()) {
-            throw new IllegalStateException("cannot enrol the real agent: HTTP " + enrolled.status() + " " + enrolled.body());
-        }
+        RealAgent.enrol(policyUrl, tenant, server, state, apiToken.get());
         ServiceProcess agent = ServiceProcess.start("applier-agent", jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env,
-                as(KafkaAcls.agent(tenant), Map.of(
-                        "tourniquet.agent.tenant", tenant,
-                        "tourniquet.agent.servers", server,
-                        "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
-                        "tourniquet.agent.publisher-public-key-files", keys.resolve("feed-publisher.pub").toString(),
-                        "tourniquet.agent.state-dir", state.toString())), work.resolve("logs"), "64m");
+                as(KafkaAcls.agent(tenant), RealAgent.config(tenant, server, keys, state)), work.resolve("logs"), "64m");
         processes.add(agent);
         agent.awaitReady(Duration.ofSeconds(120));
         Predicate<String> self = s -> s.equals(tenant + "/" + server);
@@ -498,7 +489,7 @@ public final class Bench {
     }
 
     /** Waits until the policy service has read every agent event (its group has no lag on them): all inventories are in. */
-    private void awaitPolicyCaughtUp(KafkaClients kafka, Duration timeout) throws Exception {
+    static void awaitPolicyCaughtUp(KafkaClients kafka, Duration timeout) throws Exception {
         try (Admin admin = kafka.admin(Map.of())) {
             boolean caughtUp = Polling.until(timeout, Duration.ofMillis(500), () -> {
                 var committed = admin.listConsumerGroupOffsets("tourniquet-policy-service").partitionsToOffsetAndMetadata().get();

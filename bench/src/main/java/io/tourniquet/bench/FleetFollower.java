@@ -8,6 +8,10 @@ import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationSkipped;
+import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.SkipReason;
+import java.util.HashSet;
+import java.util.Set;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.serde.AvroCodec;
 import io.tourniquet.schemas.topics.Topics;
@@ -37,15 +41,25 @@ final class FleetFollower implements AutoCloseable {
     private final Map<String, Map<String, Long>> commanded = new HashMap<>();
     private final Map<String, Map<String, Long>> applied = new HashMap<>();
     private final Map<String, Map<String, Long>> failed = new HashMap<>();
+    /** Per mitigation and server: the distinct commands sent, the distinct applied results (an agent re-reporting one result counts once). */
+    private final Map<String, Map<String, Set<String>>> commandIds = new HashMap<>();
+    private final Map<String, Map<String, Set<String>>> appliedEventIds = new HashMap<>();
+    /** Per mitigation: the event ids the audit trail must hold (the servers' results and, when followed, the policy's records). */
+    private final Map<String, Set<String>> auditableEventIds = new HashMap<>();
 
     FleetFollower(KafkaClients kafka, String tenantPrefix) {
+        this(kafka, tenantPrefix, false);
+    }
+
+    /** @param auditRecords also follow tourniquet.audit (the policy's decisions), for {@link #auditableEventIds(String)} */
+    FleetFollower(KafkaClients kafka, String tenantPrefix, boolean auditRecords) {
         consumer = kafka.consumer(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
         Pattern tenantTopics = Pattern.compile("(" + Pattern.quote(Topics.COMMANDS_PREFIX) + "|" + Pattern.quote(Topics.AGENT_EVENTS_PREFIX) + ")"
                 + Pattern.quote(tenantPrefix) + ".*");
         List<TopicPartition> partitions = new ArrayList<>();
         consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
-            if (tenantTopics.matcher(topic).matches() || topic.equals(Topics.MITIGATIONS)) {
+            if (tenantTopics.matcher(topic).matches() || topic.equals(Topics.MITIGATIONS) || (auditRecords && topic.equals(Topics.AUDIT))) {
                 infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             }
         });
@@ -94,6 +108,47 @@ final class FleetFollower implements AutoCloseable {
         return of(failed, mitigation, servers);
     }
 
+    /** Per server: how many distinct commands for the mitigation it was sent. */
+    Map<String, Integer> commandsPerServer(String mitigation) {
+        return sizes(commandIds.getOrDefault(mitigation, Map.of()));
+    }
+
+    /** Per server: how many distinct applied results for the mitigation it reported (more than one: applied twice). */
+    Map<String, Integer> appliedPerServer(String mitigation) {
+        return sizes(appliedEventIds.getOrDefault(mitigation, Map.of()));
+    }
+
+    /** The ids of the events about the mitigation that the audit service must store. */
+    Set<String> auditableEventIds(String mitigation) {
+        return Set.copyOf(auditableEventIds.getOrDefault(mitigation, Set.of()));
+    }
+
+    /** Reads one batch of what is there now, for a caller that waits on something else. */
+    void catchUp() {
+        poll();
+    }
+
+    /** Reads until the broker has nothing more. */
+    void drain() {
+        while (poll() > 0) {
+            // each poll reads a batch
+        }
+    }
+
+    private static Map<String, Integer> sizes(Map<String, Set<String>> sets) {
+        Map<String, Integer> sizes = new HashMap<>();
+        sets.forEach((key, set) -> sizes.put(key, set.size()));
+        return sizes;
+    }
+
+    private static void add(Map<String, Map<String, Set<String>>> index, String mitigation, String server, String id) {
+        index.computeIfAbsent(mitigation, k -> new HashMap<>()).computeIfAbsent(server, k -> new HashSet<>()).add(id);
+    }
+
+    private void auditable(String mitigation, String eventId) {
+        auditableEventIds.computeIfAbsent(mitigation, k -> new HashSet<>()).add(eventId);
+    }
+
     private static Map<String, Long> of(Map<String, Map<String, Long>> byMitigation, String mitigation, Predicate<String> servers) {
         Map<String, Long> selected = new HashMap<>();
         byMitigation.getOrDefault(mitigation, Map.of()).forEach((server, at) -> {
@@ -104,8 +159,9 @@ final class FleetFollower implements AutoCloseable {
         return selected;
     }
 
-    private void poll() {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+    private int poll() {
+        var records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<String, byte[]> r : records) {
             Object value;
             try {
                 value = AvroCodec.get().decode(r.value());
@@ -116,18 +172,33 @@ final class FleetFollower implements AutoCloseable {
                 published.putIfAbsent(p.getDefinition().getId(), r.timestamp());
                 continue;
             }
+            if (value instanceof AuditRecord a) {
+                if (a.getMitigationId() != null) {
+                    auditable(a.getMitigationId(), a.getEventId());
+                }
+                continue;
+            }
             String server = Topics.tenantOf(r.topic()) + "/" + r.key();
             if (value instanceof SignedCommand c && AvroCodec.get().decode(bytes(c.getPayload())) instanceof ApplyCommand apply) {
                 commanded.computeIfAbsent(apply.getDefinition().getId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                add(commandIds, apply.getDefinition().getId(), server, apply.getCommandId());
             } else if (value instanceof MitigationApplied a) {
                 applied.computeIfAbsent(a.getCommand().getMitigationId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                add(appliedEventIds, a.getCommand().getMitigationId(), server, a.getEventId());
+                auditable(a.getCommand().getMitigationId(), a.getEventId());
             } else if (value instanceof MitigationFailed f) {
                 failed.computeIfAbsent(f.getCommand().getMitigationId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                auditable(f.getCommand().getMitigationId(), f.getEventId());
             } else if (value instanceof MitigationSkipped k && k.getCommand() != null) {
-                // refused by the agent: counted with the failures
-                failed.computeIfAbsent(k.getCommand().getMitigationId(), x -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                auditable(k.getCommand().getMitigationId(), k.getEventId());
+                // a command seen again (a consumer that re-read it after a crash) is refused as replayed: not a result
+                if (k.getReason() != SkipReason.REPLAYED) {
+                    // refused by the agent: counted with the failures
+                    failed.computeIfAbsent(k.getCommand().getMitigationId(), x -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                }
             }
         }
+        return records.count();
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -33,8 +33,9 @@ final class FleetProcess implements AutoCloseable {
     }
 
     /** @param kafkaConfig the client settings file the simulator connects with (null: plaintext) */
-    static FleetProcess start(Bench.Options options, String kafka, Path kafkaConfig, Path fleetFile, Path keys, Path log) throws IOException {
-        Path bench = options.home().resolve("bench/target");
+    static FleetProcess start(Path home, int canaries, Duration applyLatency, double failureRate, String kafka, Path kafkaConfig, Path fleetFile,
+            Path keys, Path log) throws IOException {
+        Path bench = home.resolve("bench/target");
         if (!Files.isRegularFile(bench.resolve("bench.jar")) || !Files.isDirectory(bench.resolve("lib"))) {
             throw new IllegalStateException(bench + " has no bench.jar and lib/: build first (./mvnw -DskipTests package)");
         }
@@ -42,8 +43,8 @@ final class FleetProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
                 "-cp", bench.resolve("bench.jar") + ":" + bench.resolve("lib") + "/*", FleetSimulator.class.getName(),
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + keys.resolve("policy-signing.pub"),
-                "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--agent-key-seed=" + keys.resolve(Bench.FLEET_KEY_SEED), "--canaries=" + options.canaries(),
-                "--apply-latency=" + options.applyLatency().toMillis() + "ms", "--failure-rate=" + options.failureRate()));
+                "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--agent-key-seed=" + keys.resolve(Bench.FLEET_KEY_SEED), "--canaries=" + canaries,
+                "--apply-latency=" + applyLatency.toMillis() + "ms", "--failure-rate=" + failureRate));
         if (kafkaConfig != null) {
             command.add("--kafka-config=" + kafkaConfig);
         }

@@ -17,7 +17,7 @@ import picocli.CommandLine.HelpCommand;
  */
 @Command(name = "tourniquet", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         description = "Emergency security mitigations for fleets of on-premises servers, delivered over Apache Kafka.",
-        subcommands = {StackCommands.Up.class, StackCommands.Down.class, StackCommands.Status.class, Cli.Test.class, BenchCommand.class,
+        subcommands = {StackCommands.Up.class, StackCommands.Down.class, StackCommands.Status.class, Cli.Test.class, BenchCommand.class, FaultsCommand.class,
                 FeedCommands.class, KeysCommand.class, AgentCommands.class, PolicyCommands.class, TenantCommands.class, AuditCommands.class,
                 LoginCommands.Login.class, LoginCommands.WhoAmI.class, LoginCommands.Logout.class,
                 AutoComplete.GenerateCompletion.class, HelpCommand.class},

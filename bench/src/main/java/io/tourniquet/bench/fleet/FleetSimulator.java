@@ -180,7 +180,15 @@ public final class FleetSimulator implements AutoCloseable {
         if (!agents.containsKey(key)) {
             return;
         }
-        SignedCommand command = AvroCodec.get().decode(record.value(), SignedCommand.class);
+        SignedCommand command;
+        try {
+            command = AvroCodec.get().decode(record.value(), SignedCommand.class);
+        } catch (RuntimeException e) {
+            // as a real agent: an unreadable record is reported, and the server goes on with the next one
+            send(agents.get(key), agents.get(key).unreadable("record " + record.topic() + "/" + record.partition() + "@" + record.offset()
+                    + " is not a signed command: " + e.getMessage()));
+            return;
+        }
         if (offline.get(key)) {
             waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(command);
             return;
