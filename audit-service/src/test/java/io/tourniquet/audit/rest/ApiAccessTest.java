@@ -49,6 +49,7 @@ class ApiAccessTest {
                 endpoint("GET", "/api/v1/reports/exposure/{cve}?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/time-to-mitigate?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/kev-overdue?tenant={tenant}", null, REPORTS),
+                endpoint("GET", "/api/v1/reports/stuck-commands?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/reports/mitigations", null, ALL),
                 endpoint("GET", "/api/v1/reports/evidence/{tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/stream?tenant={tenant}", null, ALL)));
