@@ -300,7 +300,7 @@ public final class FaultSuite {
 
     /** SIGKILL of the broker leading the first tenant's command topic during the fan-out; the others go on; it comes back. */
     private long leaderKilled(Step step) throws Exception {
-        int leader = broker.leaderOf(kafka, Topics.commands(tenants.get(0)));
+        int leader = broker.leaderOf(Topics.commands(tenants.get(0)));
         step.publish();
         step.awaitFirstCommand();
         broker.kill(leader);
@@ -341,7 +341,7 @@ public final class FaultSuite {
         long stoppedAt = System.currentTimeMillis();
         postgres.stop();
         // while it cannot store, the audit service says so on its readiness check instead of looking healthy
-        Optional<Long> notReady = Polling.until(options.postgresDown(), Duration.ofMillis(200), () -> ready(services.get(AUDIT)) ? Optional.empty()
+        Optional<Long> notReady = Polling.until(options.postgresDown(), Duration.ofMillis(200), () -> services.get(AUDIT).isReady() ? Optional.empty()
                 : Optional.of(System.currentTimeMillis() - stoppedAt));
         step.notes.put("auditNotReadyAfterMs", notReady.map(Object.class::cast).orElse("stayed ready during the outage"));
         Thread.sleep(Math.max(0, stoppedAt + options.postgresDown().toMillis() - System.currentTimeMillis())); // the rest of the outage
@@ -403,7 +403,7 @@ public final class FaultSuite {
         AtomicBoolean coldReady = new AtomicBoolean();
         Map<String, Object> ended = new LinkedHashMap<>();
         boolean bothEnded = Polling.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> {
-            if (cold.isAlive() && ready(cold)) {
+            if (cold.isAlive() && cold.isReady()) {
                 coldReady.set(true); // it must not claim to be ready without a broker
             }
             if (!stopping.isAlive() && !ended.containsKey(POLICY_A)) {
@@ -445,23 +445,21 @@ public final class FaultSuite {
             long lastResult = step.allResultsSeenAt > 0 ? step.allResultsSeenAt : System.currentTimeMillis();
             // the results may still be followed by late duplicates: read what the broker has before counting
             ledger.catchUp();
-            Set<String> auditable = ledger.auditableEventIds(mitigation);
             Optional<Long> auditDone = Polling.until(RESULTS_TIMEOUT, Duration.ofMillis(250), () -> {
                 ledger.catchUp();
-                return missing(ledger.auditableEventIds(mitigation), mitigation).isEmpty() ? Optional.of(System.currentTimeMillis()) : Optional.empty();
+                return missing(ledger.auditableEventIds(mitigation), storedRowsById(mitigation)).isEmpty() ? Optional.of(System.currentTimeMillis())
+                        : Optional.empty();
             });
-            auditable = ledger.auditableEventIds(mitigation);
+            Set<String> auditable = ledger.auditableEventIds(mitigation);
             Map<String, Long> rows = storedRowsById(mitigation);
             outcome.put("servers", servers);
             outcome.put("complete", complete);
             outcome.put("commandsSent", ledger.commandsPerServer(mitigation).values().stream().mapToInt(Integer::intValue).sum());
             outcome.put("applied", ledger.applied(mitigation, s -> true).size());
             outcome.put("failed", ledger.failed(mitigation, s -> true).size());
-            outcome.put("appliedTwice", ledger.appliedPerServer(mitigation).values().stream().filter(n -> n > 1).count());
-            outcome.put("commandedTwice", ledger.commandsPerServer(mitigation).values().stream().filter(n -> n > 1).count());
-            outcome.put("lost", servers - ledger.results(mitigation, s -> true));
+            outcome.putAll(deliveries(ledger, mitigation).asMap());
             outcome.put("auditEvents", auditable.size());
-            outcome.put("auditRowsMissing", missing(auditable, mitigation).size());
+            outcome.put("auditRowsMissing", missing(auditable, rows).size());
             outcome.put("auditRowsDuplicated", rows.values().stream().mapToLong(n -> n - 1).sum());
             outcome.put("chainValid", chainsValid());
             outcome.put("recoveryMs", Math.max(0, lastResult - healed));
@@ -474,27 +472,42 @@ public final class FaultSuite {
         return outcome;
     }
 
+    /** Per server of the fleet, how one mitigation was delivered: carried out twice, sent twice, or neither applied nor failed. */
+    private record Deliveries(long appliedTwice, long commandedTwice, long lost) {
+
+        Deliveries plus(Deliveries other) {
+            return new Deliveries(appliedTwice + other.appliedTwice, commandedTwice + other.commandedTwice, lost + other.lost);
+        }
+
+        Map<String, Object> asMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("appliedTwice", appliedTwice);
+            map.put("commandedTwice", commandedTwice);
+            map.put("lost", lost);
+            return map;
+        }
+    }
+
+    private Deliveries deliveries(FleetFollower follower, String mitigation) {
+        return new Deliveries(follower.appliedPerServer(mitigation).values().stream().filter(n -> n > 1).count(),
+                follower.commandsPerServer(mitigation).values().stream().filter(n -> n > 1).count(),
+                servers - follower.results(mitigation, s -> true));
+    }
+
     /** Every mitigation of the run, counted again at its end. */
     private Map<String, Object> wholeRun(FleetFollower run) {
-        long appliedTwice = 0;
-        long commandedTwice = 0;
-        long lost = 0;
         for (int n = 1; n <= faultNumber; n++) {
             // this follower read nothing while the faults ran: it reads now until each mitigation has all its results
             run.awaitResults("FAULT" + n, s -> true, servers, Duration.ofSeconds(30));
         }
         run.drain(); // and what came after, a late duplicate included
+        Deliveries total = new Deliveries(0, 0, 0);
         for (int n = 1; n <= faultNumber; n++) {
-            String mitigation = "FAULT" + n;
-            appliedTwice += run.appliedPerServer(mitigation).values().stream().filter(c -> c > 1).count();
-            commandedTwice += run.commandsPerServer(mitigation).values().stream().filter(c -> c > 1).count();
-            lost += servers - run.results(mitigation, s -> true);
+            total = total.plus(deliveries(run, "FAULT" + n));
         }
         Map<String, Object> whole = new LinkedHashMap<>();
         whole.put("mitigations", faultNumber);
-        whole.put("appliedTwice", appliedTwice);
-        whole.put("commandedTwice", commandedTwice);
-        whole.put("lost", lost);
+        whole.putAll(total.asMap());
         return whole;
     }
 
@@ -546,15 +559,6 @@ public final class FaultSuite {
         }
     }
 
-    private static boolean ready(ServiceProcess service) {
-        try {
-            return StackHttp.client().send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
     private boolean chainsValid() throws Exception {
         for (String tenant : tenants) {
             var response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(services.get(AUDIT).baseUrl() + "/api/v1/tenants/" + tenant + "/chain"))
@@ -567,9 +571,9 @@ public final class FaultSuite {
         return true;
     }
 
-    private Set<String> missing(Set<String> expected, String mitigation) {
+    private static Set<String> missing(Set<String> expected, Map<String, Long> stored) {
         Set<String> missing = new HashSet<>(expected);
-        missing.removeAll(storedRowsById(mitigation).keySet());
+        missing.removeAll(stored.keySet());
         return missing;
     }
 

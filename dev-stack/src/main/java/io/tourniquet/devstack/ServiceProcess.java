@@ -97,21 +97,25 @@ public final class ServiceProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with status " + process.exitValue() + ":\n" + tail());
             }
-            try {
-                var response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            if (isReady()) {
+                return;
             }
             pause();
         }
         throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s; log " + log + ":\n" + tail());
+    }
+
+    /** Whether /q/health/ready answers UP now (false while it is not listening, or not ready). */
+    public boolean isReady() {
+        try {
+            return StackHttp.client().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false; // not listening
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking " + name + " whether it is ready", e);
+        }
     }
 
     /** Resident memory in kB, from /proc (Linux); -1 where unavailable. */

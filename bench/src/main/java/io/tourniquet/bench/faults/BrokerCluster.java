@@ -80,8 +80,8 @@ public final class BrokerCluster implements AutoCloseable {
     }
 
     /** The node leading partition 0 of the topic, as the cluster's metadata says. */
-    public int leaderOf(KafkaClients administrator, String topic) throws Exception {
-        try (Admin admin = administrator.admin(Map.of())) {
+    public int leaderOf(String topic) throws Exception {
+        try (Admin admin = KafkaClients.of(administrator).admin(Map.of())) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().get(0).leader().id();
         }
     }

@@ -35,7 +35,8 @@ public final class PrivatePostgres implements AutoCloseable {
         Path dir = Files.createTempDirectory("tourniquet-faults-pg");
         PrivatePostgres postgres = new PrivatePostgres(bin, dir, EmbeddedKafkaBroker.freePort());
         if (isRoot()) {
-            postgres.run("chown", "-R", SYSTEM_USER, dir.toString());
+            // the server runs as postgres: it must own its directory
+            Files.setOwner(dir, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(SYSTEM_USER));
         }
         postgres.run(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", SYSTEM_USER, "--auth=trust", "-E", "UTF8",
                 "--no-sync");
@@ -72,7 +73,7 @@ public final class PrivatePostgres implements AutoCloseable {
 
     private void run(String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>();
-        if (isRoot() && !command[0].equals("chown")) {
+        if (isRoot()) {
             line.addAll(List.of("runuser", "-u", SYSTEM_USER, "--"));
         }
         line.addAll(List.of(command));
