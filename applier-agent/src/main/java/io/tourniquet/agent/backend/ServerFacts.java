@@ -9,16 +9,19 @@ import java.util.Map;
  *
  * @param build            the product build as read, or null
  * @param installedUpdates the security updates as read, or null
- * @param unreadable       fact name (build, installedUpdates) -> why it could not be read
+ * @param components       software the mitigations depend on, with the version read (e.g. iis-url-rewrite -> 7.2.1993)
+ * @param webApplications  sites and applications as read (e.g. Default Web Site/owa)
+ * @param unreadable       fact name (build, installedUpdates, iis-url-rewrite...) -> why it could not be read
  */
-public record ServerFacts(String build, List<String> installedUpdates, Map<String, String> unreadable) {
+public record ServerFacts(String build, List<String> installedUpdates, Map<String, String> components, List<String> webApplications,
+        Map<String, String> unreadable) {
 
     public static ServerFacts read(String build, List<String> installedUpdates) {
-        return new ServerFacts(build, List.copyOf(installedUpdates), Map.of());
+        return new ServerFacts(build, List.copyOf(installedUpdates), Map.of(), List.of(), Map.of());
     }
 
     /** Neither the build nor the updates could be read, for this reason. */
     public static ServerFacts notRead(String why) {
-        return new ServerFacts(null, null, Map.of("build", why, "installedUpdates", why));
+        return new ServerFacts(null, null, Map.of(), List.of(), Map.of("build", why, "installedUpdates", why));
     }
 }

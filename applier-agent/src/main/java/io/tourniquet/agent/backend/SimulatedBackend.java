@@ -61,6 +61,11 @@ public class SimulatedBackend implements Backend {
 
     /** A simulated server carries out every action of the vocabulary (it records the definition, changes nothing real). */
     @Override
+    public ActionSupport shadowMode() {
+        return ActionSupport.SUPPORTED;
+    }
+
+    @Override
     public ActionSupport support(ActionType type) {
         return switch (type) {
             case BLOCK_REQUESTS, REWRITE_RESPONSE_HEADER, DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY,

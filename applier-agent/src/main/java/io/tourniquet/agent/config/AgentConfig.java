@@ -70,7 +70,7 @@ public interface AgentConfig {
     Nginx nginx();
 
     interface Nginx {
-        /** Where Tourniquet writes tourniquet-http.conf, tourniquet-server.conf and its njs module. */
+        /** Where Tourniquet writes tourniquet-http.conf, tourniquet-server.conf, tourniquet-location.conf and its njs module. */
         @WithDefault("/etc/nginx/tourniquet")
         Path includeDir();
 
@@ -83,6 +83,19 @@ public interface AgentConfig {
 
         /** Where the running nginx answers on loopback; after each reload a probe request per new rule must be refused. */
         Optional<URI> probeUrl();
+
+        /**
+         * An Exchange page reached through this nginx (e.g. https://127.0.0.1/owa/): the X-OWA-Version header Exchange
+         * sends with it is the build reported with the inventory. None: the build is reported unknown.
+         */
+        Optional<URI> exchangeUrl();
+
+        /**
+         * nginx's error log for the Exchange server block (at level error or finer): the requests the rules refused are
+         * counted from it and reported with heartbeats. The agent needs read access (Debian: group adm).
+         */
+        @WithDefault("/var/log/nginx/error.log")
+        Path errorLog();
     }
 
     @WithDefault("30s")

@@ -1,10 +1,12 @@
 package io.tourniquet.agent.config;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
+import io.tourniquet.agent.backend.nginx.EnforcementLog;
 import io.tourniquet.agent.backend.nginx.NginxBackend;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.domain.AgentKeys;
@@ -104,7 +106,9 @@ public class AgentProducer {
                         config.stateDir());
             }
             case "nginx" -> {
-                NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config(), config.nginx().probeUrl());
+                NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config(), config.nginx().probeUrl(),
+                        config.nginx().exchangeUrl(), Optional.of(new EnforcementLog(config.nginx().errorLog(),
+                                config.stateDir().resolve("nginx-enforcement-" + server + ".json"), ZoneId.systemDefault())));
                 nginx.install();
                 yield nginx;
             }

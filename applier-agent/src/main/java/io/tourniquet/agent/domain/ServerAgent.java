@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -278,6 +280,7 @@ public class ServerAgent {
                 .setTenantId(identity.tenantId())
                 .setServerId(identity.serverId())
                 .setLastSequence(store.load(identity.serverId()).lastSequence)
+                .setEnforcement(backend.enforcementCounts())
                 .setReportedAt(now())
                 .build();
     }
@@ -298,13 +301,22 @@ public class ServerAgent {
                 .setAgentVersion(identity.agentVersion())
                 .setServerGroup(identity.serverGroup())
                 .setTags(identity.tags())
-                .setPrerequisites(backend.prerequisites())
+                .setPrerequisites(prerequisites(facts))
+                .setWebApplications(facts.webApplications())
+                .setRefusals(backend.refusals())
                 .setAppliedMitigations(new ArrayList<>(state.inForce.keySet()))
                 .setBlockedMitigations(new ArrayList<>(new TreeSet<>(local.blocked())))
                 .setObserveOnly(local.observeOnly())
                 .setLastSequence(state.lastSequence)
                 .setReportedAt(now())
                 .build();
+    }
+
+    /** The backend's prerequisites, with the version of each where the inventory read one. */
+    private Map<String, String> prerequisites(ServerFacts facts) {
+        Map<String, String> prerequisites = new TreeMap<>(backend.prerequisites());
+        prerequisites.putAll(facts.components());
+        return prerequisites;
     }
 
     public AgentState state() {

@@ -8,12 +8,14 @@ import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.OverrideAction;
 import io.tourniquet.schemas.ServerOverride;
+import io.tourniquet.schemas.actions.Refusals;
 import io.tourniquet.schemas.actions.WindowsChanges;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.policy.CommandAction;
 import io.tourniquet.schemas.policy.CommandedState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -94,6 +96,11 @@ public final class PolicyEngine {
         if (!notAllowed.isEmpty()) {
             return Outcome.hold(AuditType.DECISION_BLOCKED, definition.getId() + " would change " + notAllowed
                     + ", which the tenant's policy does not allow (allowedWindowsChanges)");
+        }
+        List<String> refused = Refusals.of(definition, shadow, s.server().getRefusals());
+        if (!refused.isEmpty()) {
+            return Outcome.hold(AuditType.DECISION_BLOCKED, "the " + s.server().getBackend() + " backend of " + s.server().getServerId()
+                    + " refuses " + String.join("; ", refused) + " (reported with its inventory): not sent");
         }
         DecisionKind kind = DecisionKind.AUTO_APPLY;
         String decidedBy = CommandFactory.ACTOR;

@@ -79,9 +79,18 @@ public class IisBackend implements Backend {
     }
 
     @Override
+    public ActionSupport shadowMode() {
+        return ActionSupport.refused("IIS URL Rewrite has no log-only action: a rule either acts on a request or does not match it; "
+                + "roll the mitigation out to canaries first instead");
+    }
+
+    /** Read with one PowerShell script ({@link IisInventory}); what it cannot read is reported unknown with PowerShell's message. */
+    @Override
     public ServerFacts facts() {
-        return ServerFacts.notRead("not read by the iis backend yet (ExSetup.exe's version and the installed security updates): "
-                + "reported as unknown, so every applicable mitigation stays in force");
+        ServerFacts facts = IisInventory.read(powerShell);
+        Map<String, String> unreadable = new TreeMap<>(facts.unreadable());
+        unreadable.put("enforcementCounts", "not counted on IIS in this release: URL Rewrite's AbortRequest leaves no mark of the rule in the IIS log");
+        return new ServerFacts(facts.build(), facts.installedUpdates(), facts.components(), facts.webApplications(), unreadable);
     }
 
     @Override

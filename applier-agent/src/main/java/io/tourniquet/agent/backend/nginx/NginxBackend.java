@@ -16,6 +16,8 @@ import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.DisableVirtualDirectory;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.RequestCondition;
+import io.tourniquet.schemas.RewriteResponseHeader;
+import io.tourniquet.schemas.EnforcementCount;
 import io.tourniquet.schemas.actions.ActionType;
 import io.tourniquet.schemas.crypto.Digests;
 import java.io.IOException;
@@ -36,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -44,13 +47,15 @@ import java.util.regex.Pattern;
  * writes, with the rules in it. Patterns are checked before anything changes (nginx -t does not compile them); every
  * change is then checked with {@code nginx -t} before nginx reloads; a configuration
  * that does not pass is put back as it was and the command fails with nginx's own message.
- * <p>The MSP's nginx.conf loads {@code ngx_http_js_module} and includes {@code tourniquet-http.conf} in {@code http}
- * and {@code tourniquet-server.conf} in the Exchange {@code server}.
+ * <p>The MSP's nginx.conf loads {@code ngx_http_js_module} and includes {@code tourniquet-http.conf} in {@code http},
+ * {@code tourniquet-server.conf} in the Exchange {@code server} and {@code tourniquet-location.conf} in each of its
+ * locations that proxy to Exchange (njs filters response headers only at location level).
  */
 public class NginxBackend implements Backend {
 
     static final String HTTP_INCLUDE = "tourniquet-http.conf";
     static final String SERVER_INCLUDE = "tourniquet-server.conf";
+    static final String LOCATION_INCLUDE = "tourniquet-location.conf";
     static final String MODULE = "tourniquet.js";
     static final String RULES = "tourniquet-rules.json";
     /** Where the rules go in the njs program; an empty list there when the program is read alone. */
@@ -59,6 +64,9 @@ public class NginxBackend implements Backend {
     private static final Pattern INPUT = Pattern.compile("\\{UrlDecode:\\{REQUEST_URI\\}\\}|\\{REQUEST_URI\\}|\\{QUERY_STRING\\}|\\{HTTP_[A-Z0-9_]+\\}");
     private static final Pattern VIRTUAL_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,8}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEADER_RULE = "header";
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+    private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7E]{1,1024}");
 
     static final String PROBE_HEADER = "X-Tourniquet-Probe";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
@@ -67,22 +75,34 @@ public class NginxBackend implements Backend {
     private final Path nginx;
     private final Path mainConfig;
     private final Optional<URI> probeUrl;
+    private final NginxInventory inventory;
+    private final Optional<EnforcementLog> enforcementLog;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public NginxBackend(Path includeDir, Path nginx, Path mainConfig) {
         this(includeDir, nginx, mainConfig, Optional.empty());
     }
 
+    public NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl) {
+        this(includeDir, nginx, mainConfig, probeUrl, Optional.empty(), Optional.empty());
+    }
+
     /**
      * @param probeUrl where the running nginx answers on loopback (e.g. https://127.0.0.1/): after a reload, a request
      *                 naming each new rule in the {@value #PROBE_HEADER} header must be refused, proving that the
      *                 workers now serving enforce it; none: the check stops at nginx -t, reload and re-read
+     * @param exchangeUrl an Exchange page reached through this nginx (e.g. https://127.0.0.1/owa/): its X-OWA-Version
+     *                 header is the Exchange build reported with the inventory; none: the build is reported unknown
+     * @param enforcementLog the requests the rules refused, counted from nginx's error log; none: no counts reported
      */
-    public NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl) {
+    public NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl, Optional<URI> exchangeUrl,
+            Optional<EnforcementLog> enforcementLog) {
         this.includeDir = includeDir;
         this.nginx = nginx;
         this.mainConfig = mainConfig;
         this.probeUrl = probeUrl;
+        this.inventory = new NginxInventory(exchangeUrl, http);
+        this.enforcementLog = enforcementLog;
     }
 
     @Override
@@ -91,20 +111,37 @@ public class NginxBackend implements Backend {
     }
 
     @Override
+    public ActionSupport shadowMode() {
+        return ActionSupport.SUPPORTED;
+    }
+
+    @Override
     public ActionSupport support(ActionType type) {
         return switch (type) {
-            case BLOCK_REQUESTS, DISABLE_VIRTUAL_DIRECTORY, HEARTBEAT -> ActionSupport.SUPPORTED;
-            case REWRITE_RESPONSE_HEADER -> ActionSupport.refused("response header rewriting is not in the njs program of this release");
+            case BLOCK_REQUESTS, DISABLE_VIRTUAL_DIRECTORY, REWRITE_RESPONSE_HEADER, HEARTBEAT -> ActionSupport.SUPPORTED;
             case DISABLE_SERVICE -> ActionSupport.refused("a Windows service runs on the Exchange server, not on the nginx proxy in front of it");
             case DISABLE_APP_POOL -> ActionSupport.refused("an IIS application pool runs on the Exchange server, not on the nginx proxy in front of it");
             case SET_AUTHENTICATION -> ActionSupport.refused("IIS authentication settings live on the Exchange server, not on the nginx proxy in front of it");
         };
     }
 
+    /**
+     * nginx's version and modules from {@code nginx -V}; the Exchange build from the X-OWA-Version header Exchange
+     * sends, read through this nginx when {@code exchangeUrl} is configured. The updates installed on the Exchange
+     * server cannot be seen from the proxy: reported unknown, so none counts as installed.
+     */
     @Override
     public ServerFacts facts() {
-        return ServerFacts.notRead("the nginx backend does not read the Exchange build behind the proxy yet: "
-                + "reported as unknown, so every applicable mitigation stays in force");
+        Map<String, String> unreadable = new TreeMap<>();
+        Map<String, String> components = NginxInventory.components(runForOutput("-V"), unreadable);
+        String build = inventory.exchangeBuild(unreadable);
+        unreadable.put("installedUpdates", "the nginx proxy cannot see the updates installed on the Exchange server behind it: none is taken as installed");
+        return new ServerFacts(build, null, components, List.of(), unreadable);
+    }
+
+    @Override
+    public List<EnforcementCount> enforcementCounts() {
+        return enforcementLog.map(EnforcementLog::counts).orElse(List.of());
     }
 
     @Override
@@ -125,37 +162,53 @@ public class NginxBackend implements Backend {
         Map<String, List<Map<String, Object>>> all = load();
         Map<String, List<Map<String, Object>>> before = new TreeMap<>(all);
         all.put(definition.getId(), rules);
-        ChangeEvidence evidence = change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "blocking rules of " + definition.getId() + " in force"));
+        ChangeEvidence evidence = change(all, (rules.isEmpty() ? "heartbeat: nothing to change" : "rules of " + definition.getId() + " in force"));
         if (probeUrl.isEmpty() || rules.isEmpty()) {
             return evidence;
         }
         for (Map<String, Object> rule : rules) {
             String name = (String) rule.get("name");
-            if (!refusedByRunningNginx(name)) {
+            boolean header = HEADER_RULE.equals(rule.get("kind"));
+            if (!(header ? rewrittenByRunningNginx(name) : refusedByRunningNginx(name))) {
                 change(before, "restored");
-                throw new BackendException("probe " + probeUrl.get() + " naming rule '" + name + "' was not refused within "
-                        + PROBE_TIMEOUT.toSeconds() + " s after the reload: the running nginx does not enforce it",
+                throw new BackendException("probe " + probeUrl.get() + " naming rule '" + name + "' was not " + (header ? "marked" : "refused") + " within "
+                        + PROBE_TIMEOUT.toSeconds() + " s after the reload: the running nginx does not enforce it"
+                        + (header ? " (response header rules need " + LOCATION_INCLUDE + " included in each location that proxies to Exchange)" : ""),
                         "restored: the previous rules written and nginx reloaded");
             }
         }
-        evidence.setVerification(evidence.getVerification() + ", probe request refused by the running nginx for " + rules.size() + " rule(s)");
+        evidence.setVerification(evidence.getVerification() + ", the running nginx enforced a probe request naming each rule (" + rules.size() + " rule(s))");
         return evidence;
     }
 
-    /** A reload replaces workers gracefully: old ones may answer for a moment, so the probe is repeated (bounded). */
+    /** The probe request naming a header rule comes back marked by the filter of the location it reached. */
+    private boolean rewrittenByRunningNginx(String ruleName) {
+        return probe(ruleName, response -> response.map(r -> r.headers().firstValue(PROBE_HEADER).filter(ruleName::equals).isPresent()).orElse(false));
+    }
+
+    /** The probe request naming a blocking rule is refused: 403, or 444 (closed unanswered, as IIS's AbortRequest). */
     private boolean refusedByRunningNginx(String ruleName) {
+        return probe(ruleName, response -> response.map(r -> r.statusCode() == 403).orElse(true));
+    }
+
+    /**
+     * A reload replaces workers gracefully: old ones may answer for a moment, so the probe is repeated (bounded).
+     * {@code enforced} gets the answer, or empty when nginx accepted the connection and closed it without one.
+     */
+    private boolean probe(String ruleName, Predicate<Optional<HttpResponse<Void>>> enforced) {
         long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                int status = http.send(HttpRequest.newBuilder(probeUrl.get()).header(PROBE_HEADER, ruleName).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 403) {
+                if (enforced.test(Optional.of(http.send(HttpRequest.newBuilder(probeUrl.get()).header(PROBE_HEADER, ruleName)
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())))) {
                     return true;
                 }
             } catch (ConnectException | HttpTimeoutException | SSLException e) {
                 // nothing listening (nginx down or restarting), no answer, or no TLS: not a refusal; try again until the deadline
             } catch (IOException e) {
-                return true; // 444: nginx accepted the connection and closed it without answering, as IIS's AbortRequest
+                if (enforced.test(Optional.empty())) { // accepted, then closed without an answer
+                    return true;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -185,7 +238,7 @@ public class NginxBackend implements Backend {
         rulesOf(definition);
         Map<String, List<Map<String, Object>>> all = load();
         all.remove(definition.getId());
-        return change(all, "blocking rules of " + definition.getId() + " removed");
+        return change(all, "rules of " + definition.getId() + " removed");
     }
 
     @Override
@@ -230,7 +283,8 @@ public class NginxBackend implements Backend {
                 case HEARTBEAT -> {
                     // nothing to change: it only proves that commands reach the server
                 }
-                case REWRITE_RESPONSE_HEADER, DISABLE_SERVICE, DISABLE_APP_POOL, SET_AUTHENTICATION ->
+                case REWRITE_RESPONSE_HEADER -> rules.add(headerRule((RewriteResponseHeader) action));
+                case DISABLE_SERVICE, DISABLE_APP_POOL, SET_AUTHENTICATION ->
                         throw new IllegalStateException(action.getClass().getSimpleName() + " passed requireSupported but nginx refuses it");
             }
         }
@@ -258,6 +312,29 @@ public class NginxBackend implements Backend {
         rule.put("matchAll", b.getMatchAll());
         rule.put("response", b.getResponse() == BlockResponse.FORBIDDEN ? "403" : "444");
         rule.put("conditions", conditions);
+        return rule;
+    }
+
+    /**
+     * An IIS outbound rule (M2.1): the value appended to the response header of responses whose request URI and
+     * content type match. The site name is not used: the proxy fronts one site.
+     */
+    private static Map<String, Object> headerRule(RewriteResponseHeader h) throws BackendException {
+        if (!HEADER_NAME.matcher(h.getHeaderName()).matches()) {
+            throw new BackendException("rule " + h.getRuleName() + ": invalid header name '" + h.getHeaderName() + "'", "not-needed: nothing was changed");
+        }
+        if (!HEADER_VALUE.matcher(h.getAppendValue()).matches()) {
+            throw new BackendException("rule " + h.getRuleName() + ": the value to append must be printable ASCII on one line", "not-needed: nothing was changed");
+        }
+        requireRegex(h.getPathPattern(), h.getRuleName());
+        requireRegex(h.getContentTypePattern(), h.getRuleName());
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("name", h.getRuleName());
+        rule.put("kind", HEADER_RULE);
+        rule.put("pathPattern", h.getPathPattern());
+        rule.put("contentTypePattern", h.getContentTypePattern());
+        rule.put("headerName", h.getHeaderName());
+        rule.put("appendValue", h.getAppendValue());
         return rule;
     }
 
@@ -305,6 +382,7 @@ public class NginxBackend implements Backend {
                     + ";\njs_set $tourniquet_block tourniquet.block;\n");
             write(SERVER_INCLUDE, "# managed by Tourniquet: include in the Exchange server {}\n"
                     + "if ($tourniquet_block = \"444\") { return 444; }\nif ($tourniquet_block = \"403\") { return 403; }\n");
+            write(LOCATION_INCLUDE, "# managed by Tourniquet: include in each location that proxies to Exchange\njs_header_filter tourniquet.headers;\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the nginx configuration in " + includeDir, e);
         }
@@ -325,10 +403,14 @@ public class NginxBackend implements Backend {
         }
     }
 
-    /** The njs program (src/main/resources/nginx/tourniquet.js) with the rules in place of its marker. */
+    /** The njs program (src/main/resources/nginx/tourniquet.js) with the rules in place of its marker, each naming its mitigation. */
     static String module(Map<String, List<Map<String, Object>>> all) throws IOException {
         List<Map<String, Object>> rules = new ArrayList<>();
-        all.values().forEach(rules::addAll);
+        all.forEach((mitigation, its) -> its.forEach(rule -> {
+            Map<String, Object> named = new LinkedHashMap<>(rule);
+            named.put("mitigation", mitigation);
+            rules.add(named);
+        }));
         return NJS_PROGRAM.replace(RULES_MARKER, JSON.writeValueAsString(rules));
     }
 
@@ -340,7 +422,7 @@ public class NginxBackend implements Backend {
 
     private Map<String, String> snapshot() {
         Map<String, String> files = new TreeMap<>();
-        for (String name : List.of(RULES, MODULE, HTTP_INCLUDE, SERVER_INCLUDE)) {
+        for (String name : List.of(RULES, MODULE, HTTP_INCLUDE, SERVER_INCLUDE, LOCATION_INCLUDE)) {
             try {
                 Path file = includeDir.resolve(name);
                 files.put(name, Files.exists(file) ? Files.readString(file) : "");
@@ -363,21 +445,35 @@ public class NginxBackend implements Backend {
 
     /** @return null when nginx exits 0, else what it printed */
     private String run(String... args) {
+        Output output = execute(args);
+        return output.exitCode() == 0 ? null : output.text();
+    }
+
+    /** What nginx printed, or why it could not be run, prefixed "!! ". */
+    private String runForOutput(String... args) {
+        Output output = execute(args);
+        return output.exitCode() == 0 ? output.text() : "!! " + output.text();
+    }
+
+    private record Output(int exitCode, String text) {
+    }
+
+    private Output execute(String... args) {
         List<String> command = new ArrayList<>(List.of(nginx.toString(), "-c", mainConfig.toString()));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             if (!process.waitFor(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                return "timed out: " + String.join(" ", command);
+                return new Output(-1, "timed out: " + String.join(" ", command));
             }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return process.exitValue() == 0 ? null : output;
+            return new Output(process.exitValue(), output);
         } catch (IOException e) {
-            return "cannot run " + nginx + ": " + e.getMessage();
+            return new Output(-1, "cannot run " + nginx + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return new Output(-1, "interrupted");
         }
     }
 

@@ -20,15 +20,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.sun.net.httpserver.HttpServer;
+import io.tourniquet.schemas.EnforcementCount;
+import io.tourniquet.schemas.RewriteResponseHeader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real nginx (Debian's, with its njs module; .ci/run installs them) in front of a stand-in for Exchange, and real
- * HTTP requests: M1.1's URL-encoded and mixed-case exploit variants are refused, normal Outlook traffic passes.
+ * A real nginx (Debian's, with its njs module; .ci/run installs them) proxying to a local upstream that answers as
+ * Exchange does (X-OWA-Version, a Content-Security-Policy on every page), and real HTTP requests: M1.1's URL-encoded
+ * and mixed-case exploit variants are refused and counted, normal Outlook traffic passes, M2.1 rewrites OWA's CSP.
  */
 class NginxBackendTest {
 
@@ -47,9 +58,34 @@ class NginxBackendTest {
     private int port;
     private int unprotectedPort;
     private NginxBackend backend;
+    private HttpServer exchange;
+    private final AtomicReference<String> owaVersion = new AtomicReference<>(EXCHANGE_BUILD);
+
+    static final String EXCHANGE_BUILD = "15.2.1544.4";
+    static final String EXCHANGE_CSP = "default-src 'self'";
+
+    /** Answers every path as Exchange's front end would, for this test: OWA's service calls are JSON, the rest HTML. */
+    private void startExchange() throws IOException {
+        exchange = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        exchange.createContext("/", http -> {
+            String version = owaVersion.get();
+            if (version != null) {
+                http.getResponseHeaders().add("X-OWA-Version", version);
+            }
+            http.getResponseHeaders().add("Content-Security-Policy", EXCHANGE_CSP);
+            boolean json = http.getRequestURI().getPath().toLowerCase(Locale.ROOT).startsWith("/owa/service.svc");
+            http.getResponseHeaders().add("Content-Type", json ? "application/json; charset=utf-8" : "text/html; charset=utf-8");
+            byte[] body = "exchange\n".getBytes(StandardCharsets.UTF_8);
+            http.sendResponseHeaders(200, body.length);
+            http.getResponseBody().write(body);
+            http.close();
+        });
+        exchange.start();
+    }
 
     @BeforeEach
     void startNginx() throws Exception {
+        startExchange();
         assertThat(NGINX).as("nginx is installed (./tourniquet test and .ci/run install it)").isExecutable();
         try (ServerSocket socket = new ServerSocket(0); ServerSocket other = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -72,7 +108,7 @@ class NginxBackendTest {
                     server {
                         listen 127.0.0.1:%d;
                         include %s/tourniquet-server.conf;
-                        location / { return 200 "exchange\\n"; }
+                        location / { include %s/tourniquet-location.conf; proxy_pass http://127.0.0.1:%d; }
                     }
                     server {
                         listen 127.0.0.1:%d;
@@ -80,9 +116,11 @@ class NginxBackendTest {
                     }
                 }
                 """.formatted(NJS, "root".equals(System.getProperty("user.name")) ? "user root;" : "", dir, dir, dir, dir, dir, dir, dir,
-                include, dir, port, include, unprotectedPort));
+                include, dir, port, include, include, exchange.getAddress().getPort(), unprotectedPort));
         Files.writeString(dir.resolve("site-extra.conf"), "");
-        backend = new NginxBackend(include, NGINX, config, java.util.Optional.of(URI.create("http://127.0.0.1:" + port + "/")));
+        backend = new NginxBackend(include, NGINX, config, Optional.of(URI.create("http://127.0.0.1:" + port + "/")),
+                Optional.of(URI.create("http://127.0.0.1:" + port + "/owa/")),
+                Optional.of(new EnforcementLog(dir.resolve("error.log"), dir.resolve("enforcement.json"), ZoneId.systemDefault())));
         backend.install();
         Process start = new ProcessBuilder(NGINX.toString(), "-c", config.toString()).redirectErrorStream(true).start();
         assertThat(start.waitFor()).as(new String(start.getInputStream().readAllBytes())).isZero();
@@ -92,6 +130,7 @@ class NginxBackendTest {
     /** By pid, not with nginx -s stop: that parses the configuration first, and some tests break it on purpose. */
     @AfterEach
     void stopNginx() throws Exception {
+        exchange.stop(0);
         long pid = Long.parseLong(Files.readString(dir.resolve("nginx.pid")).strip());
         ProcessHandle.of(pid).ifPresent(master -> {
             master.destroy();
@@ -158,7 +197,7 @@ class NginxBackendTest {
         assertThat(EXPLOITS).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200)); // not mitigated yet
 
         var evidence = backend.apply(M11);
-        assertThat(evidence.getVerification()).contains("nginx -t passed").contains("probe request refused by the running nginx for 1 rule(s)");
+        assertThat(evidence.getVerification()).contains("nginx -t passed").contains("the running nginx enforced a probe request naming each rule (1 rule(s))");
         assertThat(backend.inForce(M11)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> EXPLOITS.forEach(this::assertBlocked));
         assertThat(NORMAL).allSatisfy(path -> assertThat(status(path)).as(path).isEqualTo(200));
@@ -172,7 +211,7 @@ class NginxBackendTest {
     @Test
     void aRuleTheRunningNginxDoesNotEnforceFailsTheCommandAndIsTakenOutAgain() throws Exception {
         var notEnforcing = new NginxBackend(dir.resolve("tourniquet"), NGINX, config,
-                java.util.Optional.of(URI.create("http://127.0.0.1:" + unprotectedPort + "/")));
+                Optional.of(URI.create("http://127.0.0.1:" + unprotectedPort + "/")));
         assertThatThrownBy(() -> notEnforcing.apply(M11)).isInstanceOfSatisfying(BackendException.class, e -> {
             assertThat(e.getMessage()).contains("was not refused").contains("does not enforce it");
             assertThat(e.rollback()).startsWith("restored");
@@ -187,7 +226,7 @@ class NginxBackendTest {
             nothingListens = socket.getLocalPort();
         }
         var deadNginx = new NginxBackend(dir.resolve("tourniquet"), NGINX, config,
-                java.util.Optional.of(URI.create("http://127.0.0.1:" + nothingListens + "/")));
+                Optional.of(URI.create("http://127.0.0.1:" + nothingListens + "/")));
         assertThatThrownBy(() -> deadNginx.apply(M11)).isInstanceOfSatisfying(BackendException.class,
                 e -> assertThat(e.getMessage()).contains("was not refused"));
         assertThat(deadNginx.inForce(M11)).isFalse();
@@ -199,7 +238,7 @@ class NginxBackendTest {
         assertThat(evidence.getChanges()).singleElement().satisfies(c -> assertThat(c).contains("log-only"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(status(EXPLOITS.get(1))).isEqualTo(200);
-            assertThat(Files.readString(dir.resolve("error.log"))).contains("tourniquet shadow: rule \"EEMS M1.1 PowerShell - inbound\" would block");
+            assertThat(Files.readString(dir.resolve("error.log"))).contains("tourniquet enforcement: would-block mitigation=\"M1.1\" rule=\"EEMS M1.1 PowerShell - inbound\"");
         });
         assertThat(backend.inForce(M11)).as("not enforcing").isFalse();
         backend.apply(M11);
@@ -252,4 +291,99 @@ class NginxBackendTest {
                 .setActions(List.of(new io.tourniquet.schemas.DisableService("W3SVC"))).build();
         assertThatThrownBy(() -> backend.apply(service)).isInstanceOf(BackendException.class).hasMessageContaining("does not carry out DISABLE_SERVICE").hasMessageContaining("Windows service");
     }
+
+    @Test
+    void theExchangeBuildIsReadFromXOwaVersionThroughNginxAndNginxFromItself() {
+        var facts = backend.facts();
+        assertThat(facts.build()).isEqualTo(EXCHANGE_BUILD);
+        assertThat(facts.components().get("nginx")).matches("\\d+\\.\\d+\\.\\d+");
+        assertThat(facts.components().get("nginx-modules")).contains("http_ssl").contains("http_realip");
+        assertThat(facts.installedUpdates()).as("not visible from the proxy").isNull();
+        assertThat(facts.unreadable()).containsKey("installedUpdates").doesNotContainKey("build");
+
+        owaVersion.set(null);
+        assertThat(backend.facts()).satisfies(unknown -> {
+            assertThat(unknown.build()).isNull();
+            assertThat(unknown.unreadable().get("build")).contains("200 without an X-OWA-Version header");
+        });
+        owaVersion.set("15.2.1544.4<script>");
+        assertThat(backend.facts().unreadable().get("build")).contains("not a build number");
+
+        var notConfigured = new NginxBackend(dir.resolve("tourniquet"), NGINX, config);
+        assertThat(notConfigured.facts().build()).isNull();
+        assertThat(notConfigured.facts().unreadable().get("build")).contains("tourniquet.agent.nginx.exchange-url is not set");
+    }
+
+    @Test
+    void blockedAndWouldBeBlockedRequestsAreCountedPerMitigationOnceEach() throws Exception {
+        assertThat(backend.enforcementCounts()).isEmpty();
+        backend.apply(M11); // returns once the running worker refuses the probe (which is not counted)
+        EXPLOITS.forEach(this::assertBlocked);
+        NORMAL.forEach(path -> assertThat(status(path)).isEqualTo(200));
+        assertThat(backend.enforcementCounts()).singleElement().satisfies(m11 -> {
+            assertThat(m11.getMitigationId()).isEqualTo("M1.1");
+            assertThat(m11.getBlocked()).isEqualTo(EXPLOITS.size());
+            assertThat(m11.getWouldBlock()).isZero();
+            assertThat(m11.getFirstSeenAt()).isNotNull().isBeforeOrEqualTo(m11.getLastSeenAt());
+        });
+
+        backend.applyShadow(M11); // the same rule, log-only: exploits pass and are counted as would-be-blocked
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(EXPLOITS.get(1))).isEqualTo(200));
+        EnforcementCount settled = backend.enforcementCounts().get(0); // requests during the reload went to one worker or the other
+        List<String> sent = List.of(EXPLOITS.get(0), EXPLOITS.get(2), EXPLOITS.get(3));
+        sent.forEach(path -> assertThat(status(path)).as(path).isEqualTo(200));
+        assertThat(backend.enforcementCounts()).singleElement().satisfies(m11 -> {
+            assertThat(m11.getBlocked()).isEqualTo(settled.getBlocked()).isGreaterThanOrEqualTo(EXPLOITS.size());
+            assertThat(m11.getWouldBlock()).isEqualTo(settled.getWouldBlock() + sent.size());
+        });
+
+        // a restarted agent reads the counts it kept and counts nothing twice
+        var restarted = new EnforcementLog(dir.resolve("error.log"), dir.resolve("enforcement.json"), ZoneId.systemDefault());
+        assertThat(restarted.counts()).singleElement().satisfies(m11 -> {
+            assertThat(m11.getBlocked()).isEqualTo(settled.getBlocked());
+            assertThat(m11.getWouldBlock()).isEqualTo(settled.getWouldBlock() + sent.size());
+        });
+    }
+
+    @Test
+    void m21AppendsToTheCspOfOwaHtmlPagesAndNowhereElse() throws Exception {
+        var m21 = MitigationDefinition.newBuilder().setId("M2.1").setRevision(1).setTitle("OWA CSP").setProduct("Exchange")
+                .setActions(List.of(RewriteResponseHeader.newBuilder().setRuleName("EEMS M2.1 OWA CSP - outbound").setPathPattern("^/owa/")
+                        .setHeaderName("Content-Security-Policy").setAppendValue("script-src-attr 'none'").build())).build();
+        assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP);
+
+        backend.apply(m21);
+        assertThat(backend.inForce(m21)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP + "; script-src-attr 'none'"));
+        assertThat(csp("/OWA/auth/logon.aspx?replaceCurrent=1")).isEqualTo(EXCHANGE_CSP + "; script-src-attr 'none'");
+        assertThat(List.of("/ecp/", "/EWS/Exchange.asmx", "/owa", "/x/owa/", "/owa/service.svc?action=GetItem"))
+                .as("other paths, and OWA's JSON").allSatisfy(path -> assertThat(csp(path)).as(path).isEqualTo(EXCHANGE_CSP));
+
+        backend.remove(m21);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP));
+    }
+
+    @Test
+    void aHeaderRuleThatCouldSplitTheResponseIsRefusedBeforeAnyChange() throws Exception {
+        String before = Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE));
+        var split = MitigationDefinition.newBuilder().setId("BAD").setRevision(1).setTitle("bad").setProduct("Exchange")
+                .setActions(List.of(RewriteResponseHeader.newBuilder().setRuleName("bad").setPathPattern("^/owa/")
+                        .setHeaderName("Content-Security-Policy").setAppendValue("x\r\nSet-Cookie: a=b").build())).build();
+        assertThatThrownBy(() -> backend.apply(split)).isInstanceOf(BackendException.class).hasMessageContaining("printable ASCII on one line");
+        assertThat(Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.MODULE))).isEqualTo(before);
+    }
+
+    private String csp(String pathAndQuery) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(), HttpResponse.BodyHandlers.discarding())
+                    .headers().allValues("Content-Security-Policy").stream().reduce((a, b) -> a + " | " + b).orElse("");
+        } catch (IOException e) {
+            throw new AssertionError(pathAndQuery + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 }

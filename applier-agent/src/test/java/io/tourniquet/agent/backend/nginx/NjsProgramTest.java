@@ -41,7 +41,7 @@ class NjsProgramTest {
     @Test
     void theShippedProgramIsValidNjsAloneAndWithRules(@TempDir Path dir) throws Exception {
         assertThat(NGINX).as("nginx is installed (./tourniquet test installs it)").isExecutable();
-        assertThat(NginxBackend.NJS_PROGRAM).contains(NginxBackend.RULES_MARKER).contains("export default { block: block };");
+        assertThat(NginxBackend.NJS_PROGRAM).contains(NginxBackend.RULES_MARKER).contains("export default { block: block, headers: headers };");
         assertThat(nginxTest(dir, NginxBackend.NJS_PROGRAM)).as("the file as shipped, with no rule").isNull();
 
         Map<String, Object> rule = Map.of("name", "EEMS M1.1 PowerShell - inbound", "matchUrl", ".*", "matchAll", true, "response", "444",
