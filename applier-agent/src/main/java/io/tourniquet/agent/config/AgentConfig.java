@@ -98,6 +98,29 @@ public interface AgentConfig {
         Path errorLog();
     }
 
+    Health health();
+
+    /**
+     * The server's own health endpoints, probed just before and after each mitigation is applied; the verdict goes
+     * with the result and a regression on a canary halts the rollout. None configured: results say NOT_PROBED.
+     */
+    interface Health {
+        /**
+         * Name -> URL, e.g. tourniquet.agent.health.probes.owa=https://mail.contoso.com/owa/auth/logon.aspx, and ecp,
+         * autodiscover (/autodiscover/autodiscover.xml), ews (/EWS/Exchange.asmx), activesync (/Microsoft-Server-ActiveSync).
+         * Any status below 500 is an answer (401 is EWS's and ActiveSync's normal anonymous answer).
+         */
+        Map<String, URI> probes();
+
+        /** How long one probe request may take. */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** How long a probe that stopped answering after a change is asked again before it counts as regressed (IIS recycling). */
+        @WithDefault("30s")
+        Duration settle();
+    }
+
     @WithDefault("30s")
     Duration kafkaTimeout();
 

@@ -15,6 +15,7 @@ import io.tourniquet.agent.domain.CommandGate;
 import io.tourniquet.agent.domain.HostedServers;
 import io.tourniquet.agent.domain.LocalControlStore;
 import io.tourniquet.agent.domain.ServerAgent;
+import io.tourniquet.agent.health.HealthProbes;
 import io.tourniquet.schemas.crypto.AgentIdentityFiles;
 import io.tourniquet.schemas.crypto.CommandVerifier;
 import io.tourniquet.schemas.crypto.SigningKey;
@@ -85,11 +86,13 @@ public class AgentProducer {
         CommandVerifier verifier = new CommandVerifier(config.policyPublicKeyFiles().stream().map(Ed25519Keys::readPublic).toList());
         CommandGate gate = new CommandGate(verifier, TrustedKeys.read(config.publisherPublicKeyFiles()), Clock.systemUTC());
         AgentStateStore store = new AgentStateStore(Optional.of(config.stateDir()));
+        HealthProbes health = new HealthProbes(config.health().probes().entrySet().stream()
+                .map(probe -> new HealthProbes.Probe(probe.getKey(), probe.getValue())).toList(), config.health().timeout(), config.health().settle());
         return new HostedServers(config.servers().stream().map(server -> {
             Topics.requireValidServer(server);
             return new ServerAgent(new ServerAgent.Identity(config.tenant(), server, "Exchange", AGENT_VERSION,
                     config.serverGroup().orElse(null), config.tags().orElse(List.of())),
-                    gate, backend(config, server), store, localControl);
+                    gate, backend(config, server), store, localControl, health);
         }).toList());
     }
 

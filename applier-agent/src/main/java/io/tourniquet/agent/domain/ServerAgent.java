@@ -4,6 +4,7 @@ import java.util.TreeSet;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.ServerFacts;
+import io.tourniquet.agent.health.HealthProbes;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.CommandRef;
@@ -70,13 +71,20 @@ public class ServerAgent {
     private final Backend backend;
     private final AgentStateStore store;
     private final LocalControlStore control;
+    private final HealthProbes health;
 
     public ServerAgent(Identity identity, CommandGate gate, Backend backend, AgentStateStore store, LocalControlStore control) {
+        this(identity, gate, backend, store, control, HealthProbes.NONE);
+    }
+
+    /** @param health the server's own endpoints, probed before and after each apply; the verdict goes with the result */
+    public ServerAgent(Identity identity, CommandGate gate, Backend backend, AgentStateStore store, LocalControlStore control, HealthProbes health) {
         this.identity = identity;
         this.gate = gate;
         this.backend = backend;
         this.store = store;
         this.control = control;
+        this.health = health;
     }
 
     public String serverId() {
@@ -128,6 +136,7 @@ public class ServerAgent {
         boolean interrupted = change.commandId().equals(state.executing);
         state.executing = change.commandId();
         store.save(identity.serverId(), state);
+        Map<String, String> healthBefore = change.apply() ? health.before() : Map.of();
         try {
             Execution execution = interrupted && !change.shadow() && backend.inForce(definition) == change.apply()
                     ? new Execution(reRead("found " + (change.apply() ? "in force" : "absent") + " after an interrupted run: not executed again",
@@ -147,7 +156,7 @@ public class ServerAgent {
                         change.sequence(), change.driftReportOnly(), change.shadow(), AvroCodec.get().encode(definition)));
                 return MitigationApplied.newBuilder().setEventId(UUID.randomUUID().toString())
                         .setTenantId(identity.tenantId()).setServerId(identity.serverId())
-                        .setCommand(change.ref()).setEvidence(evidence).setAppliedAt(now()).build();
+                        .setCommand(change.ref()).setEvidence(evidence).setHealth(health.after(healthBefore)).setAppliedAt(now()).build();
             }
             state.inForce.remove(definition.getId());
             return MitigationRemoved.newBuilder().setEventId(UUID.randomUUID().toString())

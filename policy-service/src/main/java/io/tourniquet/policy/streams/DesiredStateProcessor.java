@@ -5,6 +5,8 @@ import io.tourniquet.policy.domain.EffectiveRules;
 import io.tourniquet.policy.domain.PolicyEngine;
 import io.tourniquet.policy.domain.RolloutPlan;
 import io.tourniquet.schemas.Approval;
+import io.tourniquet.schemas.HealthStatus;
+import io.tourniquet.schemas.HealthVerdict;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationKillSwitch;
@@ -103,19 +105,20 @@ class DesiredStateProcessor implements Processor<String, SpecificRecord, String,
                 reconcileTenant(inventory.getTenantId(), mitigationId);
             }
         } else if (value instanceof MitigationApplied applied) {
+            HealthVerdict health = applied.getHealth();
             rollouts.onResult(applied.getTenantId(), applied.getServerId(), applied.getCommand().getMitigationId(), ResultKind.APPLIED,
-                    applied.getCommand().getRevision());
+                    applied.getCommand().getRevision(), health != null && health.getStatus() == HealthStatus.REGRESSED ? health.getSummary() : "");
         } else if (value instanceof MitigationFailed failed) {
             rollouts.onResult(failed.getTenantId(), failed.getServerId(), failed.getCommand().getMitigationId(), ResultKind.FAILED,
-                    failed.getCommand().getRevision());
+                    failed.getCommand().getRevision(), "");
         } else if (value instanceof MitigationRemoved removed) {
             rollouts.onResult(removed.getTenantId(), removed.getServerId(), removed.getCommand().getMitigationId(), ResultKind.REMOVED,
-                    removed.getCommand().getRevision());
+                    removed.getCommand().getRevision(), "");
         } else if (value instanceof MitigationSkipped skipped && skipped.getCommand() != null) {
             // held back by the server's own admin is not a failure of the mitigation; every other refusal is
             boolean local = skipped.getReason() == SkipReason.BLOCKED_LOCALLY || skipped.getReason() == SkipReason.OBSERVE_ONLY;
             rollouts.onResult(skipped.getTenantId(), skipped.getServerId(), skipped.getCommand().getMitigationId(),
-                    local ? ResultKind.HELD_LOCALLY : ResultKind.FAILED, skipped.getCommand().getRevision());
+                    local ? ResultKind.HELD_LOCALLY : ResultKind.FAILED, skipped.getCommand().getRevision(), "");
         }
         // heartbeats only say a server is alive; the audit service keeps them
     }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A tenant's staged rollout of one mitigation revision: WAITING (for an admin's start), RUNNING from stage to stage
@@ -66,7 +67,7 @@ final class RolloutStateMachine {
         String mitigationId = mitigation.getDefinition().getId();
         RolloutProgress state = stores.rollout(tenant, mitigationId);
         if (state == null || state.getRevision() != mitigation.getDefinition().getRevision()) {
-            state = new RolloutProgress(mitigation.getDefinition().getRevision(), 0, manualStart ? RolloutStatus.WAITING : RolloutStatus.RUNNING, "", 0);
+            state = new RolloutProgress(mitigation.getDefinition().getRevision(), 0, manualStart ? RolloutStatus.WAITING : RolloutStatus.RUNNING, "", 0, 0);
             stores.putRollout(tenant, mitigationId, state);
         }
         return state;
@@ -83,11 +84,15 @@ final class RolloutStateMachine {
         }
         RolloutProgress state = progress(control.getTenantId(), mitigation, false);
         RolloutProgress next = switch (control.getAction()) {
-            // resuming a halted rollout accepts the failures seen so far; only new ones count against the threshold
-            case RESUME -> new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.RUNNING, "",
-                    failuresSoFar(control.getTenantId(), mitigation, state.getRevision()));
-            case START -> new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.RUNNING, "", state.getAcceptedFailures());
-            case PAUSE -> new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.PAUSED, "by " + control.getBy(), state.getAcceptedFailures());
+            // resuming a halted rollout accepts the failures and health regressions seen so far; only new ones count
+            case RESUME -> {
+                Counts seen = countResults(control.getTenantId(), mitigation, state.getRevision(), stores.serversOf(control.getTenantId()), server -> true);
+                yield new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.RUNNING, "", seen.failed, seen.regressed);
+            }
+            case START -> new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.RUNNING, "", state.getAcceptedFailures(),
+                    state.getAcceptedRegressions());
+            case PAUSE -> new RolloutProgress(state.getRevision(), state.getStage(), RolloutStatus.PAUSED, "by " + control.getBy(), state.getAcceptedFailures(),
+                    state.getAcceptedRegressions());
         };
         stores.putRollout(control.getTenantId(), control.getMitigationId(), next);
         audit.accept(AuditEvents.builder(CommandFactory.ACTOR, auditType(control.getAction()), next.getStatus().name().toLowerCase(Locale.ROOT), control.getBy())
@@ -105,8 +110,8 @@ final class RolloutStateMachine {
     }
 
     /** An agent's result: remembered, and while a rollout of that revision runs, its stage is counted again. */
-    void onResult(String tenant, String server, String mitigationId, ResultKind result, int revision) {
-        stores.putOutcome(PolicyStores.decisionKey(tenant, server, mitigationId), new ServerResult(result, revision));
+    void onResult(String tenant, String server, String mitigationId, ResultKind result, int revision, String healthRegression) {
+        stores.putOutcome(PolicyStores.decisionKey(tenant, server, mitigationId), new ServerResult(result, revision, healthRegression));
         TenantPolicy policy = stores.policy(tenant);
         MitigationPublished mitigation = stores.mitigation(mitigationId);
         if (policy != null && policy.getRollout() != null && mitigation != null && running(tenant, mitigation)) {
@@ -123,62 +128,78 @@ final class RolloutStateMachine {
     }
 
     /**
-     * Gates the running rollout on its stages' results so far: halts it when more than the threshold failed, moves to
-     * the next stage when every server commanded so far has reported.
+     * Gates the running rollout on its stages' results so far: halts it when a server's health regressed after applying
+     * (its own probes: the reason names the probe) or when more than the threshold failed, moves to the next stage when
+     * every server commanded so far has reported.
      */
     void advance(String tenant, MitigationPublished mitigation, TenantPolicy policy, RolloutPlan plan, List<ServerInventory> tenantServers) {
         String mitigationId = mitigation.getDefinition().getId();
         int revision = mitigation.getDefinition().getRevision();
         RolloutProgress state = stores.rollout(tenant, mitigationId);
         while (state != null && state.getStatus() == RolloutStatus.RUNNING && state.getRevision() == revision) {
-            int commandedCount = 0;
-            int reported = 0;
-            int failed = 0;
-            for (ServerInventory server : tenantServers) {
-                String key = PolicyStores.decisionKey(tenant, server.getServerId(), mitigationId);
-                CommandedState command = stores.commanded(key);
-                if (plan.stageOf(server.getServerId()) > state.getStage() || command == null
-                        || command.getAction() != CommandAction.APPLY || command.getRevision() != revision) {
-                    continue;
-                }
-                commandedCount++;
-                ServerResult result = stores.outcome(key);
-                if (result != null && result.getRevision() == revision && result.getKind() != ResultKind.REMOVED) {
-                    reported++;
-                    failed += result.getKind() == ResultKind.FAILED ? 1 : 0;
-                }
-            }
+            int stage = state.getStage();
+            Counts counts = countResults(tenant, mitigation, revision, tenantServers, server -> plan.stageOf(server) <= stage);
             double threshold = policy.getRollout().getFailureThreshold();
-            if (commandedCount > 0 && failed - state.getAcceptedFailures() > threshold * commandedCount) {
-                String reason = String.format(Locale.ROOT, "%d of %d servers failed up to stage %d (%.0f%% > %.0f%% allowed)",
-                        failed, commandedCount, state.getStage(), 100.0 * failed / commandedCount, threshold * 100);
-                state = new RolloutProgress(revision, state.getStage(), RolloutStatus.HALTED, reason, state.getAcceptedFailures());
+            String halt = null;
+            if (counts.regressed > state.getAcceptedRegressions()) {
+                halt = "health regressed after applying on " + counts.regressed + " of " + counts.commanded + " servers up to stage " + stage
+                        + ", first " + counts.firstRegression;
+            } else if (counts.commanded > 0 && counts.failed - state.getAcceptedFailures() > threshold * counts.commanded) {
+                halt = String.format(Locale.ROOT, "%d of %d servers failed up to stage %d (%.0f%% > %.0f%% allowed)",
+                        counts.failed, counts.commanded, stage, 100.0 * counts.failed / counts.commanded, threshold * 100);
+            }
+            if (halt != null) {
+                state = new RolloutProgress(revision, stage, RolloutStatus.HALTED, halt, state.getAcceptedFailures(), state.getAcceptedRegressions());
                 stores.putRollout(tenant, mitigationId, state);
                 audit.accept(AuditEvents.builder(CommandFactory.ACTOR, AuditType.DECISION_HALTED, "halted", CommandFactory.ACTOR)
-                        .setTenantId(tenant).setMitigationId(mitigationId).setRevision(revision).setReason("rollout halted: " + reason)
-                        .setDetails(Map.of("stage", Integer.toString(state.getStage()), "failed", Integer.toString(failed), "commanded", Integer.toString(commandedCount))).build());
+                        .setTenantId(tenant).setMitigationId(mitigationId).setRevision(revision).setReason("rollout halted: " + halt)
+                        .setDetails(Map.of("stage", Integer.toString(stage), "failed", Integer.toString(counts.failed),
+                                "healthRegressed", Integer.toString(counts.regressed), "commanded", Integer.toString(counts.commanded))).build());
                 redecide.servers(tenant, mitigation, policy, plan, tenantServers);
                 return;
             }
-            if (reported < commandedCount || state.getStage() >= plan.lastStage()) {
+            if (counts.reported < counts.commanded || stage >= plan.lastStage()) {
                 return;
             }
-            state = new RolloutProgress(revision, state.getStage() + 1, RolloutStatus.RUNNING, state.getReason(), state.getAcceptedFailures());
+            state = new RolloutProgress(revision, stage + 1, RolloutStatus.RUNNING, state.getReason(), state.getAcceptedFailures(), state.getAcceptedRegressions());
             stores.putRollout(tenant, mitigationId, state);
             audit.accept(AuditEvents.builder(CommandFactory.ACTOR, AuditType.ROLLOUT_STAGE, "advanced", CommandFactory.ACTOR)
                     .setTenantId(tenant).setMitigationId(mitigationId).setRevision(revision)
-                    .setReason("stage " + (state.getStage() - 1) + " succeeded (" + reported + " reported, " + failed + " failed): stage " + state.getStage() + " of " + plan.lastStage() + " starts")
+                    .setReason("stage " + stage + " succeeded (" + counts.reported + " reported, " + counts.failed + " failed): stage " + state.getStage() + " of " + plan.lastStage() + " starts")
                     .build());
             redecide.servers(tenant, mitigation, policy, plan, tenantServers);
         }
     }
 
-    private int failuresSoFar(String tenant, MitigationPublished mitigation, int revision) {
-        int failed = 0;
-        for (ServerInventory server : stores.serversOf(tenant)) {
-            ServerResult result = stores.outcome(PolicyStores.decisionKey(tenant, server.getServerId(), mitigation.getDefinition().getId()));
-            failed += result != null && result.getKind() == ResultKind.FAILED && result.getRevision() == revision ? 1 : 0;
+    /** The results of this revision from the servers it was commanded to (apply), among those {@code counted}. */
+    private static final class Counts {
+        int commanded;
+        int reported;
+        int failed;
+        int regressed;
+        String firstRegression;
+    }
+
+    private Counts countResults(String tenant, MitigationPublished mitigation, int revision, List<ServerInventory> servers, Predicate<String> counted) {
+        Counts counts = new Counts();
+        String mitigationId = mitigation.getDefinition().getId();
+        for (ServerInventory server : servers) {
+            String key = PolicyStores.decisionKey(tenant, server.getServerId(), mitigationId);
+            CommandedState command = stores.commanded(key);
+            if (!counted.test(server.getServerId()) || command == null || command.getAction() != CommandAction.APPLY || command.getRevision() != revision) {
+                continue;
+            }
+            counts.commanded++;
+            ServerResult result = stores.outcome(key);
+            if (result != null && result.getRevision() == revision && result.getKind() != ResultKind.REMOVED) {
+                counts.reported++;
+                counts.failed += result.getKind() == ResultKind.FAILED ? 1 : 0;
+                if (result.getKind() == ResultKind.APPLIED && !result.getHealthRegression().isEmpty()) {
+                    counts.regressed++;
+                    counts.firstRegression = counts.firstRegression != null ? counts.firstRegression : server.getServerId() + " (" + result.getHealthRegression() + ")";
+                }
+            }
         }
-        return failed;
+        return counts;
     }
 }

@@ -2,6 +2,7 @@ package io.tourniquet.policy.streams;
 
 import io.tourniquet.policy.AgentEventsInput;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tourniquet.policy.Policies;
 import io.tourniquet.policy.TestData;
@@ -14,7 +15,13 @@ import io.tourniquet.schemas.MitigationKillSwitch;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.PolicyRules;
 import io.tourniquet.schemas.RemoveCommand;
+import io.tourniquet.schemas.HealthProbe;
+import io.tourniquet.schemas.HealthStatus;
+import io.tourniquet.schemas.HealthVerdict;
+import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.ServerInventory;
+import io.tourniquet.schemas.actions.Refusals;
+import java.util.Map;
 import io.tourniquet.schemas.SignedCommand;
 import io.tourniquet.schemas.crypto.CommandSigner;
 import io.tourniquet.schemas.crypto.CommandVerifier;
@@ -243,6 +250,59 @@ class PolicyRulesTest {
 
         admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", RolloutAction.RESUME));
         assertThat(sent()).as("resumed: the failures seen are accepted, the last stage starts").hasSize(2);
+    }
+
+    @Test
+    void aCanaryWhoseHealthRegressedAfterApplyingHaltsTheRolloutNamingTheProbe() {
+        server(ServerInventory.newBuilder(TestData.server(T, "canary01", "15.2.986.5", List.of())).setTags(List.of("canary")).build());
+        servers("exch01", "exch02");
+        policy(Policies.tenant(T).setRollout(Policies.rollout(List.of(100), 0.5)).build());
+        mitigations.pipeInput("M1.1", TestData.m11());
+        assertThat(sent()).extracting(c -> ((ApplyCommand) c).getServerId()).containsExactly("canary01");
+
+        String owaDown = "probe owa (https://exch-canary01/owa/auth/logon.aspx): 200 before, 503 after";
+        events.pipeInput("canary01", MitigationApplied.newBuilder(Policies.applied(T, "canary01", "M1.1")).setHealth(new HealthVerdict(HealthStatus.REGRESSED,
+                List.of(new HealthProbe("owa", "https://exch-canary01/owa/auth/logon.aspx", "200", "503", true)), owaDown)).build());
+        assertThat(sent()).as("halted although the canary applied (and the failure threshold is far)").isEmpty();
+        assertThat(audited("decision.halted")).filteredOn(a -> a.getServerId() == null).singleElement().satisfies(a -> {
+            assertThat(a.getReason()).contains("health regressed after applying on 1 of 1 servers up to stage 0, first canary01 (" + owaDown + ")");
+            assertThat(a.getDetails()).containsEntry("healthRegressed", "1");
+        });
+
+        admin.pipeInput(ControlKeys.rollout(T, "M1.1"), Policies.rolloutControl(T, "M1.1", RolloutAction.RESUME));
+        assertThat(sent()).as("an operator accepted the regression: the next stage starts").hasSize(2);
+    }
+
+    @Test
+    void aHealthyCanaryMovesTheRolloutOn() {
+        server(ServerInventory.newBuilder(TestData.server(T, "canary01", "15.2.986.5", List.of())).setTags(List.of("canary")).build());
+        servers("exch01");
+        policy(Policies.tenant(T).setRollout(Policies.rollout(List.of(100), 0.5)).build());
+        mitigations.pipeInput("M1.1", TestData.m11());
+        sent();
+        events.pipeInput("canary01", MitigationApplied.newBuilder(Policies.applied(T, "canary01", "M1.1")).setHealth(new HealthVerdict(HealthStatus.HEALTHY,
+                List.of(new HealthProbe("owa", "https://exch-canary01/owa/auth/logon.aspx", "200", "200", false)), "every probe answers")).build());
+        assertThat(sent()).extracting(c -> ((ApplyCommand) c).getServerId()).containsExactly("exch01");
+    }
+
+    @Test
+    void nothingIsSentThatTheServersBackendSaysItRefuses() {
+        server(ServerInventory.newBuilder(TestData.server(T, "iis01", "15.2.986.5", List.of())).setBackend("iis")
+                .setRefusals(Map.of(Refusals.SHADOW_MODE, "IIS URL Rewrite has no log-only action")).build());
+        server(ServerInventory.newBuilder(TestData.server(T, "nginx01", "15.2.986.5", List.of())).setBackend("nginx").build());
+        server(ServerInventory.newBuilder(TestData.server(T, "proxy01", "15.2.986.5", List.of())).setBackend("proxy")
+                .setRefusals(Map.of("BLOCK_REQUESTS", "this proxy cannot filter requests")).build());
+        policy(Policies.tenant(T).setShadowMode(true).build());
+        mitigations.pipeInput("M1.1", TestData.m11());
+
+        assertThat(sent()).extracting(c -> ((ApplyCommand) c).getServerId()).containsExactly("nginx01");
+        assertThat(audited("decision.blocked")).extracting(AuditRecord::getServerId, AuditRecord::getReason).containsExactlyInAnyOrder(
+                tuple("iis01", "the iis backend of iis01 refuses SHADOW_MODE: IIS URL Rewrite has no log-only action (reported with its inventory): not sent"),
+                tuple("proxy01", "the proxy backend of proxy01 refuses BLOCK_REQUESTS: this proxy cannot filter requests (reported with its inventory): not sent"));
+
+        policy(Policies.tenant(T).setShadowMode(false).build());
+        assertThat(sent()).as("enforcing: IIS can, the proxy still cannot").extracting(c -> ((ApplyCommand) c).getServerId())
+                .containsExactlyInAnyOrder("iis01", "nginx01");
     }
 
     @Test
