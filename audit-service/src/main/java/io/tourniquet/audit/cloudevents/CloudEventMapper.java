@@ -9,7 +9,8 @@ import java.time.ZoneOffset;
 
 /**
  * One stored event as a CloudEvent: id = the event id (source + id unique), subject tenant/server/mitigation, a
- * {@code tenant} extension to filter on, JSON data shaped after OCSF's Remediation Activity.
+ * {@code tenant} extension to filter on, JSON data shaped after OCSF (Remediation Activity; Detection Finding for
+ * exploitation attempts stopped).
  */
 public final class CloudEventMapper {
 
@@ -33,7 +34,7 @@ public final class CloudEventMapper {
                 .withSubject(subject.toString())
                 .withTime(row.occurredAt().atOffset(ZoneOffset.UTC))
                 .withDataContentType("application/json")
-                .withDataSchema(URI.create("https://schema.ocsf.io/1.1.0/classes/remediation_activity"))
+                .withDataSchema(URI.create(OcsfRemediation.dataSchema(row)))
                 .withExtension("tenant", row.tenantId())
                 .withData(JSON.writeValueAsBytes(OcsfRemediation.of(row)))
                 .build();

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * An audit event as JSON shaped after OCSF's Remediation Activity class (category 7 Remediation, class 7001): apply is
  * "Harden", removal "Restore", detections (drift) "Detect", decisions and the rest "Other". Fields OCSF has no place for
- * (tenant, mitigation, decision type) go under {@code unmapped}.
+ * (tenant, mitigation, decision type) go under {@code unmapped}. Exploitation attempts stopped (agent.blocked) are
+ * Detection Findings instead.
  */
 public final class OcsfRemediation {
 
@@ -42,7 +44,50 @@ public final class OcsfRemediation {
         };
     }
 
+    /** Where the data's shape is defined: agent.blocked is an OCSF Detection Finding, every other event a Remediation Activity. */
+    public static String dataSchema(Row row) {
+        return blocked(row) ? "https://schema.ocsf.io/1.1.0/classes/detection_finding" : "https://schema.ocsf.io/1.1.0/classes/remediation_activity";
+    }
+
+    private static boolean blocked(Row row) {
+        return AuditType.AGENT_BLOCKED.wireName().equals(row.type());
+    }
+
+    /**
+     * Exploitation attempts a mitigation stopped, as an OCSF Detection Finding (category 2 Findings, class 2004,
+     * activity 1 Create) with the Security Control profile's action Denied and disposition Blocked (log-only: Allowed
+     * and Logged). The counts are in the reason and under {@code unmapped}.
+     */
+    private static Map<String, Object> finding(Row row) {
+        boolean refused = "blocked".equals(row.outcome());
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("category_uid", 2);
+        event.put("category_name", "Findings");
+        event.put("class_uid", 2004);
+        event.put("class_name", "Detection Finding");
+        event.put("activity_id", 1);
+        event.put("activity_name", "Create");
+        event.put("type_uid", 2004 * 100 + 1);
+        event.put("time", row.occurredAt().toEpochMilli());
+        event.put("severity_id", 3);
+        event.put("action_id", refused ? 2 : 1);
+        event.put("action", refused ? "Denied" : "Allowed");
+        event.put("disposition_id", refused ? 2 : 17);
+        event.put("disposition", refused ? "Blocked" : "Logged");
+        event.put("message", row.reason());
+        event.put("finding_info", Map.of("uid", row.eventId(), "title", row.mitigationId() + (refused ? " blocked requests" : " would have blocked requests (log-only)"),
+                "types", List.of("Exploitation attempt"), "analytic", Map.of("name", row.mitigationId(), "type_id", 1, "type", "Rule")));
+        event.put("metadata", Map.of("product", Map.of("name", "Tourniquet", "vendor_name", "Tourniquet"), "version", "1.1.0",
+                "uid", row.eventId(), "sequence", row.seq()));
+        event.put("device", Map.of("hostname", row.serverId(), "uid", row.tenantId() + "/" + row.serverId(), "type_id", 1));
+        event.put("unmapped", unmapped(row));
+        return event;
+    }
+
     public static Map<String, Object> of(Row row) {
+        if (blocked(row)) {
+            return finding(row);
+        }
         int activity = AuditType.fromWire(row.type()).map(OcsfRemediation::activity).orElse(OTHER);
         int status = switch (row.outcome()) {
             case "applied", "removed", "corrected", "published", "commanded", "reported", "accepted", "signed" -> 1;
@@ -77,6 +122,12 @@ public final class OcsfRemediation {
         if (row.mitigationId() != null) {
             event.put("remediation", Map.of("desc", row.mitigationId() + (row.revision() == null ? "" : " r" + row.revision())));
         }
+        event.put("unmapped", unmapped(row));
+        return event;
+    }
+
+    /** What OCSF has no place for: tenant, Tourniquet's type, mitigation, the full reason, the signed chain head. */
+    private static Map<String, Object> unmapped(Row row) {
         Map<String, Object> unmapped = new LinkedHashMap<>();
         unmapped.put("tenant_id", row.tenantId());
         unmapped.put("tourniquet_type", row.type());
@@ -91,7 +142,6 @@ public final class OcsfRemediation {
                 throw new IllegalStateException("the signed head of event " + row.eventId() + " is not JSON", e);
             }
         }
-        event.put("unmapped", unmapped);
-        return event;
+        return unmapped;
     }
 }

@@ -90,7 +90,7 @@ public final class EventMapper {
         }
         if (value instanceof AgentHeartbeat e) {
             return new StoredEvent(e.getEventId(), e.getTenantId(), e.getServerId(), null, null, HEARTBEAT_TYPE, "alive",
-                    "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null, null);
+                    "agent:" + e.getServerId(), null, e.getReportedAt(), topic, payload, null, null, e.getEnforcement());
         }
         throw new IllegalArgumentException(value.getClass().getSimpleName() + " is not an event the audit trail takes (on " + topic + ")");
     }

@@ -58,6 +58,8 @@ public final class ExposureTimeline {
                     status = "drifted";
                     why = "drift reported and not corrected: " + step.reason();
                 }
+            } else if (type == AuditType.AGENT_BLOCKED) {
+                continue; // evidence that the mitigation works; exposure does not change
             } else if (type == AuditType.AGENT_REMOVED) {
                 if (protectedNow) {
                     protectedNow = false;

@@ -1,15 +1,23 @@
 package io.tourniquet.audit.domain;
 
+import io.tourniquet.schemas.EnforcementCount;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One event as the audit trail keeps it, whatever its Avro type.
  *
  * @param stateChange the mitigation state this event sets on (tenant, server, mitigation), or null
+ * @param enforcement a heartbeat's counts of requests refused per mitigation; empty for every other event
  */
 public record StoredEvent(String eventId, String tenantId, String serverId, String mitigationId, Integer revision,
         String type, String outcome, String actor, String reason, Instant occurredAt, String sourceTopic, String payload,
-        String stateChange, ServerReport server) {
+        String stateChange, ServerReport server, List<EnforcementCount> enforcement) {
+
+    public StoredEvent(String eventId, String tenantId, String serverId, String mitigationId, Integer revision, String type, String outcome,
+            String actor, String reason, Instant occurredAt, String sourceTopic, String payload, String stateChange, ServerReport server) {
+        this(eventId, tenantId, serverId, mitigationId, revision, type, outcome, actor, reason, occurredAt, sourceTopic, payload, stateChange, server, List.of());
+    }
 
     /**
      * Rows are hashed whole, so a value wider than its column (see V1__audit_events.sql) is refused, never cut: the

@@ -51,6 +51,11 @@ public class Reports {
             long waitingSeconds, String decisionEventId) {
     }
 
+    /** Requests one mitigation's rules refused on one server (or would have, log-only), as its agent last counted them. */
+    public record Enforcement(String tenantId, String serverId, String mitigationId, long blocked, long wouldBlock, Instant firstSeen,
+            Instant lastSeen, Instant reportedAt) {
+    }
+
     public record Overdue(String tenantId, String serverId, String mitigationId, List<String> kevCves, String dueDate, long daysOverdue,
             boolean stillExposed, Instant mitigatedAt, String status, String why) {
     }
@@ -152,6 +157,30 @@ public class Reports {
             }
         }
         return stuck;
+    }
+
+    /** What each mitigation's rules refused on each server of the tenant (all tenants: null), most refusals first. */
+    public List<Enforcement> enforcement(String tenant) throws SQLException {
+        List<Enforcement> rows = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT tenant_id, server_id, mitigation_id, blocked, would_block, first_seen, last_seen, reported_at FROM enforcement"
+                        + (tenant == null ? "" : " WHERE tenant_id = ?") + " ORDER BY blocked DESC, would_block DESC, tenant_id, server_id, mitigation_id")) {
+            if (tenant != null) {
+                ps.setString(1, tenant);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Enforcement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), instant(rs.getTimestamp(6)),
+                            instant(rs.getTimestamp(7)), rs.getTimestamp(8).toInstant()));
+                }
+            }
+            c.rollback();
+        }
+        return rows;
+    }
+
+    private static Instant instant(Timestamp at) {
+        return at == null ? null : at.toInstant();
     }
 
     public List<EvidenceRow> evidence(String tenant, Instant from, Instant to) throws SQLException {

@@ -88,6 +88,15 @@ public class ReportResource {
 
     @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
+    @Path("/enforcement")
+    @Operation(summary = "Per server and mitigation: requests its rules refused (blocked) and, log-only, would have refused (wouldBlock), "
+            + "first and last seen, as the agents count them (nginx) and report them with heartbeats; most refusals first")
+    public List<Reports.Enforcement> enforcement(@QueryParam("tenant") String tenant) throws SQLException {
+        return reports.enforcement(caller.tenantFilter(tenant));
+    }
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
+    @GET
     @Path("/mitigations")
     @Operation(summary = "The mitigation catalog as published: CVEs, first publication, withdrawal, KEV due date")
     public List<Reports.Mitigation> catalog() throws SQLException {

@@ -75,6 +75,7 @@ public class AuditStore {
             (e.type().equals(EventMapper.HEARTBEAT_TYPE) ? heartbeats : events).add(e);
         }
         ServerProjection.touch(c, heartbeats);
+        events.addAll(EnforcementProjection.update(c, heartbeats));
         Set<String> known = new HashSet<>();
         if (lookUpEvents) {
             Sql.selectIn(c, "SELECT event_id FROM audit_event WHERE event_id IN ", events.stream().map(StoredEvent::eventId).toList(),

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * channels, the CloudEvents outbox and its raw clients. A client made any other way fails this test.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres"))
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres,blocked-embedded,blocked-postgres"))
 @TestProfile(KafkaClientSettingsTest.WithFreshEmbeddedDatabase.class)
 class KafkaClientSettingsTest {
 

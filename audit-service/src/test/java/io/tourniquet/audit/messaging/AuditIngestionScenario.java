@@ -339,6 +339,81 @@ abstract class AuditIngestionScenario {
         assertThat(queries.verifyChain(tenant).valid()).isTrue();
     }
 
+    @Inject
+    io.tourniquet.audit.report.EnforcementGauges enforcementGauges;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    private static AgentHeartbeat heartbeat(String tenant, String server, Instant at, long blocked, long wouldBlock) {
+        return AgentHeartbeat.newBuilder().setEventId(UUID.randomUUID().toString()).setTenantId(tenant).setServerId(server).setLastSequence(1)
+                .setEnforcement(List.of(io.tourniquet.schemas.EnforcementCount.newBuilder().setMitigationId("M1.1").setBlocked(blocked)
+                        .setWouldBlock(wouldBlock).setFirstSeenAt(at.minusSeconds(600)).setLastSeenAt(at.minusSeconds(5)).build()))
+                .setReportedAt(at).build();
+    }
+
+    /**
+     * An nginx agent's heartbeats say M1.1 refused 3, then 5 requests on exch01 (a heartbeat arrives twice, an older one
+     * late): stored once per server and mitigation, each growth recorded once in the tenant's chain as agent.blocked and
+     * published as an OCSF Detection Finding, listed by the report and summed by the gauge.
+     */
+    @Test
+    void blockedRequestsReportedWithHeartbeatsAreEvidenceReportsMetricsAndDetectionFindings() throws Exception {
+        String tenant = "blocked-" + tenant().substring("tenant-".length());
+        TopicRecords.enrol(kafka(), tenant, "exch01");
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        AgentHeartbeat three = heartbeat(tenant, "exch01", t, 3, 0);
+        TopicRecords.sendAsAgent(kafka(), three);
+        TopicRecords.sendAsAgent(kafka(), three);
+        TopicRecords.sendAsAgent(kafka(), heartbeat(tenant, "exch01", t.plusSeconds(60), 3, 0));
+        TopicRecords.sendAsAgent(kafka(), heartbeat(tenant, "exch01", t.plusSeconds(120), 5, 2));
+        TopicRecords.sendAsAgent(kafka(), heartbeat(tenant, "exch01", t.plusSeconds(30), 3, 0)); // late, older
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(reports.enforcement(tenant)).singleElement().satisfies(e -> {
+            assertThat(e.serverId()).isEqualTo("exch01");
+            assertThat(e.mitigationId()).isEqualTo("M1.1");
+            assertThat(e.blocked()).isEqualTo(5);
+            assertThat(e.wouldBlock()).isEqualTo(2);
+            assertThat(e.reportedAt()).isEqualTo(t.plusSeconds(120));
+        }));
+        assertThat(queries.events(tenant, null, null, "agent.blocked", 0, 100)).extracting(AuditQueries.Event::reason).containsExactly(
+                "M1.1 refused 3 request(s) on exch01 since it went in (3 new); first " + t.minusSeconds(600) + ", last " + t.minusSeconds(5),
+                "M1.1 refused 5 request(s) on exch01 since it went in (2 new), and would have refused 2 log-only (2 new); first "
+                        + t.plusSeconds(120).minusSeconds(600) + ", last " + t.plusSeconds(115));
+        assertThat(queries.verifyChain(tenant).valid()).isTrue();
+
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.SOC, tenant)).queryParam("tenant", tenant)
+                .get("/api/v1/reports/enforcement").then().statusCode(200)
+                .body("blocked", org.hamcrest.Matchers.contains(5)).body("serverId", org.hamcrest.Matchers.contains("exch01"));
+
+        enforcementGauges.refresh();
+        assertThat(meters.find("tourniquet.audit.requests.blocked").tag("mitigation", "M1.1").gauge().value()).isEqualTo(5.0);
+        assertThat(meters.find("tourniquet.audit.requests.would.block").tag("mitigation", "M1.1").gauge().value()).isEqualTo(2.0);
+
+        String latest = queries.events(tenant, null, null, "agent.blocked", 0, 100).get(1).eventId();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
+            var partitions = consumer.partitionsFor(Topics.tenantCloudEvents(tenant)).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var found = new java.util.ArrayList<io.cloudevents.CloudEvent>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> found.add(r.value()));
+                return found.stream().anyMatch(e -> e.getId().equals(latest));
+            });
+            var event = found.stream().filter(e -> e.getId().equals(latest)).findFirst().orElseThrow();
+            assertThat(event.getType()).isEqualTo("io.tourniquet.agent.blocked");
+            assertThat(event.getDataSchema().toString()).endsWith("/classes/detection_finding");
+            var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.getData().toBytes());
+            assertThat(data.path("class_uid").asInt()).isEqualTo(2004);
+            assertThat(data.path("disposition").asText()).isEqualTo("Blocked");
+            assertThat(data.path("device").path("hostname").asText()).isEqualTo("exch01");
+            assertThat(data.path("finding_info").path("title").asText()).isEqualTo("M1.1 blocked requests");
+        }
+    }
+
     /** A SOC tool that knows CloudEvents and JSON, not Avro: reads the Kafka topic with the CloudEvents SDK, and the SSE stream. */
     @Test
     void everyStoredEventIsACloudEventOnKafkaAndOnTheLiveStream() throws Exception {

@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /** The default: no JDBC URL configured, the embedded database (a new one per run). */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres"))
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres,blocked-embedded,blocked-postgres"))
 @TestProfile(EmbeddedDatabaseAuditTest.FreshEmbeddedDatabase.class)
 class EmbeddedDatabaseAuditTest extends AuditIngestionScenario {
 

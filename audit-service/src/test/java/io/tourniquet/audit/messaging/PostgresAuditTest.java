@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * when the application stops.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres"))
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres,blocked-embedded,blocked-postgres"))
 @QuarkusTestResource(value = PostgresSchemaResource.class, restrictToAnnotatedClass = true)
 @TestProfile(PostgresAuditTest.Postgres.class)
 class PostgresAuditTest extends AuditIngestionScenario {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** Who may read what from the audit service, tokens validated against a real issuer's published keys. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres"))
+@QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres,blocked-embedded,blocked-postgres"))
 @QuarkusTestResource(LocalIssuerResource.class)
 class ApiAccessTest {
 
@@ -50,6 +50,7 @@ class ApiAccessTest {
                 endpoint("GET", "/api/v1/reports/time-to-mitigate?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/kev-overdue?tenant={tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/reports/stuck-commands?tenant={tenant}", null, ALL),
+                endpoint("GET", "/api/v1/reports/enforcement?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/reports/mitigations", null, ALL),
                 endpoint("GET", "/api/v1/reports/evidence/{tenant}", null, REPORTS),
                 endpoint("GET", "/api/v1/stream?tenant={tenant}", null, ALL)));

@@ -61,6 +61,12 @@ public enum AuditType {
     AGENT_INVENTORY("agent.inventory"),
     AGENT_HEARTBEAT("agent.heartbeat"),
 
+    /**
+     * A mitigation's rules refused requests on a server (or would have, log-only): recorded by the audit service each
+     * time a heartbeat's cumulative counts grew, as evidence an MSP can send its customer.
+     */
+    AGENT_BLOCKED("agent.blocked"),
+
     EXPOSURE_OVERDUE("exposure.overdue"),
 
     /**

@@ -3,7 +3,9 @@ package io.tourniquet.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.AuditRecord;
+import io.tourniquet.schemas.EnforcementCount;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import java.time.Instant;
@@ -29,6 +31,16 @@ class AvroCodecTest {
         assertThat(codec.decode(codec.encode(audit))).isEqualTo(audit);
         assertThat(codec.decode(codec.encode(definition))).isEqualTo(definition);
         assertThat(codec.decode(codec.encode(audit), AuditRecord.class)).isEqualTo(audit);
+    }
+
+    /** A heartbeat's enforcement counts, with their times, are written and read back. */
+    @Test
+    void roundTripsAHeartbeatWithItsEnforcementCounts() {
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        AgentHeartbeat heartbeat = AgentHeartbeat.newBuilder().setEventId("h1").setTenantId("t").setServerId("s").setReportedAt(at)
+                .setEnforcement(List.of(new EnforcementCount("M1.1", 37L, 2L, at.minusSeconds(60), at), new EnforcementCount("M2.1", 0L, 1L, at, at)))
+                .build();
+        assertThat(codec.decode(codec.encode(heartbeat))).isEqualTo(heartbeat);
     }
 
     @Test

@@ -46,8 +46,8 @@ public final class EnforcementLog {
     static final class Counts {
         public long blocked;
         public long wouldBlock;
-        public Long firstSeen;
-        public Long lastSeen;
+        public long firstSeen = Long.MAX_VALUE;
+        public long lastSeen = Long.MIN_VALUE;
     }
 
     private final Path errorLog;
@@ -76,8 +76,9 @@ public final class EnforcementLog {
                     "cannot read nginx's error log " + errorLog + " for the enforcement counts: " + e);
         }
         List<EnforcementCount> counts = new ArrayList<>();
+        // a mitigation is counted from its first line on, so both times are known
         kept.counts.forEach((mitigation, c) -> counts.add(new EnforcementCount(mitigation, c.blocked, c.wouldBlock,
-                c.firstSeen == null ? null : Instant.ofEpochMilli(c.firstSeen), c.lastSeen == null ? null : Instant.ofEpochMilli(c.lastSeen))));
+                Instant.ofEpochMilli(c.firstSeen), Instant.ofEpochMilli(c.lastSeen))));
         return counts;
     }
 
@@ -130,8 +131,8 @@ public final class EnforcementLog {
         } else {
             c.wouldBlock++;
         }
-        c.firstSeen = c.firstSeen == null ? at : Math.min(c.firstSeen, at);
-        c.lastSeen = c.lastSeen == null ? at : Math.max(c.lastSeen, at);
+        c.firstSeen = Math.min(c.firstSeen, at);
+        c.lastSeen = Math.max(c.lastSeen, at);
     }
 
     private Kept load() {
