@@ -391,26 +391,30 @@ abstract class AuditIngestionScenario {
         assertThat(meters.find("tourniquet.audit.requests.would.block").tag("mitigation", "M1.1").gauge().value()).isEqualTo(2.0);
 
         String latest = queries.events(tenant, null, null, "agent.blocked", 0, 100).get(1).eventId();
+        var event = cloudEventsUntil(Topics.tenantCloudEvents(tenant), latest).stream().filter(e -> e.getId().equals(latest)).findFirst().orElseThrow();
+        assertThat(event.getType()).isEqualTo("io.tourniquet.agent.blocked");
+        assertThat(event.getDataSchema().toString()).endsWith("/classes/detection_finding");
+        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.getData().toBytes());
+        assertThat(data.path("class_uid").asInt()).isEqualTo(2004);
+        assertThat(data.path("disposition").asText()).isEqualTo("Blocked");
+        assertThat(data.path("device").path("hostname").asText()).isEqualTo("exch01");
+        assertThat(data.path("finding_info").path("title").asText()).isEqualTo("M1.1 blocked requests");
+    }
+
+    /** Every CloudEvent on the topic from its start until the one with this id has been read (bounded wait). */
+    private static List<io.cloudevents.CloudEvent> cloudEventsUntil(String topic, String eventId) {
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
                 org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
                 new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.tenantCloudEvents(tenant)).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            var partitions = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            var found = new java.util.ArrayList<io.cloudevents.CloudEvent>();
+            var all = new java.util.ArrayList<io.cloudevents.CloudEvent>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> found.add(r.value()));
-                return found.stream().anyMatch(e -> e.getId().equals(latest));
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> all.add(r.value()));
+                return all.stream().anyMatch(e -> e.getId().equals(eventId));
             });
-            var event = found.stream().filter(e -> e.getId().equals(latest)).findFirst().orElseThrow();
-            assertThat(event.getType()).isEqualTo("io.tourniquet.agent.blocked");
-            assertThat(event.getDataSchema().toString()).endsWith("/classes/detection_finding");
-            var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.getData().toBytes());
-            assertThat(data.path("class_uid").asInt()).isEqualTo(2004);
-            assertThat(data.path("disposition").asText()).isEqualTo("Blocked");
-            assertThat(data.path("device").path("hostname").asText()).isEqualTo("exch01");
-            assertThat(data.path("finding_info").path("title").asText()).isEqualTo("M1.1 blocked requests");
+            return all;
         }
     }
 
@@ -468,20 +472,8 @@ abstract class AuditIngestionScenario {
         }
 
         // the tenant's own stream, what its SOC tool may read (ACLs: KafkaAcls.soc), carries its events and no other tenant's
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
-                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
-                new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
-            var partitions = consumer.partitionsFor(Topics.tenantCloudEvents(tenant)).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var all = new java.util.ArrayList<io.cloudevents.CloudEvent>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> all.add(r.value()));
-                return all.stream().anyMatch(e -> e.getId().equals(decision.getEventId()));
-            });
-            assertThat(all).allSatisfy(e -> assertThat(e.getExtension("tenant")).isEqualTo(tenant));
-        }
+        assertThat(cloudEventsUntil(Topics.tenantCloudEvents(tenant), decision.getEventId()))
+                .allSatisfy(e -> assertThat(e.getExtension("tenant")).isEqualTo(tenant));
     }
 
     @Test
