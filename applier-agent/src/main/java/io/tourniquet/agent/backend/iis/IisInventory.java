@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * others are still read. The sources are those Microsoft's tools read: ExSetup.exe's file version (the build, as in
  * Microsoft's build-number article), Get-HotFix (Windows updates), the PackageName of each key under
  * HKLM:\SOFTWARE\Microsoft\Updates\Exchange 20xx (Exchange security updates, as HealthChecker reads them), the URL
- * Rewrite module's Version under HKLM:\SOFTWARE\Microsoft\IIS Extensions\URL Rewrite, and {@code appcmd list app}.
+ * Rewrite module's Version under HKLM:\SOFTWARE\Microsoft\IIS Extensions\URL Rewrite, and {@code appcmd list site} and
+ * {@code appcmd list app} (Exchange's virtual directories, owa, ecp, EWS..., are IIS applications).
  */
 final class IisInventory {
 
@@ -31,14 +32,16 @@ final class IisInventory {
             section("exchange-updates", "Get-ChildItem 'HKLM:\\SOFTWARE\\Microsoft\\Updates' | Where-Object { $_.PSChildName -like 'Exchange *' }"
                     + " | Get-ChildItem | ForEach-Object { $_.GetValue('PackageName') }"),
             section("url-rewrite", "(Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\IIS Extensions\\URL Rewrite').Version"),
-            section("web-applications", "& \"$env:windir\\system32\\inetsrv\\appcmd.exe\" list app; if ($LASTEXITCODE -ne 0) { throw \"appcmd list app exited $LASTEXITCODE\" }"));
+            section("web-applications", "& \"$env:windir\\system32\\inetsrv\\appcmd.exe\" list site; if ($LASTEXITCODE -ne 0) { throw \"appcmd list site exited $LASTEXITCODE\" }"
+                    + "; & \"$env:windir\\system32\\inetsrv\\appcmd.exe\" list app; if ($LASTEXITCODE -ne 0) { throw \"appcmd list app exited $LASTEXITCODE\" }"));
 
     static final String URL_REWRITE = "iis-url-rewrite";
     private static final String HEADING = "### ";
     private static final String ERROR = "!! ";
     private static final Pattern BUILD = Pattern.compile("\\d{1,4}(\\.\\d{1,5}){3}");
     private static final Pattern KB = Pattern.compile("\\bKB\\d{6,8}\\b");
-    private static final Pattern APP = Pattern.compile("^APP \"([^\"]+)\"");
+    /** appcmd's lines: SITE "Default Web Site" (id:1,...) and APP "Default Web Site/owa" (applicationPool:...). */
+    private static final Pattern SITE_OR_APP = Pattern.compile("^(?:SITE|APP) \"([^\"]+)\"");
 
     private IisInventory() {
     }
@@ -82,7 +85,7 @@ final class IisInventory {
 
         List<String> applications = new ArrayList<>();
         section(sections, "web-applications", "webApplications", unreadable).ifPresent(text -> text.lines().map(String::strip)
-                .map(APP::matcher).filter(Matcher::find).forEach(app -> applications.add(app.group(1))));
+                .map(SITE_OR_APP::matcher).filter(Matcher::find).forEach(app -> applications.add(app.group(1))));
 
         // Windows hotfixes and Exchange updates both unread: no update is known to be installed, so none is reported
         List<String> installed = hotfixes.isEmpty() && exchangeUpdates.isEmpty() ? null : List.copyOf(updates);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Microsoft's HealthChecker reads them (microsoft/CSS-Exchange, Get-ExchangeUpdates.ps1); the name as Exchange's
  * security update installer writes it.</li>
  * <li>URL_REWRITE: the Version value of HKLM:\SOFTWARE\Microsoft\IIS Extensions\URL Rewrite (URL Rewrite 2.1 is 7.2.1993).</li>
- * <li>APPS: {@code appcmd list app}, whose lines read {@code APP "<site>/<path>" (applicationPool:<pool>)} (IIS's appcmd reference).</li>
+ * <li>APPS: {@code appcmd list site} and {@code appcmd list app}, whose lines read {@code SITE "<site>" (id:1,bindings:...,state:Started)}
+ * and {@code APP "<site>/<path>" (applicationPool:<pool>)} (IIS's appcmd reference).</li>
  * </ul>
  */
 class IisInventoryTest {
@@ -54,6 +55,8 @@ class IisInventoryTest {
     static final String URL_REWRITE = "7.2.1993\n";
 
     static final String APPS = """
+            SITE "Default Web Site" (id:1,bindings:http/*:80:,https/*:443:,state:Started)
+            SITE "Exchange Back End" (id:2,bindings:http/*:81:,https/*:444:,state:Started)
             APP "Default Web Site/" (applicationPool:DefaultAppPool)
             APP "Default Web Site/owa" (applicationPool:MSExchangeOWAAppPool)
             APP "Default Web Site/ecp" (applicationPool:MSExchangeECPAppPool)
@@ -77,7 +80,7 @@ class IisInventoryTest {
         assertThat(facts.build()).as("zero padding dropped, as Microsoft publishes builds").isEqualTo("15.2.1544.14");
         assertThat(facts.installedUpdates()).containsExactly("KB4470788", "KB4495590", "KB5044281", "KB5049233", "KB5050672");
         assertThat(facts.components()).containsEntry("iis-url-rewrite", "7.2.1993");
-        assertThat(facts.webApplications()).containsExactly("Default Web Site/", "Default Web Site/owa", "Default Web Site/ecp",
+        assertThat(facts.webApplications()).containsExactly("Default Web Site", "Exchange Back End", "Default Web Site/", "Default Web Site/owa", "Default Web Site/ecp",
                 "Default Web Site/EWS", "Exchange Back End/owa");
         assertThat(facts.unreadable()).isEmpty();
     }
@@ -93,7 +96,7 @@ class IisInventoryTest {
         assertThat(facts.unreadable().get("iis-url-rewrite")).contains("does not exist");
         assertThat(facts.components()).doesNotContainKey("iis-url-rewrite");
         assertThat(facts.installedUpdates()).contains("KB5049233");
-        assertThat(facts.webApplications()).hasSize(5);
+        assertThat(facts.webApplications()).hasSize(7);
     }
 
     @Test
@@ -130,7 +133,7 @@ class IisInventoryTest {
                 .contains("Get-Command ExSetup.exe | ForEach-Object { $_.FileVersionInfo }")
                 .contains("Get-HotFix")
                 .contains("HKLM:\\SOFTWARE\\Microsoft\\Updates").contains("GetValue('PackageName')")
-                .contains("HKLM:\\SOFTWARE\\Microsoft\\IIS Extensions\\URL Rewrite").contains("appcmd.exe\" list app")
+                .contains("HKLM:\\SOFTWARE\\Microsoft\\IIS Extensions\\URL Rewrite").contains("appcmd.exe\" list site").contains("appcmd.exe\" list app")
                 .contains("Out-String -Width 4096");
         assertThat(IisInventory.SCRIPT.split("try \\{", -1)).as("one try per section").hasSize(6);
     }
