@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -49,6 +50,13 @@ class AgentPackagingTest {
         assertThat(linux.backend()).isEqualTo("nginx");
         assertThat(linux.stateDir()).isEqualTo(Path.of("/var/lib/tourniquet-agent/state"));
         assertThat(linux.nginx().includeDir()).isEqualTo(Path.of("/etc/nginx/tourniquet"));
+
+        // the optional nginx and health-probe lines, commented out in the file, are settings the agent knows
+        AgentConfig probed = agentConfig(file + "\n" + file.lines().filter(l -> l.matches("#tourniquet\\.agent\\.(nginx|health)\\..*=.*"))
+                .map(l -> l.substring(1)).collect(Collectors.joining("\n")));
+        assertThat(probed.health().probes()).containsOnlyKeys("owa", "ecp", "autodiscover", "ews", "activesync");
+        assertThat(probed.nginx().exchangeUrl()).contains(URI.create("https://127.0.0.1/owa/"));
+        assertThat(probed.nginx().errorLog()).isEqualTo(Path.of("/var/log/nginx/error.log"));
 
         // the Windows lines, commented out in the file, replace their Linux counterparts
         String windows = file + "\n" + file.lines().filter(l -> l.matches("#(tourniquet\\.agent|kafka)\\..*=.*") && l.contains("C:\\\\"))

@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.DriftDetected;
+import io.tourniquet.schemas.HealthStatus;
 import io.tourniquet.schemas.MitigationApplied;
 import io.tourniquet.schemas.MitigationFailed;
 import io.tourniquet.schemas.MitigationPublished;
@@ -61,8 +62,11 @@ public final class EventMapper {
                     AuditType.FEED_WITHDRAWN.wireName(), "withdrawn", "feed:" + e.getEvidence().getFeedId(), e.getReason(), e.getWithdrawnAt(), topic, payload, null, null);
         }
         if (value instanceof MitigationApplied e) {
+            // applied all the same (in force, never undone by the agent); a regression is said where people read
+            boolean regressed = e.getHealth() != null && e.getHealth().getStatus() == HealthStatus.REGRESSED;
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),
-                    AuditType.AGENT_APPLIED.wireName(), "applied", null, e.getAppliedAt(), topic, payload, "APPLIED");
+                    AuditType.AGENT_APPLIED.wireName(), "applied", regressed ? "health regressed after applying: " + e.getHealth().getSummary() : null,
+                    e.getAppliedAt(), topic, payload, "APPLIED");
         }
         if (value instanceof MitigationRemoved e) {
             return agent(e.getEventId(), e.getTenantId(), e.getServerId(), e.getCommand().getMitigationId(), e.getCommand().getRevision(),

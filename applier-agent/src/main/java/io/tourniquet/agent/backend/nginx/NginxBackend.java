@@ -149,10 +149,15 @@ public class NginxBackend implements Backend {
         return Map.of("nginx", Files.isExecutable(nginx) ? "installed" : "missing");
     }
 
-    /** Writes the managed files with no rule, so that nginx can include them before the first mitigation. */
+    /**
+     * Writes the managed files with no rule, so that nginx can include them before the first mitigation; after an
+     * upgrade, writes the files this release adds (tourniquet-location.conf) with the rules in force.
+     */
     public synchronized void install() {
         if (!Files.exists(includeDir.resolve(RULES))) {
             writeAll(new TreeMap<>());
+        } else if (!Files.exists(includeDir.resolve(LOCATION_INCLUDE))) {
+            writeAll(load());
         }
     }
 

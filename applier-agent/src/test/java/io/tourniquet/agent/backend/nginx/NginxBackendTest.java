@@ -345,22 +345,46 @@ class NginxBackendTest {
         });
     }
 
+    /** As the bundled catalog defines M2.1 (feed-trust's bundled-catalog.json). */
+    static final MitigationDefinition M21 = MitigationDefinition.newBuilder().setId("M2.1").setRevision(1).setTitle("OWA CSP").setProduct("Exchange")
+            .setActions(List.of(RewriteResponseHeader.newBuilder().setRuleName("EEMS M2.1 OWA CSP - outbound").setPathPattern("^/owa/")
+                    .setHeaderName("Content-Security-Policy").setAppendValue("script-src-attr 'none'").build())).build();
+
     @Test
     void m21AppendsToTheCspOfOwaHtmlPagesAndNowhereElse() throws Exception {
-        var m21 = MitigationDefinition.newBuilder().setId("M2.1").setRevision(1).setTitle("OWA CSP").setProduct("Exchange")
-                .setActions(List.of(RewriteResponseHeader.newBuilder().setRuleName("EEMS M2.1 OWA CSP - outbound").setPathPattern("^/owa/")
-                        .setHeaderName("Content-Security-Policy").setAppendValue("script-src-attr 'none'").build())).build();
         assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP);
 
-        backend.apply(m21);
-        assertThat(backend.inForce(m21)).isTrue();
+        backend.apply(M21);
+        assertThat(backend.inForce(M21)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP + "; script-src-attr 'none'"));
         assertThat(csp("/OWA/auth/logon.aspx?replaceCurrent=1")).isEqualTo(EXCHANGE_CSP + "; script-src-attr 'none'");
         assertThat(List.of("/ecp/", "/EWS/Exchange.asmx", "/owa", "/x/owa/", "/owa/service.svc?action=GetItem"))
                 .as("other paths, and OWA's JSON").allSatisfy(path -> assertThat(csp(path)).as(path).isEqualTo(EXCHANGE_CSP));
 
-        backend.remove(m21);
+        backend.remove(M21);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP));
+    }
+
+    @Test
+    void aHeaderRuleALocationDoesNotRunFailsTheCommandNamingTheIncludeAndIsTakenOutAgain() throws Exception {
+        var notFiltering = new NginxBackend(dir.resolve("tourniquet"), NGINX, config, Optional.of(URI.create("http://127.0.0.1:" + unprotectedPort + "/")));
+        assertThatThrownBy(() -> notFiltering.apply(M21)).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("was not marked").contains("tourniquet-location.conf");
+            assertThat(e.rollback()).startsWith("restored");
+        });
+        assertThat(notFiltering.inForce(M21)).isFalse();
+        assertThat(csp("/owa/")).isEqualTo(EXCHANGE_CSP);
+    }
+
+    @Test
+    void anAgentUpgradedWithRulesInForceWritesTheLocationIncludeBeforeNginxNeedsIt() throws Exception {
+        backend.apply(M11);
+        Files.delete(dir.resolve("tourniquet").resolve(NginxBackend.LOCATION_INCLUDE)); // as an older release left it
+        String rules = Files.readString(dir.resolve("tourniquet").resolve(NginxBackend.RULES));
+        backend.install();
+        assertThat(dir.resolve("tourniquet").resolve(NginxBackend.LOCATION_INCLUDE)).content().contains("js_header_filter tourniquet.headers;");
+        assertThat(dir.resolve("tourniquet").resolve(NginxBackend.RULES)).content().isEqualTo(rules);
+        assertThat(backend.inForce(M11)).isTrue();
     }
 
     @Test
