@@ -35,6 +35,7 @@ public final class EnforcementLog {
             "^(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[error\\] .*tourniquet enforcement: (blocked|would-block) mitigation=\"([^\"]+)\"");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK = 1 << 20;
 
     /** What is kept between reads: the log file read (its identity and how far) and the counts so far. */
     static final class Kept {
@@ -93,20 +94,30 @@ public final class EnforcementLog {
                 kept.file = file;
                 kept.position = 0;
             }
+            // in chunks, so that a large log read for the first time does not need its size in memory
             log.seek(kept.position);
-            byte[] appended = new byte[(int) Math.min(log.length() - kept.position, 64L * 1024 * 1024)];
-            log.readFully(appended);
-            int end = lastNewline(appended);
-            for (String line : new String(appended, 0, end, StandardCharsets.UTF_8).split("\n")) {
-                count(kept, line);
+            byte[] chunk = new byte[CHUNK];
+            int carried = 0;
+            for (int read; (read = log.read(chunk, carried, chunk.length - carried)) > 0; ) {
+                int filled = carried + read;
+                int end = lastNewline(chunk, filled);
+                if (end == 0 && filled == chunk.length) {
+                    end = filled; // a line longer than a chunk is not one of ours: skip it
+                } else {
+                    for (String line : new String(chunk, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                        count(kept, line);
+                    }
+                }
+                kept.position += end;
+                carried = filled - end;
+                System.arraycopy(chunk, end, chunk, 0, carried);
             }
-            kept.position += end;
         }
     }
 
     /** Only whole lines are read: nginx may be writing the last one. */
-    private static int lastNewline(byte[] bytes) {
-        for (int i = bytes.length - 1; i >= 0; i--) {
+    private static int lastNewline(byte[] bytes, int length) {
+        for (int i = length - 1; i >= 0; i--) {
             if (bytes[i] == '\n') {
                 return i + 1;
             }

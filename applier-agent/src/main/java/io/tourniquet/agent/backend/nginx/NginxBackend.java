@@ -69,12 +69,14 @@ public class NginxBackend implements Backend {
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7E]{1,1024}");
 
     static final String PROBE_HEADER = "X-Tourniquet-Probe";
+    /** How long old workers may keep answering after a reload before a probe that was not refused fails the command. */
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path includeDir;
     private final Path nginx;
     private final Path mainConfig;
     private final Optional<URI> probeUrl;
+    private final Duration probeTimeout;
     private final NginxInventory inventory;
     private final Optional<EnforcementLog> enforcementLog;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -97,10 +99,17 @@ public class NginxBackend implements Backend {
      */
     public NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl, Optional<URI> exchangeUrl,
             Optional<EnforcementLog> enforcementLog) {
+        this(includeDir, nginx, mainConfig, probeUrl, PROBE_TIMEOUT, exchangeUrl, enforcementLog);
+    }
+
+    /** With a shorter probe timeout: for tests whose probe is meant to fail. */
+    NginxBackend(Path includeDir, Path nginx, Path mainConfig, Optional<URI> probeUrl, Duration probeTimeout, Optional<URI> exchangeUrl,
+            Optional<EnforcementLog> enforcementLog) {
         this.includeDir = includeDir;
         this.nginx = nginx;
         this.mainConfig = mainConfig;
         this.probeUrl = probeUrl;
+        this.probeTimeout = probeTimeout;
         this.inventory = new NginxInventory(exchangeUrl, http);
         this.enforcementLog = enforcementLog;
     }
@@ -177,7 +186,7 @@ public class NginxBackend implements Backend {
             if (!(header ? rewrittenByRunningNginx(name) : refusedByRunningNginx(name))) {
                 change(before, "restored");
                 throw new BackendException("probe " + probeUrl.get() + " naming rule '" + name + "' was not " + (header ? "marked" : "refused") + " within "
-                        + PROBE_TIMEOUT.toSeconds() + " s after the reload: the running nginx does not enforce it"
+                        + probeTimeout.toSeconds() + " s after the reload: the running nginx does not enforce it"
                         + (header ? " (response header rules need " + LOCATION_INCLUDE + " included in each location that proxies to Exchange)" : ""),
                         "restored: the previous rules written and nginx reloaded");
             }
@@ -201,7 +210,7 @@ public class NginxBackend implements Backend {
      * {@code enforced} gets the answer, or empty when nginx accepted the connection and closed it without one.
      */
     private boolean probe(String ruleName, Predicate<Optional<HttpResponse<Void>>> enforced) {
-        long deadline = System.nanoTime() + PROBE_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + probeTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 if (enforced.test(Optional.of(http.send(HttpRequest.newBuilder(probeUrl.get()).header(PROBE_HEADER, ruleName)
