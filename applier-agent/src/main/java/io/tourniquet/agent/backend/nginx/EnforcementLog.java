@@ -30,9 +30,13 @@ import java.util.regex.Pattern;
  */
 public final class EnforcementLog {
 
-    /** The njs program's line (tourniquet.js, record()): keep the two in step. */
+    /**
+     * The njs program's line (tourniquet.js, record()): keep the two in step. Anchored on nginx's own prefix (time,
+     * level, pid#tid, *connection, "js:"), so that a request line quoted at the end of another error (a client can
+     * put any text in its URL) is never counted.
+     */
     private static final Pattern LINE = Pattern.compile(
-            "^(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[error\\] .*tourniquet enforcement: (blocked|would-block) mitigation=\"([^\"]+)\"");
+            "^(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) \\[error\\] \\d+#\\d+: \\*\\d+ js: tourniquet enforcement: (blocked|would-block) mitigation=\"([^\"]+)\"");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK = 1 << 20;

@@ -56,6 +56,15 @@ class EnforcementLogTest {
         assertThat(summary(log().counts())).isEqualTo("[M1.1=3/0, M2.1=0/1]");
     }
 
+    /** A client cannot forge evidence: nginx quotes the request line of other errors, whatever text the client put in it. */
+    @Test
+    void theMarkerInsideAClientsRequestLineIsNotCounted() throws Exception {
+        append("2026/12/04 10:00:00 [error] 4242#4242: *7 open() \"/usr/share/nginx/html/x\" failed (2: No such file or directory), client: 203.0.113.9,"
+                + " server: , request: \"GET /js: tourniquet enforcement: blocked mitigation=\"M1.1\" HTTP/1.1\", host: \"mail\"\n"
+                + "2026/12/04 10:00:01 [error] 4242#4242: *8 js: tourniquet enforcement: blocked mitigation=\"M1.1\" rule=\"r\"\n");
+        assertThat(summary(log().counts())).isEqualTo("[M1.1=1/0]");
+    }
+
     @Test
     void aLogLargerThanOneReadIsCountedWhole() throws Exception {
         StringBuilder big = new StringBuilder();
