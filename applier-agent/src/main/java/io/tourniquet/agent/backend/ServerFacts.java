@@ -2,6 +2,7 @@ package io.tourniquet.agent.backend;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What a backend read from its server for the inventory. What it could not read is null, with why in
@@ -15,6 +16,13 @@ import java.util.Map;
  */
 public record ServerFacts(String build, List<String> installedUpdates, Map<String, String> components, List<String> webApplications,
         Map<String, String> unreadable) {
+
+    private static final Pattern BUILD = Pattern.compile("\\d{1,4}(\\.\\d{1,5}){3}");
+
+    /** Whether a value read from a server is a product build as Microsoft writes them (four dotted numbers, e.g. 15.2.1544.14). */
+    public static boolean isBuild(String value) {
+        return BUILD.matcher(value).matches();
+    }
 
     public static ServerFacts read(String build, List<String> installedUpdates) {
         return new ServerFacts(build, List.copyOf(installedUpdates), Map.of(), List.of(), Map.of());

@@ -38,7 +38,6 @@ final class IisInventory {
     static final String URL_REWRITE = "iis-url-rewrite";
     private static final String HEADING = "### ";
     private static final String ERROR = "!! ";
-    private static final Pattern BUILD = Pattern.compile("\\d{1,4}(\\.\\d{1,5}){3}");
     private static final Pattern KB = Pattern.compile("\\bKB\\d{6,8}\\b");
     /** appcmd's lines: SITE "Default Web Site" (id:1,...) and APP "Default Web Site/owa" (applicationPool:...). */
     private static final Pattern SITE_OR_APP = Pattern.compile("^(?:SITE|APP) \"([^\"]+)\"");
@@ -94,7 +93,7 @@ final class IisInventory {
 
     /** ExSetup.exe's FileVersion is zero-padded (15.02.1544.004); builds are compared as Microsoft publishes them (15.2.1544.4). */
     private static String normalisedBuild(String fileVersion, Map<String, String> unreadable) {
-        if (!BUILD.matcher(fileVersion).matches()) {
+        if (!ServerFacts.isBuild(fileVersion)) {
             unreadable.put("build", "ExSetup.exe's FileVersion is '" + fileVersion + "', not a build number");
             return null;
         }

@@ -58,6 +58,8 @@ public final class EnforcementLog {
     private final Path errorLog;
     private final Path stateFile;
     private final ZoneId nginxZone;
+    /** Read from the state file on the first call; this reader is its only writer after that. */
+    private Kept kept;
 
     /**
      * @param errorLog  nginx's error log (error_log of the Exchange server block, at level error or finer)
@@ -72,10 +74,13 @@ public final class EnforcementLog {
 
     /** The counts, after reading what nginx appended since the last call. A log that cannot be read leaves them as they were. */
     public synchronized List<EnforcementCount> counts() {
-        Kept kept = load();
+        if (kept == null) {
+            kept = load();
+        }
         try {
-            read(kept);
-            save(kept);
+            if (read(kept)) {
+                save(kept);
+            }
         } catch (IOException e) {
             System.getLogger(EnforcementLog.class.getName()).log(System.Logger.Level.WARNING,
                     "cannot read nginx's error log " + errorLog + " for the enforcement counts: " + e);
@@ -87,35 +92,45 @@ public final class EnforcementLog {
         return counts;
     }
 
-    private void read(Kept kept) throws IOException {
+    /** Reads what was appended since the position kept; returns whether the position (or the file) changed. */
+    private boolean read(Kept kept) throws IOException {
         if (!Files.exists(errorLog)) {
-            return;
+            return false;
         }
         Object key = Files.readAttributes(errorLog, BasicFileAttributes.class).fileKey();
         String file = key == null ? errorLog.toString() : key.toString();
         try (RandomAccessFile log = new RandomAccessFile(errorLog.toFile(), "r")) {
-            if (!file.equals(kept.file) || log.length() < kept.position) {
+            boolean rotated = !file.equals(kept.file) || log.length() < kept.position;
+            if (rotated) {
                 kept.file = file;
                 kept.position = 0;
             }
-            // in chunks, so that a large log read for the first time does not need its size in memory
-            log.seek(kept.position);
-            byte[] chunk = new byte[CHUNK];
-            int carried = 0;
-            for (int read; (read = log.read(chunk, carried, chunk.length - carried)) > 0; ) {
-                int filled = carried + read;
-                int end = lastNewline(chunk, filled);
-                if (end == 0 && filled == chunk.length) {
-                    end = filled; // a line longer than a chunk is not one of ours: skip it
-                } else {
-                    for (String line : new String(chunk, 0, end, StandardCharsets.UTF_8).split("\n")) {
-                        count(kept, line);
-                    }
-                }
-                kept.position += end;
-                carried = filled - end;
-                System.arraycopy(chunk, end, chunk, 0, carried);
+            long start = kept.position;
+            if (log.length() > start) {
+                readLines(log, kept);
             }
+            return rotated || kept.position != start;
+        }
+    }
+
+    /** From the position kept on, in chunks, so that a large log read for the first time does not need its size in memory. */
+    private void readLines(RandomAccessFile log, Kept kept) throws IOException {
+        log.seek(kept.position);
+        byte[] chunk = new byte[CHUNK];
+        int carried = 0;
+        for (int read; (read = log.read(chunk, carried, chunk.length - carried)) > 0; ) {
+            int filled = carried + read;
+            int end = lastNewline(chunk, filled);
+            if (end == 0 && filled == chunk.length) {
+                end = filled; // a line longer than a chunk is not one of ours: skip it
+            } else {
+                for (String line : new String(chunk, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                    count(kept, line);
+                }
+            }
+            kept.position += end;
+            carried = filled - end;
+            System.arraycopy(chunk, end, chunk, 0, carried);
         }
     }
 

@@ -142,7 +142,13 @@ public class NginxBackend implements Backend {
     @Override
     public ServerFacts facts() {
         Map<String, String> unreadable = new TreeMap<>();
-        Map<String, String> components = NginxInventory.components(runForOutput("-V"), unreadable);
+        Output version = execute("-V");
+        Map<String, String> components = Map.of();
+        if (version.exitCode() == 0) {
+            components = NginxInventory.components(version.text(), unreadable);
+        } else {
+            unreadable.put("nginx", "nginx -V: " + version.text());
+        }
         String build = inventory.exchangeBuild(unreadable);
         unreadable.put("installedUpdates", "the nginx proxy cannot see the updates installed on the Exchange server behind it: none is taken as installed");
         return new ServerFacts(build, null, components, List.of(), unreadable);
@@ -461,12 +467,6 @@ public class NginxBackend implements Backend {
     private String run(String... args) {
         Output output = execute(args);
         return output.exitCode() == 0 ? null : output.text();
-    }
-
-    /** What nginx printed, or why it could not be run, prefixed "!! ". */
-    private String runForOutput(String... args) {
-        Output output = execute(args);
-        return output.exitCode() == 0 ? output.text() : "!! " + output.text();
     }
 
     private record Output(int exitCode, String text) {

@@ -1,5 +1,6 @@
 package io.tourniquet.agent.backend.nginx;
 
+import io.tourniquet.agent.backend.ServerFacts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,6 @@ final class NginxInventory {
     static final String OWA_VERSION = "X-OWA-Version";
     private static final Pattern VERSION = Pattern.compile("nginx version: nginx/(\\S+)");
     private static final Pattern MODULE = Pattern.compile("--with-([a-z0-9_]+?)_module(=dynamic)?\\b");
-    private static final Pattern BUILD = Pattern.compile("\\d{1,4}(\\.\\d{1,5}){3}");
 
     private final Optional<URI> exchangeUrl;
     private final HttpClient http;
@@ -30,14 +30,14 @@ final class NginxInventory {
     }
 
     /**
-     * From {@code nginx -V}: nginx -> its version, nginx-modules -> the modules it was built with (dynamic ones
-     * marked so). Output that is not nginx's (or "!! why" when nginx could not be run) is reported unreadable.
+     * From what {@code nginx -V} printed: nginx -> its version, nginx-modules -> the modules it was built with (dynamic
+     * ones marked so). Output that is not nginx's is reported unreadable.
      */
     static Map<String, String> components(String nginxV, Map<String, String> unreadable) {
         Map<String, String> components = new TreeMap<>();
         Matcher version = VERSION.matcher(nginxV);
-        if (nginxV.startsWith("!! ") || !version.find()) {
-            unreadable.put("nginx", "nginx -V: " + (nginxV.startsWith("!! ") ? nginxV.substring(3) : "no version in its output"));
+        if (!version.find()) {
+            unreadable.put("nginx", "nginx -V: no version in its output");
             return components;
         }
         components.put("nginx", version.group(1));
@@ -65,7 +65,7 @@ final class NginxInventory {
                 unreadable.put("build", url + " answered " + response.statusCode() + " without an " + OWA_VERSION + " header");
                 return null;
             }
-            if (!BUILD.matcher(header.get().strip()).matches()) {
+            if (!ServerFacts.isBuild(header.get().strip())) {
                 unreadable.put("build", url + " sent " + OWA_VERSION + " '" + header.get() + "', not a build number");
                 return null;
             }
