@@ -6,8 +6,8 @@ CREATE TABLE enforcement (
     mitigation_id  VARCHAR(64)  NOT NULL,
     blocked        BIGINT       NOT NULL,
     would_block    BIGINT       NOT NULL,
-    first_seen     TIMESTAMP WITH TIME ZONE,
-    last_seen      TIMESTAMP WITH TIME ZONE,
+    first_seen     TIMESTAMP WITH TIME ZONE NOT NULL,
+    last_seen      TIMESTAMP WITH TIME ZONE NOT NULL,
     reported_at    TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (tenant_id, server_id, mitigation_id)
 );

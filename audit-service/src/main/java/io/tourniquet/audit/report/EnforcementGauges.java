@@ -7,14 +7,13 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * The requests refused across the fleet, per mitigation, as gauges for the SOC's dashboards:
  * {@code tourniquet.audit.requests.blocked} and {@code tourniquet.audit.requests.would.block} (log-only), summed over
- * every server from the enforcement table, refreshed every minute.
+ * every server by the database, refreshed every minute.
  */
 @ApplicationScoped
 public class EnforcementGauges {
@@ -40,14 +39,9 @@ public class EnforcementGauges {
     @Scheduled(identity = "enforcement-gauges", every = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
         try {
-            Map<String, long[]> totals = new TreeMap<>();
-            for (Reports.Enforcement e : reports.enforcement(null)) {
-                long[] sum = totals.computeIfAbsent(e.mitigationId(), id -> new long[2]);
-                sum[0] += e.blocked();
-                sum[1] += e.wouldBlock();
-            }
-            blocked.register(totals.entrySet().stream().map(t -> MultiGauge.Row.of(Tags.of("mitigation", t.getKey()), t.getValue()[0])).toList(), true);
-            wouldBlock.register(totals.entrySet().stream().map(t -> MultiGauge.Row.of(Tags.of("mitigation", t.getKey()), t.getValue()[1])).toList(), true);
+            List<Reports.EnforcementTotal> totals = reports.enforcementTotals();
+            blocked.register(totals.stream().map(t -> MultiGauge.Row.of(Tags.of("mitigation", t.mitigationId()), t.blocked())).toList(), true);
+            wouldBlock.register(totals.stream().map(t -> MultiGauge.Row.of(Tags.of("mitigation", t.mitigationId()), t.wouldBlock())).toList(), true);
         } catch (Exception e) {
             LOG.errorf(e, "enforcement gauges not refreshed; the next refresh runs on schedule");
         }

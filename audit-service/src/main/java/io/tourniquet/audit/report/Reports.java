@@ -170,8 +170,8 @@ public class Reports {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Enforcement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), instant(rs.getTimestamp(6)),
-                            instant(rs.getTimestamp(7)), rs.getTimestamp(8).toInstant()));
+                    rows.add(new Enforcement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                            rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant(), rs.getTimestamp(8).toInstant()));
                 }
             }
             c.rollback();
@@ -179,8 +179,21 @@ public class Reports {
         return rows;
     }
 
-    private static Instant instant(Timestamp at) {
-        return at == null ? null : at.toInstant();
+    /** Requests refused (and would-be refused, log-only) per mitigation, summed over every server. */
+    public record EnforcementTotal(String mitigationId, long blocked, long wouldBlock) {
+    }
+
+    public List<EnforcementTotal> enforcementTotals() throws SQLException {
+        List<EnforcementTotal> totals = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT mitigation_id, SUM(blocked), SUM(would_block) FROM enforcement GROUP BY mitigation_id ORDER BY mitigation_id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                totals.add(new EnforcementTotal(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+            }
+            c.rollback();
+        }
+        return totals;
     }
 
     public List<EvidenceRow> evidence(String tenant, Instant from, Instant to) throws SQLException {

@@ -65,8 +65,7 @@ final class EnforcementProjection {
                     write.setString(8, count.getMitigationId());
                     write.executeUpdate();
                     if (count.getBlocked() > blocked || count.getWouldBlock() > wouldBlock) {
-                        grown.add(blockedEvent(heartbeat, count, count.getBlocked() - Math.min(blocked, count.getBlocked()),
-                                count.getWouldBlock() - Math.min(wouldBlock, count.getWouldBlock())));
+                        grown.add(blockedEvent(heartbeat, count, Math.max(0, count.getBlocked() - blocked), Math.max(0, count.getWouldBlock() - wouldBlock)));
                     }
                 }
             }
