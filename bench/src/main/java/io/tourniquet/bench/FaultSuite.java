@@ -319,7 +319,7 @@ public final class FaultSuite {
     private long killDuringFanOut(Step step, String service) throws Exception {
         step.publish();
         step.awaitFirstCommand();
-        services.get(service).kill();
+        services.kill(service);
         step.notes.put("killed", service);
         step.notes.put("commandsSeenWhenKilled", step.ledger.commanded(step.mitigation, s -> true).size());
         return System.currentTimeMillis();
@@ -329,7 +329,7 @@ public final class FaultSuite {
     private long auditKilled(Step step) throws Exception {
         step.publish();
         step.await(() -> storedRows(step.mitigation) > 0, "audit row for " + step.mitigation);
-        services.get(AUDIT).kill();
+        services.kill(AUDIT);
         step.notes.put("rowsStoredWhenKilled", storedRows(step.mitigation));
         return System.currentTimeMillis();
     }
@@ -379,7 +379,7 @@ public final class FaultSuite {
         step.publish();
         String self = tenants.get(0) + "/" + REAL_AGENT;
         step.await(() -> step.ledger.commanded(step.mitigation, self::equals).size() == 1, "the real agent's command");
-        services.get(AGENT).kill();
+        services.kill(AGENT);
         step.notes.put("agentResultWhenKilled", step.ledger.results(step.mitigation, self::equals) > 0);
         return System.currentTimeMillis();
     }

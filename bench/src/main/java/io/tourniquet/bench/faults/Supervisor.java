@@ -51,6 +51,16 @@ public final class Supervisor implements AutoCloseable {
         return running.get(name);
     }
 
+    /**
+     * SIGKILL of the service's process, then started again at once, as systemd does on the child's exit signal: the restart
+     * is recorded before this returns, so the step that killed it always sees it (the half-second check could come after
+     * a small fleet had already finished).
+     */
+    public void kill(String name) throws InterruptedException {
+        running.get(name).kill();
+        restartEnded();
+    }
+
     /** Leaves the service down when it ends (a stop on purpose), until {@link #release(String)}. */
     public void hold(String name) {
         held.add(name);
