@@ -239,7 +239,8 @@ public final class FaultSuite {
             fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
             Files.writeString(fleetFile, lines);
             try (FleetProcess simulator = FleetProcess.start(options.home(), 0, Duration.ZERO, 0, broker.bootstrapServers(),
-                    identities.clientConfig("faults-administrator", administratorSettings), fleetFile, keys, logs.resolve("fleet-simulator.log"))) {
+                    identities.clientConfig("faults-administrator", administratorSettings), fleetFile, keys, work.resolve("fleet-state"),
+                    logs.resolve("fleet-simulator.log"))) {
                 simulator.awaitLine("fleet ready", Duration.ofMinutes(3));
                 awaitAllReady();
                 Bench.awaitPolicyCaughtUp(kafka, Duration.ofMinutes(5));

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -39,6 +40,10 @@ final class FleetFollower implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Long> published = new HashMap<>();
     private final Map<String, Map<String, Long>> commanded = new HashMap<>();
+    /** Per mitigation and server: when this reader first saw the command (bench clock): visible to a reader from then on. */
+    private final Map<String, Map<String, Long>> commandSeen = new HashMap<>();
+    private final RecordSizes commandSizes = new RecordSizes();
+    private final RecordSizes resultSizes = new RecordSizes();
     private final Map<String, Map<String, Long>> applied = new HashMap<>();
     private final Map<String, Map<String, Long>> failed = new HashMap<>();
     /** Per mitigation and server: the distinct commands sent, the distinct applied results (an agent re-reporting one result counts once). */
@@ -98,6 +103,20 @@ final class FleetFollower implements AutoCloseable {
 
     Map<String, Long> commanded(String mitigation, Predicate<String> servers) {
         return of(commanded, mitigation, servers);
+    }
+
+    Map<String, Long> commandSeen(String mitigation, Predicate<String> servers) {
+        return of(commandSeen, mitigation, servers);
+    }
+
+    /** The mean size on the wire (key, value and headers) of the signed commands read so far. */
+    int meanCommandBytes() {
+        return commandSizes.mean();
+    }
+
+    /** The mean size on the wire of the agents' results (applied, failed) read so far. */
+    int meanResultBytes() {
+        return resultSizes.mean();
     }
 
     Map<String, Long> applied(String mitigation, Predicate<String> servers) {
@@ -161,6 +180,7 @@ final class FleetFollower implements AutoCloseable {
 
     private int poll() {
         var records = consumer.poll(Duration.ofMillis(200));
+        long readAt = System.currentTimeMillis();
         for (ConsumerRecord<String, byte[]> r : records) {
             Object value;
             try {
@@ -181,13 +201,17 @@ final class FleetFollower implements AutoCloseable {
             String server = Topics.tenantOf(r.topic()) + "/" + r.key();
             if (value instanceof SignedCommand c && AvroCodec.get().decode(bytes(c.getPayload())) instanceof ApplyCommand apply) {
                 commanded.computeIfAbsent(apply.getDefinition().getId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                commandSeen.computeIfAbsent(apply.getDefinition().getId(), k -> new HashMap<>()).putIfAbsent(server, readAt);
+                commandSizes.add(r);
                 add(commandIds, apply.getDefinition().getId(), server, apply.getCommandId());
             } else if (value instanceof MitigationApplied a) {
                 applied.computeIfAbsent(a.getCommand().getMitigationId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                resultSizes.add(r);
                 add(appliedEventIds, a.getCommand().getMitigationId(), server, a.getEventId());
                 auditable(a.getCommand().getMitigationId(), a.getEventId());
             } else if (value instanceof MitigationFailed f) {
                 failed.computeIfAbsent(f.getCommand().getMitigationId(), k -> new HashMap<>()).putIfAbsent(server, r.timestamp());
+                resultSizes.add(r);
                 auditable(f.getCommand().getMitigationId(), f.getEventId());
             } else if (value instanceof MitigationSkipped k && k.getCommand() != null) {
                 auditable(k.getCommand().getMitigationId(), k.getEventId());
@@ -199,6 +223,25 @@ final class FleetFollower implements AutoCloseable {
             }
         }
         return records.count();
+    }
+
+    /** Running mean of record sizes as the broker stores them (key, value, header names and values). */
+    private static final class RecordSizes {
+        private long bytes;
+        private long count;
+
+        void add(ConsumerRecord<String, byte[]> r) {
+            long size = Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+            for (Header header : r.headers()) {
+                size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+            }
+            bytes += size;
+            count++;
+        }
+
+        int mean() {
+            return count == 0 ? 0 : (int) (bytes / count);
+        }
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

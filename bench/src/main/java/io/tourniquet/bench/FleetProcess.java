@@ -22,6 +22,11 @@ import java.util.regex.Pattern;
  */
 final class FleetProcess implements AutoCloseable {
 
+    /** What the simulated fleet is, for the bench's JSON. */
+    static final String MODEL = "one process, the agent's own classes: a consumer in a group of its own per tenant, each server's state written "
+            + "and forced to disk twice per command, heartbeats every 60 s, inventory every 15 min and a drift check every 5 min per server, "
+            + "one producer for every server's results; offline = the tenant's consumer closed, back = it rejoins and fetches";
+
     private final Process process;
     private final Writer control;
     private final Path log;
@@ -32,19 +37,22 @@ final class FleetProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** @param kafkaConfig the client settings file the simulator connects with (null: plaintext) */
+    /**
+     * @param kafkaConfig the client settings file the simulator connects with (null: plaintext)
+     * @param stateDir where each simulated server keeps its state file, as a real agent does
+     */
     static FleetProcess start(Path home, int canaries, Duration applyLatency, double failureRate, String kafka, Path kafkaConfig, Path fleetFile,
-            Path keys, Path log) throws IOException {
+            Path keys, Path stateDir, Path log) throws IOException {
         Path bench = home.resolve("bench/target");
         if (!Files.isRegularFile(bench.resolve("bench.jar")) || !Files.isDirectory(bench.resolve("lib"))) {
             throw new IllegalStateException(bench + " has no bench.jar and lib/: build first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx2g", "-XX:+UseParallelGC",
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx3g", "-XX:+UseParallelGC",
                 "-cp", bench.resolve("bench.jar") + ":" + bench.resolve("lib") + "/*", FleetSimulator.class.getName(),
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + keys.resolve("policy-signing.pub"),
                 "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--agent-key-seed=" + keys.resolve(Bench.FLEET_KEY_SEED), "--canaries=" + canaries,
-                "--apply-latency=" + applyLatency.toMillis() + "ms", "--failure-rate=" + failureRate));
+                "--apply-latency=" + applyLatency.toMillis() + "ms", "--failure-rate=" + failureRate, "--state-dir=" + stateDir));
         if (kafkaConfig != null) {
             command.add("--kafka-config=" + kafkaConfig);
         }
@@ -55,7 +63,7 @@ final class FleetProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Takes this share of the servers of tenants starting with the prefix offline; how many went. */
+    /** Takes this share of the tenants starting with the prefix offline (their consumers closed); how many servers went. */
     long takeOffline(double share, String tenantPrefix) throws Exception {
         int seen = count("servers offline");
         send("offline " + share + " " + tenantPrefix);

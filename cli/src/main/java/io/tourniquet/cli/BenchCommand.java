@@ -35,8 +35,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--canaries", paramLabel = "N", defaultValue = "10", description = "canary servers of the rollout tenant (default: ${DEFAULT-VALUE})")
     int canaries;
 
-    @Option(names = "--offline", paramLabel = "SHARE", defaultValue = "0.1", description = "share of the fleet taken offline and back (default: ${DEFAULT-VALUE})")
+    @Option(names = "--offline", paramLabel = "SHARE", defaultValue = "0.1", description = "share of the regular tenants taken offline (their consumers closed) and back (default: ${DEFAULT-VALUE})")
     double offline;
+
+    @Option(names = "--real-agents", paramLabel = "N", defaultValue = "20",
+            description = "real applier-agent processes in the fleet, one server each in the first regular tenants (default: ${DEFAULT-VALUE})")
+    int realAgents;
 
     @Option(names = "--record-size", paramLabel = "BYTES", defaultValue = "0", description = "pad each mitigation to this size; 0: as it is")
     int recordSize;
@@ -65,13 +69,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tenants < 1 || servers < 1 || scenarioServers < 1 || canaries < 0 || offline < 0 || offline > 1 || failureRate < 0 || failureRate > 1) {
-            throw new IllegalArgumentException("sizes must be at least 1, --canaries at least 0, --offline and --failure-rate between 0 and 1");
+        if (tenants < 1 || servers < 1 || scenarioServers < 1 || canaries < 0 || realAgents < 0 || offline < 0 || offline > 1 || failureRate < 0 || failureRate > 1) {
+            throw new IllegalArgumentException("sizes must be at least 1, --canaries and --real-agents at least 0, --offline and --failure-rate between 0 and 1");
         }
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
         var options = new Bench.Options(home, tenants, servers, scenarioServers, canaries, recordSize, Duration.ofMillis(applyLatencyMs),
-                failureRate, offline, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka);
+                failureRate, offline, realAgents, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka);
         var figures = new Bench(System.out).run(options); // progress as it goes
         var writer = spec.commandLine().getOut();
         writer.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));

@@ -25,22 +25,29 @@ class BenchIT {
     void theBenchmarkRunsEveryScenarioAtATinySizeAndWritesItsFigures() throws Exception {
         Path home = Path.of(System.getProperty("tourniquet.home", "..")).toAbsolutePath().normalize();
         Path out = Files.createTempDirectory(Path.of("target"), "bench-").resolve("figures.json");
-        // 2 tenants x 3 servers, scenario tenants of 4 servers with 1 canary, half the regular servers offline, 300 audit events
-        new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 300, Duration.ofSeconds(2),
+        // 2 tenants x 3 simulated servers and a real agent process each, scenario tenants of 4 servers with 1 canary, half the
+        // regular tenants offline, 300 audit events
+        new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 2, 300, Duration.ofSeconds(2),
                 POSTGRES_URL, out, false));
 
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         JsonNode run = figures.path("oneMitigation");
         assertThat(figures.path("kafkaSecurity").asText()).as("on the broker ./tourniquet up runs").startsWith("TLS + SCRAM-SHA-512 + ACLs");
-        assertThat(figures.path("firstMitigationAfterStart").path("applied").asInt()).as("the first mitigation too").isEqualTo(6);
-        assertThat(run.path("servers").asInt()).isEqualTo(6);
-        assertThat(run.path("applied").asInt()).as("every regular server applied the mitigation").isEqualTo(6);
-        assertThat(run.path("timeToMitigateMs").path("count").asInt()).isEqualTo(6);
+        assertThat(figures.path("fleet").path("model").asText()).contains("a consumer in a group of its own per tenant", "forced to disk");
+        assertThat(figures.path("firstMitigationAfterStart").path("applied").asInt()).as("the first mitigation too").isEqualTo(8);
+        assertThat(run.path("servers").asInt()).isEqualTo(8);
+        assertThat(run.path("applied").asInt()).as("every regular server applied the mitigation, the real agents too").isEqualTo(8);
+        assertThat(run.path("timeToMitigateMs").path("count").asInt()).isEqualTo(8);
         assertThat(run.path("timeToMitigateMs").has("p99")).isTrue();
+        assertThat(run.path("realAgents").path("timeToMitigateMs").path("count").asInt()).as("reported on their own").isEqualTo(2);
         assertThat(run.path("stages").path("ingestMs").asLong()).as("the mitigation went through the feed-ingestor").isPositive();
-        assertThat(run.path("stages").path("policyFanOutMs").path("count").asInt()).isEqualTo(6);
+        assertThat(run.path("stages").path("policyFanOutMs").path("count").asInt()).isEqualTo(8);
+        assertThat(run.path("stages").path("agentApplyMs").path("count").asInt()).isEqualTo(8);
         assertThat(run.path("stages").path("auditStoredMs").isNumber()).isTrue();
         assertThat(run.path("throughput").path("pipelineShareOfRawKafkaPercent").asDouble()).isPositive();
+        assertThat(run.path("timeToMitigateAsMultipleOfRawKafka").path("p99").asDouble()).isPositive();
+        assertThat(figures.path("firstMitigationAfterStart").path("timeToMitigateAsMultipleOfRawKafka").path("p99").asDouble()).isPositive();
+        assertThat(figures.path("machine").path("loadAverageBefore").asText()).matches("[\\d.]+ [\\d.]+ [\\d.]+");
 
         JsonNode rollout = figures.path("stagedRollout");
         assertThat(rollout.path("applied").asInt()).isEqualTo(4);
@@ -64,7 +71,16 @@ class BenchIT {
         for (String schema : List.of(postgres.path("schema").asText(), pipelineSchema)) {
             assertThat(new PostgresSchema(POSTGRES_URL, "postgres", schema).exists()).as("schema %s left behind", schema).isFalse();
         }
-        assertThat(figures.path("rawKafka").path("consumePerSecond").asDouble()).isPositive();
+        JsonNode raw = figures.path("rawKafka");
+        assertThat(raw.path("records").asInt()).as("a command and a result per regular server").isEqualTo(12);
+        assertThat(raw.path("recordBytes").path("command").asInt()).as("the pipeline's measured command size").isGreaterThan(100);
+        assertThat(raw.path("recordBytes").path("result").asInt()).isGreaterThan(100);
+        assertThat(raw.path("fleetTimeMs").asLong()).isPositive();
+        assertThat(raw.path("serversPerSecond").asDouble()).isPositive();
+        String chart = Files.readString(out.resolveSibling(figures.path("chart").asText()));
+        assertThat(chart).startsWith("<svg").contains("steady state: time to mitigate", "first mitigation after start: - agent apply",
+                "offline come back: after coming back");
+        assertThat(out.resolveSibling("figures.html")).exists();
         assertThat(figures.path("processes").path("policy-service").path("peakRssMb").asLong()).isPositive();
         assertThat(figures.path("agentFootprint").path("appliedEveryMitigation").asBoolean()).isTrue();
         assertThat(figures.path("agentFootprint").path("rssMb").asLong()).isPositive();
