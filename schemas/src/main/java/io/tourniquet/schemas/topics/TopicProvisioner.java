@@ -1,7 +1,9 @@
 package io.tourniquet.schemas.topics;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
@@ -18,6 +20,12 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicProvisioner implements AutoCloseable {
 
     public static final String CLIENT_ID = "tourniquet-topic-provisioner";
+
+    /**
+     * KRaft refuses a request that would write more than 10,000 metadata records at once ("Unable to perform excessively
+     * large batch operation"); a request is kept to half of that.
+     */
+    static final int RECORDS_PER_REQUEST = 5_000;
 
     private final Admin admin;
     private final Duration timeout;
@@ -41,33 +49,62 @@ public final class TopicProvisioner implements AutoCloseable {
     public Set<String> ensure(Collection<TopicSpec> specs) {
         try {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            var missing = specs.stream().filter(s -> !existing.contains(s.name())).toList();
-            if (missing.isEmpty()) {
-                return Set.of();
-            }
-            var result = admin.createTopics(missing.stream().map(TopicSpec::toNewTopic).toList());
+            List<TopicSpec> missing = specs.stream().filter(s -> !existing.contains(s.name())).toList();
             Set<String> created = new HashSet<>();
-            for (var entry : result.values().entrySet()) {
-                try {
-                    entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                    created.add(entry.getKey());
-                } catch (ExecutionException e) {
-                    // under ACLs a principal sees only the topics it may describe: a topic it may not create either
-                    // exists already (the deployment made it) or is not this service's to make; using it tells which
-                    if (!(e.getCause() instanceof TopicExistsException) && !(e.getCause() instanceof TopicAuthorizationException)) {
-                        throw e;
-                    }
-                }
+            for (List<TopicSpec> slice : slices(missing)) {
+                created.addAll(create(slice));
             }
             return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create topics "
-                    + specs.stream().map(TopicSpec::name).toList() + " within " + timeout.toSeconds()
-                    + " s: Kafka broker unreachable or refusing (" + (e.getCause() == null ? e : e.getCause()) + ")", e);
+            List<String> names = specs.stream().map(TopicSpec::name).toList();
+            throw new IllegalStateException("cannot create topics " + (names.size() <= 10 ? names : names.subList(0, 10) + " and " + (names.size() - 10)
+                    + " more") + " within " + timeout.toSeconds() + " s: Kafka broker unreachable or refusing (" + (e.getCause() == null ? e : e.getCause()) + ")", e);
         }
+    }
+
+    /**
+     * The topics in order, in requests of at most {@link #RECORDS_PER_REQUEST} metadata records each (a topic record, a
+     * record per partition and one per config); a topic larger than that goes alone.
+     */
+    static List<List<TopicSpec>> slices(List<TopicSpec> topics) {
+        List<List<TopicSpec>> slices = new ArrayList<>();
+        List<TopicSpec> slice = new ArrayList<>();
+        int records = 0;
+        for (TopicSpec topic : topics) {
+            int size = 1 + topic.partitions() + topic.configs().size();
+            if (!slice.isEmpty() && records + size > RECORDS_PER_REQUEST) {
+                slices.add(slice);
+                slice = new ArrayList<>();
+                records = 0;
+            }
+            slice.add(topic);
+            records += size;
+        }
+        if (!slice.isEmpty()) {
+            slices.add(slice);
+        }
+        return slices;
+    }
+
+    private Set<String> create(List<TopicSpec> slice) throws InterruptedException, ExecutionException, TimeoutException {
+        var result = admin.createTopics(slice.stream().map(TopicSpec::toNewTopic).toList());
+        Set<String> created = new HashSet<>();
+        for (var entry : result.values().entrySet()) {
+            try {
+                entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                created.add(entry.getKey());
+            } catch (ExecutionException e) {
+                // under ACLs a principal sees only the topics it may describe: a topic it may not create either
+                // exists already (the deployment made it) or is not this service's to make; using it tells which
+                if (!(e.getCause() instanceof TopicExistsException) && !(e.getCause() instanceof TopicAuthorizationException)) {
+                    throw e;
+                }
+            }
+        }
+        return created;
     }
 
     @Override

@@ -52,7 +52,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -211,9 +210,7 @@ class KubernetesManifestsTest {
                 t.getSpec().getConfig().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))))));
         Map<String, String> expectedTopics = new TreeMap<>();
         for (TopicSpec spec : Topics.central()) {
-            Map<String, String> config = new TreeMap<>(spec.configs());
-            config.remove(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG); // the cluster's, per overlay
-            expectedTopics.put(spec.name(), spec.partitions() + " " + config);
+            expectedTopics.put(spec.name(), spec.partitions() + " " + new TreeMap<>(spec.configs()));
         }
         assertThat(topics).isEqualTo(expectedTopics);
 

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The Strimzi resources that come from the code's own tables: a KafkaTopic per fixed topic of {@link Topics#central()}
@@ -41,7 +40,6 @@ final class StrimziManifests {
         List<Object> documents = new ArrayList<>();
         for (TopicSpec spec : Topics.central()) {
             Map<String, String> config = new TreeMap<>(spec.configs());
-            config.remove(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
             Map<String, Object> topicSpec = new LinkedHashMap<>();
             topicSpec.put("topicName", spec.name());
             topicSpec.put("partitions", spec.partitions());
