@@ -54,7 +54,8 @@ public final class Bench {
 
     /** What to run; {@code out}: where the JSON figures go. */
     public record Options(Path home, int tenants, int serversPerTenant, int scenarioServers, int canaries, int recordSize, Duration applyLatency,
-            double failureRate, double offlineShare, int realAgents, int auditEvents, Duration agentIdle, String postgresUrl, Path out, boolean plaintextKafka) {
+            double failureRate, double offlineShare, int realAgents, int auditEvents, Duration agentIdle, String postgresUrl, Path out, boolean plaintextKafka,
+            int brokers) {
     }
 
     static final String MITIGATION = "BENCH1";
@@ -83,14 +84,16 @@ public final class Bench {
                     + "read_committed follower, bench clock; the agent's result time when that came first): the commit wait is in this stage",
             "oneMitigation.stages.agentApplyMs", "command first seen by a reader -> the agent's result written",
             "oneMitigation.realAgents.timeToMitigateMs", "as timeToMitigateMs, for the real applier-agent processes of the fleet alone",
-            "oneMitigation.timeToMitigateAsMultipleOfRawKafka", "timeToMitigateMs / rawKafka.fleetTimeMs: the same fleet's records through bare Kafka",
+            "oneMitigation.timeToMitigateAsMultipleOfRawKafka", "timeToMitigateMs / rawKafka.fleetStopped.fleetTimeMs: the same fleet's records "
+                    + "through bare Kafka",
             "oneMitigation.stages.auditStoredMs", "last result written -> every applied state stored by the audit service (bench clock)",
             "oneMitigation.throughput.pipelineServersPerSecond", "servers with a result / (last result - feed pushed)",
-            "oneMitigation.throughput.pipelineShareOfRawKafkaPercent", "pipelineServersPerSecond / rawKafka.serversPerSecond",
-            "rawKafka", "bare Kafka on the same broker, while the fleet idles: per server one record of the pipeline's measured command size and "
+            "oneMitigation.throughput.pipelineShareOfRawKafkaPercent", "pipelineServersPerSecond / rawKafka.fleetStopped.serversPerSecond",
+            "rawKafka", "bare Kafka on the same broker, while the fleet idles (withFleetIdle) and after it stopped (fleetStopped, the services "
+                    + "still running): per server one record of the pipeline's measured command size and "
                     + "one of its result size, produced (acks=all, idempotent) to topics laid out as the tenants' (one per tenant, same "
                     + "partitions) and consumed at the same time",
-            "rawKafka.fleetTimeMs", "first record sent -> last record consumed, for as many servers as the regular fleet",
+            "rawKafka.*.fleetTimeMs", "first record sent -> last record consumed, for as many servers as the regular fleet",
             "machine.loadAverageBefore", "/proc/loadavg (1, 5, 15 min) just before the run: what else the machine was doing",
             "stagedRollout.commandWaves", "commands to the rollout tenant grouped by gaps over 300 ms, ms after the feed push",
             "unblockOneTenant.timeToMitigateMs", "unblock requested on the policy API (bench clock) -> applied result written",
@@ -142,19 +145,19 @@ public final class Bench {
         Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         LocalPki pki = options.plaintextKafka() ? null : LocalPki.in(work.resolve("tls"));
-        try (EmbeddedKafkaBroker broker = options.plaintextKafka() ? EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)
-                : EmbeddedKafkaBroker.startSecured(work.resolve("kafka"), 0, pki)) {
+        try (BenchKafka broker = BenchKafka.start(options.brokers(), pki, options.home(), work)) {
             // the bench's own clients (topics, the raw baseline, the follower, the fleet simulator acting for every
             // tenant's agents) are the broker's administrator; each service runs as its own principal under KafkaAcls
-            KafkaClients kafka = broker.adminClients();
+            KafkaClients kafka = broker.administrator();
             identities = pki == null ? null : new KafkaCredentials(work.resolve("credentials"), pki, broker.bootstrapServers());
             if (identities != null) {
                 List<String> principals = new ArrayList<>(List.of(KafkaAcls.FEED_INGESTOR, KafkaAcls.POLICY_SERVICE, KafkaAcls.AUDIT_SERVICE));
                 realAgentTenants(options).forEach(t -> principals.add(KafkaAcls.agent(t)));
-                broker.upsertUsers(identities.passwords(principals));
-                broker.allow(KafkaAcls.services());
-                realAgentTenants(options).forEach(t -> broker.allow(KafkaAcls.tenant(t)));
+                EmbeddedKafkaBroker.upsertUsers(kafka, identities.passwords(principals));
+                EmbeddedKafkaBroker.allow(kafka, KafkaAcls.services());
+                realAgentTenants(options).forEach(t -> EmbeddedKafkaBroker.allow(kafka, KafkaAcls.tenant(t)));
             }
+            result.put("kafka", broker.description());
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
             Path logs = work.resolve("logs");
             // the services validate tokens as in ./tourniquet up: the bench calls their APIs as the stack's automation client
@@ -184,7 +187,7 @@ public final class Bench {
             Path feedKey = work.resolve("keys/bench-feed.pub");
             BenchFeed feed = BenchFeed.create(feedKey, options.recordSize());
             Map<String, Long> pids = new LinkedHashMap<>();
-            pids.put("bench+kafka", ProcessHandle.current().pid());
+            pids.putAll(broker.processes());
             try {
                 PostgresSchema auditSchema = options.postgresUrl() == null ? null : PostgresSchema.fresh(options.postgresUrl(), POSTGRES_USER, "bench_");
                 Map<String, String> auditConfig = auditSchema == null
@@ -208,7 +211,7 @@ public final class Bench {
                 StringBuilder lines = new StringBuilder();
                 fleet.forEach((tenant, count) -> lines.append(tenant).append(' ').append(count).append('\n'));
                 Files.writeString(fleetFile, lines);
-                Path fleetKafka = identities == null ? null : identities.clientConfig("bench-administrator", broker.adminSettings());
+                Path fleetKafka = identities == null ? null : identities.clientConfig("bench-administrator", broker.administratorSettings());
                 FleetProcess simulator = FleetProcess.start(options.home(), options.canaries(), options.applyLatency(), options.failureRate(),
                         broker.bootstrapServers(), fleetKafka, fleetFile, keys, work.resolve("fleet-state"), logs.resolve("fleet-simulator.log"));
                 processes.add(simulator);
@@ -262,16 +265,23 @@ public final class Bench {
                     result.put("processes", processFigures);
 
                     // bare Kafka with the records the pipeline just moved, while the fleet idles as it did then
-                    Map<String, Object> raw = RawKafkaBaseline.measure(kafka, regularTenants.size(), regularServers, follower.meanCommandBytes(),
-                            follower.meanResultBytes());
-                    out.printf("raw Kafka: %s%n", raw);
+                    Map<String, Object> raw = new LinkedHashMap<>();
                     result.put("rawKafka", raw);
-                    compareWithRaw(firstAfterStart, raw);
-                    compareWithRaw(steady, raw);
+                    raw.put("withFleetIdle", rawKafka(kafka, regularTenants.size(), regularServers, follower));
 
                     result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, apiToken, simulator, options, regularExpected));
                     result.put("agentFootprint", realAgents.isEmpty() ? "no real agent (--real-agents=0)"
                             : agentFootprint(follower, realAgents.get(0), realAgentTenants(options).get(0), options));
+
+                    // and once the fleet is gone (its consumers, fsyncs and timers share these two cores): what Kafka alone
+                    // does here, the denominator of the ratios (the smaller one for the pipeline's share)
+                    closeQuietly(simulator);
+                    realAgents.forEach(Bench::closeQuietly);
+                    Map<String, Object> alone = rawKafka(kafka, regularTenants.size(), regularServers, follower);
+                    raw.put("fleetStopped", alone);
+                    raw.put("denominator", "fleetStopped");
+                    compareWithRaw(firstAfterStart, alone);
+                    compareWithRaw(steady, alone);
                 }
             } finally {
                 processes.forEach(Bench::closeQuietly);
@@ -280,7 +290,7 @@ public final class Bench {
         }
         Files.createDirectories(options.out().toAbsolutePath().getParent());
         Path chart = BenchChart.write(options.out(), String.format("Tourniquet bench %s: %d servers in %d tenants (%d real agents), %s",
-                result.get("startedAt"), servers, tenants.size(), realAgentTenants(options).size(), result.get("kafkaSecurity")), BenchChart.rows(result));
+                result.get("startedAt"), servers, tenants.size(), realAgentTenants(options).size(), result.get("kafka")), BenchChart.rows(result));
         result.put("chart", chart.getFileName().toString());
         Files.writeString(options.out(), JSON.writeValueAsString(result));
         return result;
@@ -336,6 +346,12 @@ public final class Bench {
         }
         m.put("throughput", throughput);
         return m;
+    }
+
+    private Map<String, Object> rawKafka(KafkaClients kafka, int tenants, int servers, FleetFollower follower) throws Exception {
+        Map<String, Object> raw = RawKafkaBaseline.measure(kafka, tenants, servers, follower.meanCommandBytes(), follower.meanResultBytes());
+        out.printf("raw Kafka: %s%n", raw);
+        return raw;
     }
 
     /** The mitigation's figures beside bare Kafka's of the same run: its time as a multiple, its throughput as a share. */

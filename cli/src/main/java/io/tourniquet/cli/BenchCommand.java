@@ -64,18 +64,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plaintext-kafka", description = "run on a plaintext broker (no TLS, SCRAM or ACLs), to measure what security costs")
     boolean plaintextKafka;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "1: one embedded broker (replication factor 1); 3: three broker processes, replication factor 3, min.insync.replicas=2")
+    int brokers;
+
     @Option(names = "--out", paramLabel = "FILE.json", description = "where the figures go (default: bench-results/bench-<time>.json)")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (brokers != 1 && brokers != 3) {
+            throw new IllegalArgumentException("--brokers is 1 or 3");
+        }
         if (tenants < 1 || servers < 1 || scenarioServers < 1 || canaries < 0 || realAgents < 0 || offline < 0 || offline > 1 || failureRate < 0 || failureRate > 1) {
             throw new IllegalArgumentException("sizes must be at least 1, --canaries and --real-agents at least 0, --offline and --failure-rate between 0 and 1");
         }
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
         var options = new Bench.Options(home, tenants, servers, scenarioServers, canaries, recordSize, Duration.ofMillis(applyLatencyMs),
-                failureRate, offline, realAgents, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka);
+                failureRate, offline, realAgents, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka, brokers);
         var figures = new Bench(System.out).run(options); // progress as it goes
         var writer = spec.commandLine().getOut();
         writer.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));

@@ -28,12 +28,13 @@ class BenchIT {
         // 2 tenants x 3 simulated servers and a real agent process each, scenario tenants of 4 servers with 1 canary, half the
         // regular tenants offline, 300 audit events
         new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 2, 300, Duration.ofSeconds(2),
-                POSTGRES_URL, out, false));
+                POSTGRES_URL, out, false, 1));
 
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         JsonNode run = figures.path("oneMitigation");
         assertThat(figures.path("kafkaSecurity").asText()).as("on the broker ./tourniquet up runs").startsWith("TLS + SCRAM-SHA-512 + ACLs");
         assertThat(figures.path("fleet").path("model").asText()).contains("a consumer in a group of its own per tenant", "forced to disk");
+        assertThat(figures.path("kafka").asText()).isEqualTo("one broker in the bench's process, replication factor 1");
         assertThat(figures.path("firstMitigationAfterStart").path("applied").asInt()).as("the first mitigation too").isEqualTo(8);
         assertThat(run.path("servers").asInt()).isEqualTo(8);
         assertThat(run.path("applied").asInt()).as("every regular server applied the mitigation, the real agents too").isEqualTo(8);
@@ -71,7 +72,8 @@ class BenchIT {
         for (String schema : List.of(postgres.path("schema").asText(), pipelineSchema)) {
             assertThat(new PostgresSchema(POSTGRES_URL, "postgres", schema).exists()).as("schema %s left behind", schema).isFalse();
         }
-        JsonNode raw = figures.path("rawKafka");
+        assertThat(figures.path("rawKafka").path("withFleetIdle").path("serversPerSecond").asDouble()).isPositive();
+        JsonNode raw = figures.path("rawKafka").path("fleetStopped");
         assertThat(raw.path("records").asInt()).as("a command and a result per regular server").isEqualTo(12);
         assertThat(raw.path("recordBytes").path("command").asInt()).as("the pipeline's measured command size").isGreaterThan(100);
         assertThat(raw.path("recordBytes").path("result").asInt()).isGreaterThan(100);

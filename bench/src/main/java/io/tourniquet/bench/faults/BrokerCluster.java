@@ -58,6 +58,11 @@ public final class BrokerCluster implements AutoCloseable {
         return String.join(",", nodes.stream().map(n -> "127.0.0.1:" + n.node().clientPort()).toList());
     }
 
+    /** The nodes' process ids, in node order. */
+    public List<Long> pids() {
+        return nodes.stream().map(BrokerProcess::pid).toList();
+    }
+
     /** SIGKILL of every node at once: the whole cluster crashes. */
     public void killAll() throws InterruptedException {
         for (BrokerProcess node : nodes) {

@@ -57,7 +57,7 @@ final class BrokerProcess {
             Files.createDirectories(logDir);
             // a log per start: what the broker said before a kill stays readable
             log = logDir.resolve("kafka-" + node.id() + "-" + (++starts) + ".log");
-            List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+            List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx1g", "-XX:+UseSerialGC",
                     "-cp", benchTarget.resolve("bench.jar") + ":" + benchTarget.resolve("lib") + "/*", BrokerProcess.class.getName(),
                     clusterDir.toString(), pkiDir.toString(), clusterId, node.toString()));
             cluster.forEach(n -> command.add(n.toString()));
@@ -83,6 +83,10 @@ final class BrokerProcess {
     /** SIGKILL: no controlled shutdown, open transactions and unflushed segments as a crash leaves them. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {
