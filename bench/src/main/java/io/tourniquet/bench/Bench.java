@@ -61,6 +61,7 @@ public final class Bench {
     static final String MITIGATION = "BENCH1";
     static final String SECOND_MITIGATION = "BENCH2";
     static final String THIRD_MITIGATION = "BENCH3";
+    static final String FOURTH_MITIGATION = "BENCH4";
     /** Tenants of the fleet share this prefix; the two scenario tenants come after the regular ones. */
     static final String TENANT_PREFIX = "fleet-";
     static final String UNBLOCK_TENANT = "fleet-unblock";
@@ -77,6 +78,8 @@ public final class Bench {
 
     static final Map<String, String> DEFINITIONS = definitions(
             "firstMitigationAfterStart", "as oneMitigation, for the first mitigation after every process started (JIT and broker cold)",
+            "firstMitigationAfterPolicyRestart", "as oneMitigation, for the first mitigation pushed once the policy service alone was stopped "
+                    + "(SIGTERM) and started again on its state and ready; every other process warm",
             "oneMitigation", "steady state: the pipeline's second mitigation to the regular servers (CPU of processes measured over it)",
             "oneMitigation.timeToMitigateMs", "signed feed pushed to the feed-ingestor -> the server's applied result written",
             "oneMitigation.stages.ingestMs", "feed pushed -> verified mitigation written to tourniquet.mitigations",
@@ -94,6 +97,8 @@ public final class Bench {
                     + "one of its result size, produced (acks=all, idempotent) to topics laid out as the tenants' (one per tenant, same "
                     + "partitions) and consumed at the same time",
             "rawKafka.*.fleetTimeMs", "first record sent -> last record consumed, for as many servers as the regular fleet",
+            "rawKafka.*.producedMs", "first record sent -> the producer's flush returned (every record acknowledged)",
+            "rawKafka.twoTopics", "the same records, fleet stopped, into one command and one result topic: what the per-tenant layout costs",
             "machine.loadAverageBefore", "/proc/loadavg (1, 5, 15 min) just before the run: what else the machine was doing",
             "stagedRollout.commandWaves", "commands to the rollout tenant grouped by gaps over 300 ms, ms after the feed push",
             "unblockOneTenant.timeToMitigateMs", "unblock requested on the policy API (bench clock) -> applied result written",
@@ -197,9 +202,10 @@ public final class Bench {
                     processes.add(auditSchema); // dropped once the audit service, closed just before it, is gone
                     result.put("auditDatabase", Map.of("postgresqlSchema", auditSchema.name()));
                 }
-                ServiceProcess policy = start(processes, options, "policy-service", env, as(KafkaAcls.POLICY_SERVICE, Map.of(
+                Map<String, String> policyConfig = as(KafkaAcls.POLICY_SERVICE, Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
-                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString())), logs, "768m");
+                        "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString()));
+                ServiceProcess policy = start(processes, options, "policy-service", env, policyConfig, logs, "768m");
                 ServiceProcess ingestor = start(processes, options, "feed-ingestor", env, as(KafkaAcls.FEED_INGESTOR, BenchFeed.ingestorConfig(feedKey, keys)),
                         logs, "192m");
                 for (ServiceProcess service : List.of(audit, policy, ingestor)) {
@@ -233,7 +239,7 @@ public final class Bench {
                 policyApi.setPolicy(UNBLOCK_TENANT, Map.of("blockedMitigations", List.of(MITIGATION)));
                 // the rollout tenant takes part in the first mitigation only: the later ones must not wait on its stages
                 policyApi.setPolicy(ROLLOUT_TENANT, Map.of("rollout", Map.of("canaryTag", "canary", "stagePercents", List.of(50, 100)),
-                        "blockedMitigations", List.of(SECOND_MITIGATION, THIRD_MITIGATION)));
+                        "blockedMitigations", List.of(SECOND_MITIGATION, THIRD_MITIGATION, FOURTH_MITIGATION)));
                 policyApi.awaitPolicy(UNBLOCK_TENANT, p -> p.path("blockedMitigations").toString().contains(MITIGATION));
                 policyApi.awaitPolicy(ROLLOUT_TENANT, p -> p.path("rollout").has("stagePercents"));
 
@@ -270,6 +276,20 @@ public final class Bench {
                     raw.put("withFleetIdle", rawKafka(kafka, regularTenants.size(), regularServers, follower));
 
                     result.put("offlineComeBack", offlineComeBack(follower, feed, ingestor, apiToken, simulator, options, regularExpected));
+
+                    // the policy service alone restarted on its state (a rolling restart, a crash), every other process warm
+                    out.println("restarting the policy service alone...");
+                    long stopping = System.currentTimeMillis();
+                    policy.close();
+                    policy = start(processes, options, "policy-service", env, policyConfig, logs, "768m");
+                    policy.awaitReady(Duration.ofSeconds(180));
+                    long restartMs = System.currentTimeMillis() - stopping;
+                    long afterRestart = feed.publish(ingestor.baseUrl(), apiToken, FOURTH_MITIGATION);
+                    out.printf("policy service ready again in %.1f s; pushed %s; following it to %d servers...%n", restartMs / 1000.0, FOURTH_MITIGATION,
+                            regularExpected);
+                    Map<String, Object> afterPolicyRestart = fleetMitigation(follower, audit, apiToken, FOURTH_MITIGATION, afterRestart, regular, regularExpected);
+                    afterPolicyRestart.put("policyStopToReadyMs", restartMs);
+                    result.put("firstMitigationAfterPolicyRestart", afterPolicyRestart);
                     result.put("agentFootprint", realAgents.isEmpty() ? "no real agent (--real-agents=0)"
                             : agentFootprint(follower, realAgents.get(0), realAgentTenants(options).get(0), options));
 
@@ -279,9 +299,12 @@ public final class Bench {
                     realAgents.forEach(Bench::closeQuietly);
                     Map<String, Object> alone = rawKafka(kafka, regularTenants.size(), regularServers, follower);
                     raw.put("fleetStopped", alone);
+                    // the same records into one command and one result topic: what the per-tenant layout costs
+                    raw.put("twoTopics", rawKafka(kafka, 1, regularServers, follower));
                     raw.put("denominator", "fleetStopped");
                     compareWithRaw(firstAfterStart, alone);
                     compareWithRaw(steady, alone);
+                    compareWithRaw(afterPolicyRestart, alone);
                 }
             } finally {
                 processes.forEach(Bench::closeQuietly);
@@ -506,10 +529,10 @@ public final class Bench {
     private Map<String, Object> agentFootprint(FleetFollower follower, ServiceProcess agent, String tenant, Options options) throws Exception {
         Predicate<String> self = s -> s.equals(tenant + "/" + REAL_AGENT);
         boolean applied = true;
-        for (String mitigation : List.of(MITIGATION, SECOND_MITIGATION, THIRD_MITIGATION)) {
+        for (String mitigation : List.of(MITIGATION, SECOND_MITIGATION, THIRD_MITIGATION, FOURTH_MITIGATION)) {
             applied &= follower.awaitResults(mitigation, self, 1, Duration.ofMinutes(2));
         }
-        out.printf("real agent applied the three mitigations: %s; idle for %d s...%n", applied, options.agentIdle().toSeconds());
+        out.printf("real agent applied the four mitigations: %s; idle for %d s...%n", applied, options.agentIdle().toSeconds());
         double cpuBefore = Rss.cpuSecondsOfPid(agent.pid());
         long start = System.nanoTime();
         Thread.sleep(options.agentIdle().toMillis()); // the measurement is the idle time itself

@@ -32,7 +32,8 @@ final class BenchChart {
     /** The rows of the bench's result, in the order of the report; figures that are missing are left out. */
     static List<Row> rows(Map<String, Object> result) {
         List<Row> rows = new ArrayList<>();
-        for (var scenario : List.of(Map.entry("firstMitigationAfterStart", "first mitigation after start"), Map.entry("oneMitigation", "steady state"))) {
+        for (var scenario : List.of(Map.entry("firstMitigationAfterStart", "first mitigation after start"), Map.entry("oneMitigation", "steady state"),
+                Map.entry("firstMitigationAfterPolicyRestart", "after a policy restart"))) {
             if (!(result.get(scenario.getKey()) instanceof Map<?, ?> m)) {
                 continue;
             }

@@ -50,6 +50,11 @@ class BenchIT {
         assertThat(figures.path("firstMitigationAfterStart").path("timeToMitigateAsMultipleOfRawKafka").path("p99").asDouble()).isPositive();
         assertThat(figures.path("machine").path("loadAverageBefore").asText()).matches("[\\d.]+ [\\d.]+ [\\d.]+");
 
+        JsonNode restarted = figures.path("firstMitigationAfterPolicyRestart");
+        assertThat(restarted.path("applied").asInt()).as("after the policy service alone restarted: %s", restarted).isEqualTo(8);
+        assertThat(restarted.path("policyStopToReadyMs").asLong()).isPositive();
+        assertThat(restarted.path("timeToMitigateAsMultipleOfRawKafka").path("p99").asDouble()).isPositive();
+
         JsonNode rollout = figures.path("stagedRollout");
         assertThat(rollout.path("applied").asInt()).isEqualTo(4);
         assertThat(rollout.path("othersCommandedAfterCanariesApplied").asBoolean()).as("canaries first: %s", rollout).isTrue();
@@ -80,7 +85,7 @@ class BenchIT {
         assertThat(raw.path("fleetTimeMs").asLong()).isPositive();
         assertThat(raw.path("serversPerSecond").asDouble()).isPositive();
         String chart = Files.readString(out.resolveSibling(figures.path("chart").asText()));
-        assertThat(chart).startsWith("<svg").contains("steady state: time to mitigate", "first mitigation after start: - agent apply",
+        assertThat(chart).startsWith("<svg").contains("steady state: time to mitigate", "after a policy restart: time to mitigate", "first mitigation after start: - agent apply",
                 "offline come back: after coming back");
         assertThat(out.resolveSibling("figures.html")).exists();
         assertThat(figures.path("processes").path("policy-service").path("peakRssMb").asLong()).isPositive();
