@@ -72,10 +72,10 @@ final class BenchChart {
     }
 
     /** Writes NAME.svg and NAME.html beside NAME.json; returns the SVG's path. */
-    static Path write(Path json, String title, List<Row> rows) throws IOException {
+    static Path write(Path json, String title, String caption, List<Row> rows) throws IOException {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
         Path svgFile = json.resolveSibling(base + ".svg");
-        String svg = svg(title, rows);
+        String svg = svg(title, caption, rows);
         Files.writeString(svgFile, svg);
         Files.writeString(json.resolveSibling(base + ".html"), "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
                 + escape(title) + "</title></head>\n<body style=\"font-family:sans-serif\">\n" + svg + "\n<p>Figures: <a href=\"" + escape(base)
@@ -83,17 +83,19 @@ final class BenchChart {
         return svgFile;
     }
 
-    static String svg(String title, List<Row> rows) {
+    static String svg(String title, String caption, List<Row> rows) {
         double maxMs = Math.max(MIN_MS * 10, rows.stream().mapToDouble(Row::max).max().orElse(MIN_MS * 10));
         double decades = Math.ceil(Math.log10(maxMs / MIN_MS));
         int width = LABEL_WIDTH + PLOT_WIDTH + TEXT_WIDTH;
-        int height = TOP + rows.size() * ROW_HEIGHT + 40;
+        int height = TOP + rows.size() * ROW_HEIGHT + 56;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"%s\">%n", width, height, width, height, escape(title)));
         s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
         s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>%n", escape(title)));
-        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"38\" fill=\"#444\">bar: p50 to p99, tick: p95, whisker: max; time axis logarithmic</text>%n"));
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"38\" fill=\"#444\">%s</text>%n", escape(caption)));
+        s.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" fill=\"#444\">bar: p50 to p99, tick: p95, whisker: max; time axis logarithmic</text>%n",
+                height - 8));
         for (int d = 0; d <= decades; d++) {
             double ms = MIN_MS * Math.pow(10, d);
             double x = x(ms, decades);

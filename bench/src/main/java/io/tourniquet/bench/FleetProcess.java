@@ -25,7 +25,7 @@ final class FleetProcess implements AutoCloseable {
     /** What the simulated fleet is, for the bench's JSON. */
     static final String MODEL = "one process, the agent's own classes: a consumer in a group of its own per tenant, each server's state written "
             + "and forced to disk twice per command, heartbeats every 60 s, inventory every 15 min and a drift check every 5 min per server, "
-            + "one producer for every server's results, at CPU priority nice 10; offline = the tenant's consumer closed, back = it rejoins and fetches";
+            + "one producer for every server's results; offline = the tenant's consumer closed, back = it rejoins and fetches";
 
     private final Process process;
     private final Writer control;
@@ -48,9 +48,7 @@ final class FleetProcess implements AutoCloseable {
             throw new IllegalStateException(bench + " has no bench.jar and lib/: build first (./mvnw -DskipTests package)");
         }
         Files.createDirectories(log.getParent());
-        // the simulator stands in for 10,400 machines' CPU: at a lower priority, its signature checks, fsyncs and timers
-        // delay the services on this shared box as little as the scheduler allows (the agents' stage still pays them)
-        List<String> command = new ArrayList<>(List.of("nice", "-n", "10", ServiceProcess.javaExecutable(), "-Xmx3g", "-XX:+UseParallelGC",
+        List<String> command = new ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx3g", "-XX:+UseParallelGC",
                 "-cp", bench.resolve("bench.jar") + ":" + bench.resolve("lib") + "/*", FleetSimulator.class.getName(),
                 "--bootstrap=" + kafka, "--fleet=" + fleetFile, "--policy-key=" + keys.resolve("policy-signing.pub"),
                 "--publisher-key=" + keys.resolve("feed-publisher.pub"), "--agent-key-seed=" + keys.resolve(Bench.FLEET_KEY_SEED), "--canaries=" + canaries,

@@ -67,6 +67,9 @@ final class RawKafkaBaseline {
                 new StringDeserializer(), new ByteArrayDeserializer());
                 var producer = kafka.<String, byte[]>producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                         ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+            // the producer learns every topic's leader before the clock starts, as the policy's producer does at start
+            // (CommandTopicMetadataWarmer): a first send to an unknown topic waits for its metadata
+            partitions.stream().map(TopicPartition::topic).distinct().forEach(producer::partitionsFor);
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // from here on: only what this run writes

@@ -35,12 +35,12 @@ class BenchChartTest {
 
     @Test
     void theBarRunsFromP50ToP99OnALogarithmicAxisAndTheFiguresAreWrittenBesideIt(@TempDir Path dir) throws Exception {
-        Path svg = BenchChart.write(dir.resolve("run.json"), "bench <10k>", BenchChart.rows(RESULT));
+        Path svg = BenchChart.write(dir.resolve("run.json"), "bench <10k>", "10,400 servers & 502 tenants", BenchChart.rows(RESULT));
 
         String picture = Files.readString(svg);
         assertThat(svg.getFileName()).hasToString("run.svg");
         assertThat(Files.readString(dir.resolve("run.html"))).contains(picture.strip(), "href=\"run.json\"");
-        assertThat(picture).startsWith("<svg").contains("bench &lt;10k&gt;", "p50 1.66 s · p99 4.73 s · max 4.76 s", ">27 ms<", ">10 ms<", ">10.00 s<");
+        assertThat(picture).startsWith("<svg").contains("bench &lt;10k&gt;", "10,400 servers &amp; 502 tenants", "p50 1.66 s · p99 4.73 s · max 4.76 s", ">27 ms<", ">10 ms<", ">10.00 s<");
         // axis from 10 ms to 10 s in three decades over 520 px from x=330: 1,660 ms at 330 + 520 * log10(166) / 3
         Matcher bar = Pattern.compile("<rect x=\"([\\d.]+)\" y=\"\\d+\" width=\"([\\d.]+)\" height=\"12\" fill=\"#1f5fa8\"/>").matcher(picture);
         assertThat(bar.find()).isTrue();

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import io.tourniquet.devstack.KafkaCredentials;
 import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.agent.backend.ServerFacts;
+import io.tourniquet.agent.config.AgentProducer;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.domain.AgentStateStore;
 import io.tourniquet.agent.domain.CommandGate;
@@ -46,6 +47,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -176,11 +179,15 @@ public final class FleetSimulator implements AutoCloseable {
         Collections.shuffle(online, random);
         int count = share <= 0 ? 0 : (int) Math.max(1, Math.round(share * online.size()));
         long servers = 0;
+        List<TenantReader> closing = new ArrayList<>();
         for (String tenant : online.subList(0, Math.min(count, online.size()))) {
             offline.add(tenant);
-            readers.remove(tenant).close();
+            TenantReader reader = readers.remove(tenant);
+            reader.stop();
+            closing.add(reader);
             servers += tenants.get(tenant).size();
         }
+        closing.forEach(TenantReader::awaitClosed); // together: each may wait on a fetch the broker is holding
         return servers;
     }
 
@@ -274,7 +281,8 @@ public final class FleetSimulator implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        readers.values().forEach(TenantReader::close);
+        readers.values().forEach(TenantReader::stop);
+        readers.values().forEach(TenantReader::awaitClosed);
         lanes.forEach(ExecutorService::shutdown);
         producer.close(Duration.ofSeconds(5));
     }
@@ -288,6 +296,7 @@ public final class FleetSimulator implements AutoCloseable {
         private final String tenant;
         private final Thread thread;
         private volatile boolean open = true;
+        private volatile KafkaConsumer<String, byte[]> consumer;
 
         TenantReader(String tenant) {
             this.tenant = tenant;
@@ -296,11 +305,13 @@ public final class FleetSimulator implements AutoCloseable {
         }
 
         private void run() {
-            try (var consumer = options.kafka().<String, byte[]>consumer(Map.of(
+            try (KafkaConsumer<String, byte[]> consumer = options.kafka().<String, byte[]>consumer(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, GROUP_PREFIX + tenant, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500,
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, AgentProducer.COMMAND_FETCH_MAX_WAIT_MS,
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                     new StringDeserializer(), new ByteArrayDeserializer())) {
+                this.consumer = consumer;
                 consumer.subscribe(List.of(Topics.commands(tenant)));
                 while (open) {
                     ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
@@ -308,19 +319,37 @@ public final class FleetSimulator implements AutoCloseable {
                         continue;
                     }
                     handle(tenant, records).join();
-                    try {
-                        consumer.commitSync(Duration.ofSeconds(30));
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "commit for " + tenant + " failed; the batch will be read again and refused as replayed", e);
-                    }
+                    commit(consumer);
                 }
+            } catch (WakeupException e) {
+                // stopped: the tenant goes offline or the simulator ends
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "the consumer of " + tenant + " stopped", e);
             }
         }
 
-        void close() {
+        private void commit(KafkaConsumer<String, byte[]> consumer) {
+            try {
+                try {
+                    consumer.commitSync(Duration.ofSeconds(30));
+                } catch (WakeupException e) {
+                    consumer.commitSync(Duration.ofSeconds(30)); // stopped while committing: the batch was carried out, commit it
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "commit for " + tenant + " failed; the batch will be read again and refused as replayed", e);
+            }
+        }
+
+        /** Ends the poll loop at once (a poll waiting for records is woken up); the batch in hand is committed first. */
+        void stop() {
             open = false;
+            KafkaConsumer<String, byte[]> current = consumer;
+            if (current != null) {
+                current.wakeup();
+            }
+        }
+
+        void awaitClosed() {
             try {
                 thread.join(Duration.ofSeconds(60).toMillis());
             } catch (InterruptedException e) {
