@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,8 +107,6 @@ public final class FleetSimulator implements AutoCloseable {
     private final List<ExecutorService> lanes = new ArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final KafkaProducer<String, byte[]> producer;
-    private final AtomicLong executed = new AtomicLong();
-    private final AtomicLong timerEvents = new AtomicLong();
     private final Random random = new Random(42);
     private long tick;
 
@@ -165,10 +162,6 @@ public final class FleetSimulator implements AutoCloseable {
         reader.thread.start();
     }
 
-    public long offlineServers() {
-        return offline.stream().mapToLong(t -> tenants.get(t).size()).sum();
-    }
-
     /**
      * Takes this share of the online tenants whose id starts with the prefix offline (at least one when the share is not
      * zero), chosen at random: their consumers commit what they carried out and close, their servers send nothing until
@@ -214,11 +207,9 @@ public final class FleetSimulator implements AutoCloseable {
                 }
                 if (dueNow(i, now, options.timers().heartbeat())) {
                     send(agent, agent.heartbeat());
-                    timerEvents.incrementAndGet();
                 }
                 if (dueNow(i, now, options.timers().inventory())) {
                     send(agent, agent.inventory());
-                    timerEvents.incrementAndGet();
                 }
                 if (dueNow(i, now, options.timers().driftCheck())) {
                     laneOf(agent).execute(() -> agent.checkDrift(true).forEach(drift -> send(agent, drift)));
@@ -260,7 +251,6 @@ public final class FleetSimulator implements AutoCloseable {
             return;
         }
         send(agent, agent.handle(command));
-        executed.incrementAndGet();
     }
 
     private ExecutorService laneOf(ServerAgent agent) {
@@ -272,10 +262,6 @@ public final class FleetSimulator implements AutoCloseable {
         byte[] value = AvroCodec.get().encodeValue(event);
         SigningKey key = agentKeys.get(key(agent.tenantId(), agent.serverId()));
         producer.send(new ProducerRecord<>(Topics.agentEvents(agent.tenantId()), null, agent.serverId(), value, AgentEventSignatures.sign(key, value)));
-    }
-
-    public long executed() {
-        return executed.get();
     }
 
     @Override
