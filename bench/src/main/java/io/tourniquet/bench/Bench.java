@@ -136,6 +136,7 @@ public final class Bench {
         List<String> regularTenants = tenants.stream().filter(t -> t.startsWith(REGULAR_PREFIX)).toList();
         int regularServers = options.tenants() * options.serversPerTenant();
         int servers = fleet.values().stream().mapToInt(Integer::intValue).sum();
+        List<String> realAgentTenants = realAgentTenants(options);
         Path work = Files.createTempDirectory("tourniquet-bench");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
@@ -144,7 +145,7 @@ public final class Bench {
         result.put("fleet", Map.of("regularTenants", options.tenants(), "serversPerTenant", options.serversPerTenant(), "regularServers", regularServers,
                 "scenarioTenants", Map.of(UNBLOCK_TENANT, options.scenarioServers(), ROLLOUT_TENANT, options.scenarioServers()), "servers", servers,
                 "applyLatencyMs", options.applyLatency().toMillis(), "failureRate", options.failureRate(), "recordSize", options.recordSize(),
-                "realAgents", realAgentTenants(options).size(), "model", FleetProcess.MODEL));
+                "realAgents", realAgentTenants.size(), "model", FleetProcess.MODEL));
         List<AutoCloseable> processes = new CopyOnWriteArrayList<>();
         // Ctrl-C or a timeout must not leave the services and the fleet running
         Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
@@ -157,10 +158,10 @@ public final class Bench {
             identities = pki == null ? null : new KafkaCredentials(work.resolve("credentials"), pki, broker.bootstrapServers());
             if (identities != null) {
                 List<String> principals = new ArrayList<>(List.of(KafkaAcls.FEED_INGESTOR, KafkaAcls.POLICY_SERVICE, KafkaAcls.AUDIT_SERVICE));
-                realAgentTenants(options).forEach(t -> principals.add(KafkaAcls.agent(t)));
+                realAgentTenants.forEach(t -> principals.add(KafkaAcls.agent(t)));
                 EmbeddedKafkaBroker.upsertUsers(kafka, identities.passwords(principals));
                 EmbeddedKafkaBroker.allow(kafka, KafkaAcls.services());
-                realAgentTenants(options).forEach(t -> EmbeddedKafkaBroker.allow(kafka, KafkaAcls.tenant(t)));
+                realAgentTenants.forEach(t -> EmbeddedKafkaBroker.allow(kafka, KafkaAcls.tenant(t)));
             }
             result.put("kafka", broker.description());
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
@@ -223,13 +224,13 @@ public final class Bench {
                 processes.add(simulator);
                 pids.put("fleet-simulator (" + servers + " agents)", simulator.pid());
                 PolicyApi policyApi = new PolicyApi(policy.baseUrl(), apiToken);
-                List<ServiceProcess> realAgents = startRealAgents(processes, options, env, keys, work, policy.baseUrl(), apiToken);
+                List<ServiceProcess> realAgents = startRealAgents(processes, options, realAgentTenants, env, keys, work, policy.baseUrl(), apiToken);
                 simulator.awaitLine("fleet ready", Duration.ofMinutes(3));
                 for (ServiceProcess agent : realAgents) {
                     agent.awaitReady(Duration.ofSeconds(180));
                 }
                 if (!realAgents.isEmpty()) {
-                    pids.put("real agent " + realAgentTenants(options).get(0) + "/" + REAL_AGENT, realAgents.get(0).pid());
+                    pids.put("real agent " + realAgentTenants.get(0) + "/" + REAL_AGENT, realAgents.get(0).pid());
                 }
                 Instant settle = Instant.now();
                 awaitPolicyCaughtUp(kafka, Duration.ofMinutes(5));
@@ -246,13 +247,11 @@ public final class Bench {
                 int regularExpected = regularServers + realAgents.size();
                 try (FleetFollower follower = new FleetFollower(kafka, TENANT_PREFIX)) {
                     Predicate<String> regular = s -> s.startsWith(REGULAR_PREFIX);
-                    Map<String, Object> firstAfterStart;
-                    Map<String, Object> steady;
                     // the first mitigation after a start: every JVM still compiling its hot paths, the broker writing
                     // to each command topic for the first time
                     long firstSent = feed.publish(ingestor.baseUrl(), apiToken, MITIGATION);
                     out.printf("pushed %s (first after start) to the feed-ingestor; following it to %d servers...%n", MITIGATION, regularExpected);
-                    firstAfterStart = fleetMitigation(follower, audit, apiToken, MITIGATION, firstSent, regular, regularExpected);
+                    Map<String, Object> firstAfterStart = fleetMitigation(follower, audit, apiToken, MITIGATION, firstSent, regular, regularExpected);
                     result.put("firstMitigationAfterStart", firstAfterStart);
                     result.put("stagedRollout", stagedRollout(follower, firstSent, options));
                     result.put("unblockOneTenant", unblock(follower, policyApi, options));
@@ -262,7 +261,7 @@ public final class Bench {
                     pids.forEach((name, pid) -> cpuBefore.put(name, Rss.cpuSecondsOfPid(pid)));
                     long sent = feed.publish(ingestor.baseUrl(), apiToken, SECOND_MITIGATION);
                     out.printf("pushed %s (steady state); following it to %d servers...%n", SECOND_MITIGATION, regularExpected);
-                    steady = fleetMitigation(follower, audit, apiToken, SECOND_MITIGATION, sent, regular, regularExpected);
+                    Map<String, Object> steady = fleetMitigation(follower, audit, apiToken, SECOND_MITIGATION, sent, regular, regularExpected);
                     result.put("oneMitigation", steady);
                     Map<String, Object> processFigures = new LinkedHashMap<>();
                     pids.forEach((name, pid) -> processFigures.put(name, Map.of(
@@ -292,7 +291,7 @@ public final class Bench {
                     afterPolicyRestart.put("policyStopToReadyMs", restartMs);
                     result.put("firstMitigationAfterPolicyRestart", afterPolicyRestart);
                     result.put("agentFootprint", realAgents.isEmpty() ? "no real agent (--real-agents=0)"
-                            : agentFootprint(follower, realAgents.get(0), realAgentTenants(options).get(0), options));
+                            : agentFootprint(follower, realAgents.get(0), realAgentTenants.get(0), options));
 
                     // and once the fleet is gone (its consumers, fsyncs and timers share these two cores): what Kafka alone does here
                     closeQuietly(simulator);
@@ -316,7 +315,7 @@ public final class Bench {
         }
         Files.createDirectories(options.out().toAbsolutePath().getParent());
         Path chart = BenchChart.write(options.out(), "Tourniquet bench, " + result.get("startedAt").toString().substring(0, 16) + " UTC",
-                String.format("%d servers in %d tenants (%d real agents); %s; %s", servers, tenants.size(), realAgentTenants(options).size(),
+                String.format("%d servers in %d tenants (%d real agents); %s; %s", servers, tenants.size(), realAgentTenants.size(),
                         result.get("kafka"), result.get("kafkaSecurity")), BenchChart.rows(result));
         result.put("chart", chart.getFileName().toString());
         Files.writeString(options.out(), JSON.writeValueAsString(result));
@@ -503,10 +502,10 @@ public final class Bench {
      * Real applier-agent processes in the fleet, one server each, configured as ./tourniquet up runs them (64 MB heap,
      * their own Kafka principal): enrolled through the policy API, started together; readiness is awaited by the caller.
      */
-    private List<ServiceProcess> startRealAgents(List<AutoCloseable> processes, Options options, Map<String, String> env, Path keys, Path work, String policyUrl,
-            Supplier<String> apiToken) throws Exception {
+    private List<ServiceProcess> startRealAgents(List<AutoCloseable> processes, Options options, List<String> tenants, Map<String, String> env, Path keys,
+            Path work, String policyUrl, Supplier<String> apiToken) throws Exception {
         List<ServiceProcess> agents = new ArrayList<>();
-        for (String tenant : realAgentTenants(options)) {
+        for (String tenant : tenants) {
             Path state = work.resolve("state/real-agent-" + tenant);
             RealAgent.enrol(policyUrl, tenant, REAL_AGENT, state, apiToken.get());
             ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar(options, "applier-agent"), EmbeddedKafkaBroker.freePort(), env,
@@ -554,7 +553,7 @@ public final class Bench {
     }
 
     /** Which machine and how busy it was: times differ by 2x between machines of one kind. */
-    private static Map<String, Object> machine() throws Exception {
+    static Map<String, Object> machine() throws Exception {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("java", System.getProperty("java.version"));

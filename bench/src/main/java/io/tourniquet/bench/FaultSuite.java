@@ -182,7 +182,7 @@ public final class FaultSuite {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("startedAt", Instant.now().toString());
         result.put("definitions", DEFINITIONS);
-        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version")));
+        result.put("machine", Bench.machine());
         result.put("kafka", options.brokers() == 1 ? "one broker (TLS + SCRAM-SHA-512 + ACLs, as ./tourniquet up)"
                 : options.brokers() + " brokers, replication factor 3, min.insync.replicas=2 (TLS + SCRAM-SHA-512 + ACLs)");
         result.put("fleet", Map.of("brokers", options.brokers(), "tenants", options.tenants(), "simulatedServersPerTenant", options.serversPerTenant(), "realAgents", 1,

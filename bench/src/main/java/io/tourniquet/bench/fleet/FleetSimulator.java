@@ -99,7 +99,8 @@ public final class FleetSimulator implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(FleetSimulator.class.getName());
     private final Options options;
-    private final Map<String, List<ServerAgent>> tenants = new LinkedHashMap<>();
+    /** Per tenant, its servers by server id (the key of its command records). */
+    private final Map<String, Map<String, ServerAgent>> tenants = new LinkedHashMap<>();
     private final List<ServerAgent> servers = new ArrayList<>();
     private final Map<String, SigningKey> agentKeys = new HashMap<>();
     private final Map<String, TenantReader> readers = new ConcurrentHashMap<>();
@@ -118,18 +119,18 @@ public final class FleetSimulator implements AutoCloseable {
         options.fleet().forEach((tenant, count) -> {
             // keyed by server id: one store per tenant, a file per server under it
             AgentStateStore store = new AgentStateStore(options.stateDir().map(d -> d.resolve(tenant)));
-            List<ServerAgent> agents = new ArrayList<>();
+            Map<String, ServerAgent> agents = new LinkedHashMap<>();
             for (int s = 0; s < count; s++) {
                 String server = serverName(s);
                 String build = options.builds().get(random.nextInt(options.builds().size()));
                 var backend = new SimulatedBackend(options.failureRate(), new Random(random.nextLong()), options.applyLatency(), Optional.empty(),
                         ServerFacts.read(build, List.of()));
                 List<String> tags = s < options.canaries() ? List.of(CANARY_TAG) : List.of();
-                agents.add(new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", "fleet-sim", null, tags), gate, backend, store, control));
+                agents.put(server, new ServerAgent(new ServerAgent.Identity(tenant, server, "Exchange", "fleet-sim", null, tags), gate, backend, store, control));
                 agentKeys.put(key(tenant, server), options.identities().signingKey(tenant, server));
             }
             tenants.put(tenant, agents);
-            servers.addAll(agents);
+            servers.addAll(agents.values());
         });
         for (int i = 0; i < options.lanes(); i++) {
             lanes.add(Executors.newSingleThreadExecutor());
@@ -187,7 +188,7 @@ public final class FleetSimulator implements AutoCloseable {
     /** Brings the offline tenants back: their servers report inventory, a new consumer rejoins the group and fetches what they missed. */
     public synchronized void bringOnline() {
         for (String tenant : List.copyOf(offline)) {
-            tenants.get(tenant).forEach(agent -> send(agent, agent.inventory()));
+            tenants.get(tenant).values().forEach(agent -> send(agent, agent.inventory()));
             offline.remove(tenant);
             startReader(tenant);
         }
@@ -227,8 +228,7 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** The commands of a batch, each on its server's lane; resolves when every one was carried out. */
     private CompletableFuture<Void> handle(String tenant, ConsumerRecords<String, byte[]> records) {
-        Map<String, ServerAgent> byServer = new HashMap<>();
-        tenants.get(tenant).forEach(agent -> byServer.put(agent.serverId(), agent));
+        Map<String, ServerAgent> byServer = tenants.get(tenant);
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             ServerAgent agent = byServer.get(record.key());
