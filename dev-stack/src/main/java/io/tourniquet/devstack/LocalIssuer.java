@@ -10,7 +10,9 @@ import io.tourniquet.schemas.security.Roles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +57,13 @@ public final class LocalIssuer implements AutoCloseable {
     public record Account(String name, String secret, List<String> roles, List<String> tenants) {
     }
 
+    /**
+     * A confidential web client that signs people in with the authorization code flow (PKCE S256 required): the
+     * operator console. Codes go only to its one registered redirect URI, sign-outs return only to its origin.
+     */
+    public record WebClient(String id, String secret, String redirectUri) {
+    }
+
     /** What a token says; {@link #mint} signs it. Tests vary each field to see it refused. */
     public record TokenClaims(String issuer, String audience, String subject, String name, String clientId, List<String> roles,
             List<String> tenants, Instant expiresAt) {
@@ -65,6 +74,7 @@ public final class LocalIssuer implements AutoCloseable {
     static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     static final Duration TOKEN_LIFETIME = Duration.ofHours(1);
     static final Duration DEVICE_CODE_LIFETIME = Duration.ofMinutes(10);
+    static final Duration AUTHORIZATION_CODE_LIFETIME = Duration.ofMinutes(1);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -79,7 +89,9 @@ public final class LocalIssuer implements AutoCloseable {
     private final RsaJsonWebKey key;
     private final Map<String, Account> users = new HashMap<>();
     private final Map<String, Account> clients = new HashMap<>();
+    private final Map<String, WebClient> webClients = new HashMap<>();
     private final Map<String, DeviceGrant> deviceGrants = new ConcurrentHashMap<>();
+    private final Map<String, AuthorizationCode> authorizationCodes = new ConcurrentHashMap<>();
     private final FailedSignIns failedSignIns = new FailedSignIns(5, Duration.ofMinutes(5));
 
     /** A device authorization in progress: approved by a person on the sign-in page, then redeemed once. */
@@ -94,10 +106,16 @@ public final class LocalIssuer implements AutoCloseable {
         }
     }
 
-    private LocalIssuer(RsaJsonWebKey key, int port, List<Account> users, List<Account> clients, SSLContext tls) throws IOException {
+    /** A code issued to a web client for a person: redeemed once, by that client, with the PKCE verifier, within a minute. */
+    private record AuthorizationCode(String clientId, String redirectUri, String codeChallenge, String nonce, Account user, Instant expiresAt) {
+    }
+
+    private LocalIssuer(RsaJsonWebKey key, int port, List<Account> users, List<Account> clients, List<WebClient> webClients,
+            SSLContext tls) throws IOException {
         this.key = key;
         users.forEach(u -> this.users.put(u.name(), u));
         clients.forEach(c -> this.clients.put(c.name(), c));
+        webClients.forEach(c -> this.webClients.put(c.id(), c));
         if (tls == null) {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
         } else {
@@ -110,6 +128,8 @@ public final class LocalIssuer implements AutoCloseable {
         server.createContext("/token", exchange -> handle(exchange, this::token));
         server.createContext("/device/authorize", exchange -> handle(exchange, this::deviceAuthorization));
         server.createContext("/device", exchange -> handle(exchange, this::signInPage));
+        server.createContext("/authorize", exchange -> handle(exchange, this::authorize));
+        server.createContext("/logout", exchange -> handle(exchange, this::logout));
         server.setExecutor(executor);
         server.start();
     }
@@ -121,8 +141,14 @@ public final class LocalIssuer implements AutoCloseable {
 
     /** The same over HTTPS with the TLS context's key and certificate (null: plain HTTP). */
     public static LocalIssuer start(Path keyFile, int port, List<Account> users, List<Account> clients, SSLContext tls) {
+        return start(keyFile, port, users, clients, List.of(), tls);
+    }
+
+    /** The same with web clients that sign people in through the authorization code flow. */
+    public static LocalIssuer start(Path keyFile, int port, List<Account> users, List<Account> clients, List<WebClient> webClients,
+            SSLContext tls) {
         try {
-            return new LocalIssuer(signingKey(keyFile), port, users, clients, tls);
+            return new LocalIssuer(signingKey(keyFile), port, users, clients, webClients, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local OpenID Connect issuer on port " + port, e);
         }
@@ -149,6 +175,10 @@ public final class LocalIssuer implements AutoCloseable {
     }
 
     static String sign(TokenClaims token, RsaJsonWebKey signingKey) {
+        return sign(claimsOf(token), signingKey);
+    }
+
+    private static JwtClaims claimsOf(TokenClaims token) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(token.issuer());
         claims.setAudience(token.audience());
@@ -161,6 +191,20 @@ public final class LocalIssuer implements AutoCloseable {
         claims.setClaim("client_id", token.clientId());
         claims.setStringListClaim(Roles.ROLES_CLAIM, token.roles());
         claims.setStringListClaim(Roles.TENANTS_CLAIM, token.tenants());
+        return claims;
+    }
+
+    /** An ID token for a web client: the person's name, roles and tenants, its audience the client, with the login's nonce. */
+    private String idToken(Account user, String clientId, String nonce) {
+        JwtClaims claims = claimsOf(new TokenClaims(url(), clientId, user.name(), user.name(), clientId, user.roles(), user.tenants(),
+                Instant.now().plus(TOKEN_LIFETIME)));
+        if (nonce != null) {
+            claims.setClaim("nonce", nonce);
+        }
+        return sign(claims, key);
+    }
+
+    private static String sign(JwtClaims claims, RsaJsonWebKey signingKey) {
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
         jws.setKey(signingKey.getPrivateKey());
@@ -230,8 +274,14 @@ public final class LocalIssuer implements AutoCloseable {
         }
 
         static Reply html(int status, String body) {
+            return html(status, body, "");
+        }
+
+        /** A page whose form may also lead to the origin given (browsers hold a form's redirect to form-action too). */
+        static Reply html(int status, String body, String alsoFormTarget) {
             return new Reply(status, "text/html; charset=utf-8", body, Map.of("Cache-Control", "no-store",
-                    "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", "X-Frame-Options", "DENY"));
+                    "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' " + alsoFormTarget,
+                    "X-Frame-Options", "DENY"));
         }
     }
 
@@ -260,10 +310,14 @@ public final class LocalIssuer implements AutoCloseable {
         document.put("jwks_uri", url() + "/jwks");
         document.put("token_endpoint", tokenEndpoint());
         document.put("device_authorization_endpoint", url() + "/device/authorize");
-        document.put("grant_types_supported", List.of("client_credentials", DEVICE_GRANT));
+        document.put("authorization_endpoint", url() + "/authorize");
+        document.put("end_session_endpoint", url() + "/logout");
+        document.put("grant_types_supported", List.of("client_credentials", DEVICE_GRANT, "authorization_code"));
+        document.put("code_challenge_methods_supported", List.of("S256"));
+        document.put("scopes_supported", List.of("openid"));
         document.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
         document.put("id_token_signing_alg_values_supported", List.of(AlgorithmIdentifiers.RSA_USING_SHA256));
-        document.put("response_types_supported", List.of("token"));
+        document.put("response_types_supported", List.of("code"));
         document.put("subject_types_supported", List.of("public"));
         return Reply.json(200, document);
     }
@@ -312,7 +366,111 @@ public final class LocalIssuer implements AutoCloseable {
             deviceGrants.remove(form.get("device_code"));
             return tokenReply(mint(claimsFor(grant.approvedBy, clientId)));
         }
-        return Reply.error(400, "unsupported_grant_type", "grant_type must be client_credentials or " + DEVICE_GRANT);
+        if (grantType.equals("authorization_code")) {
+            return redeemCode(clientId, basic.getOrDefault("client_secret", form.get("client_secret")), form);
+        }
+        return Reply.error(400, "unsupported_grant_type", "grant_type must be client_credentials, authorization_code or " + DEVICE_GRANT);
+    }
+
+    private Reply redeemCode(String clientId, String secret, Map<String, String> form) {
+        WebClient client = webClients.get(clientId);
+        if (client == null || secret == null || !sameSecret(client.secret(), secret)) {
+            return Reply.error(401, "invalid_client", "unknown client or wrong secret");
+        }
+        // one use only, whatever the outcome: a code seen twice may have been stolen
+        AuthorizationCode code = authorizationCodes.remove(form.getOrDefault("code", ""));
+        if (code == null || !code.clientId().equals(clientId) || !code.redirectUri().equals(form.get("redirect_uri"))
+                || Instant.now().isAfter(code.expiresAt())) {
+            return Reply.error(400, "invalid_grant", "unknown, used or expired code, or another client's or redirect URI's");
+        }
+        String verifier = form.getOrDefault("code_verifier", "");
+        if (!s256(verifier).equals(code.codeChallenge())) {
+            return Reply.error(400, "invalid_grant", "the PKCE code_verifier does not match the code_challenge");
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("access_token", mint(claimsFor(code.user(), clientId)));
+        reply.put("id_token", idToken(code.user(), clientId, code.nonce()));
+        reply.put("token_type", "Bearer");
+        reply.put("expires_in", TOKEN_LIFETIME.toSeconds());
+        return Reply.json(200, reply);
+    }
+
+    private static String s256(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The authorization endpoint. GET: the sign-in form for a registered web client and its exact redirect URI
+     * (anything else is refused here, never redirected); POST: name and password, then back to the client with a code.
+     */
+    private Reply authorize(HttpExchange exchange) throws IOException {
+        boolean post = "POST".equals(exchange.getRequestMethod());
+        Map<String, String> request = post ? form(exchange) : query(exchange);
+        WebClient client = webClients.get(request.getOrDefault("client_id", ""));
+        if (client == null || !client.redirectUri().equals(request.get("redirect_uri"))) {
+            return Reply.html(400, page("Sign-in refused", "Unknown client or redirect address.", null, Map.of()));
+        }
+        Map<String, String> login = new LinkedHashMap<>();
+        for (String name : List.of("client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method")) {
+            login.put(name, request.getOrDefault(name, ""));
+        }
+        if (!"code".equals(request.get("response_type")) && !post) {
+            return Reply.html(400, page("Sign-in refused", "Only response_type=code is supported.", null, Map.of()));
+        }
+        if (login.get("code_challenge").isEmpty() || !"S256".equals(login.get("code_challenge_method"))) {
+            return Reply.html(400, page("Sign-in refused", "PKCE with S256 is required.", null, Map.of()));
+        }
+        if (!post) {
+            return Reply.html(200, page("Sign in to the Tourniquet console", "", null, login), origin(client.redirectUri()));
+        }
+        String name = request.getOrDefault("username", "");
+        Optional<Duration> throttled = failedSignIns.blockedFor("user:" + name);
+        if (throttled.isPresent()) {
+            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + throttled.get().toSeconds() + " s.", null, login),
+                    origin(client.redirectUri()));
+        }
+        Account user = users.get(name);
+        if (user == null || !sameSecret(user.secret(), request.getOrDefault("password", ""))) {
+            failedSignIns.failed("user:" + name);
+            return Reply.html(401, page("Sign in to the Tourniquet console", "Wrong name or password.", null, login),
+                    origin(client.redirectUri()));
+        }
+        failedSignIns.succeeded("user:" + name);
+        String code = randomToken(32);
+        authorizationCodes.values().removeIf(c -> Instant.now().isAfter(c.expiresAt()));
+        authorizationCodes.put(code, new AuthorizationCode(client.id(), client.redirectUri(), login.get("code_challenge"),
+                login.get("nonce").isEmpty() ? null : login.get("nonce"), user, Instant.now().plus(AUTHORIZATION_CODE_LIFETIME)));
+        String location = client.redirectUri() + "?code=" + encode(code)
+                + (login.get("state").isEmpty() ? "" : "&state=" + encode(login.get("state")));
+        return redirect(location);
+    }
+
+    /** RP-initiated logout: nothing is kept here per session, so only the return to the client's own origin is checked. */
+    private Reply logout(HttpExchange exchange) {
+        String target = query(exchange).getOrDefault("post_logout_redirect_uri", "");
+        boolean known = !target.isEmpty() && webClients.values().stream().anyMatch(c -> target.startsWith(origin(c.redirectUri()) + "/"));
+        if (!known) {
+            return Reply.html(200, "<!doctype html><html lang=\"en\"><title>Signed out</title><h1>Signed out</h1></html>");
+        }
+        return redirect(target);
+    }
+
+    private static String origin(String uri) {
+        URI parsed = URI.create(uri);
+        return parsed.getScheme() + "://" + parsed.getRawAuthority();
+    }
+
+    private static Reply redirect(String location) {
+        return new Reply(302, "text/plain; charset=utf-8", "", Map.of("Location", location, "Cache-Control", "no-store"));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private static Reply throttledReply(Duration wait) {
@@ -352,37 +510,47 @@ public final class LocalIssuer implements AutoCloseable {
     private Reply signInPage(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
             String code = query(exchange).getOrDefault("user_code", "");
-            return Reply.html(200, page("Sign in to Tourniquet", "", code));
+            return Reply.html(200, page("Sign in to Tourniquet", "", code, Map.of()));
         }
         Map<String, String> form = form(exchange);
         String code = form.getOrDefault("user_code", "").strip().toUpperCase();
         String name = form.getOrDefault("username", "");
         Optional<Duration> throttled = failedSignIns.blockedFor("user:" + name);
         if (throttled.isPresent()) {
-            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + throttled.get().toSeconds() + " s.", code));
+            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + throttled.get().toSeconds() + " s.", code, Map.of()));
         }
         Account user = users.get(name);
         if (user == null || !sameSecret(user.secret(), form.getOrDefault("password", ""))) {
             failedSignIns.failed("user:" + name);
-            return Reply.html(401, page("Sign in to Tourniquet", "Wrong name or password.", code));
+            return Reply.html(401, page("Sign in to Tourniquet", "Wrong name or password.", code, Map.of()));
         }
         failedSignIns.succeeded("user:" + name);
         Optional<DeviceGrant> grant = deviceGrants.values().stream()
                 .filter(g -> g.userCode.equals(code) && Instant.now().isBefore(g.expiresAt) && g.approvedBy == null).findFirst();
         if (grant.isEmpty()) {
-            return Reply.html(400, page("Sign in to Tourniquet", "Unknown or expired code: run ./tourniquet login again.", ""));
+            return Reply.html(400, page("Sign in to Tourniquet", "Unknown or expired code: run ./tourniquet login again.", "", Map.of()));
         }
         grant.get().approvedBy = user;
         return Reply.html(200, "<!doctype html><html lang=\"en\"><title>Signed in</title><h1>Signed in as " + escape(user.name())
                 + "</h1><p>You may close this window and return to the terminal.</p></html>");
     }
 
-    private static String page(String title, String message, String code) {
-        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title></head><body>"
-                + "<h1>" + escape(title) + "</h1>" + (message.isEmpty() ? "" : "<p role=\"alert\">" + escape(message) + "</p>")
-                + "<form method=\"post\" action=\"/device\">"
-                + "<p><label for=\"user_code\">Code shown by ./tourniquet login</label><br><input id=\"user_code\" name=\"user_code\" value=\""
-                + escape(code) + "\" required></p>"
+    /**
+     * A sign-in form: for the device grant (code: the user code field) or for the authorization code flow (hidden:
+     * the request's parameters, posted back); with no fields at all, only the message.
+     */
+    private static String page(String title, String message, String code, Map<String, String> hidden) {
+        String head = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title></head><body>"
+                + "<h1>" + escape(title) + "</h1>" + (message.isEmpty() ? "" : "<p role=\"alert\">" + escape(message) + "</p>");
+        if (code == null && hidden.isEmpty()) {
+            return head + "</body></html>";
+        }
+        StringBuilder fields = new StringBuilder();
+        hidden.forEach((name, value) -> fields.append("<input type=\"hidden\" name=\"").append(escape(name)).append("\" value=\"")
+                .append(escape(value)).append("\">"));
+        return head + "<form method=\"post\" action=\"" + (code == null ? "/authorize" : "/device") + "\">" + fields
+                + (code == null ? "" : "<p><label for=\"user_code\">Code shown by ./tourniquet login</label><br><input id=\"user_code\" name=\"user_code\" value=\""
+                + escape(code) + "\" required></p>")
                 + "<p><label for=\"username\">Name</label><br><input id=\"username\" name=\"username\" autocomplete=\"username\" required></p>"
                 + "<p><label for=\"password\">Password</label><br><input id=\"password\" name=\"password\" type=\"password\" "
                 + "autocomplete=\"current-password\" required></p>"

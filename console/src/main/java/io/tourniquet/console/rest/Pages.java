@@ -1,0 +1,140 @@
+package io.tourniquet.console.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.tourniquet.console.domain.TenantView;
+import io.tourniquet.console.domain.Viewer;
+import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The console's pages: the fleet overview, a tenant, a server; each with a fragment the page reloads on live events. */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
+public class Pages {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Inject
+    Template overview;
+
+    @Inject
+    Template overviewBody;
+
+    @Inject
+    Template tenant;
+
+    @Inject
+    Template tenantBody;
+
+    @Inject
+    Template server;
+
+    @Inject
+    Template signedOut;
+
+    @Inject
+    FleetReads reads;
+
+    @Inject
+    Viewer viewer;
+
+    @GET
+    public TemplateInstance overview() {
+        return overview.data("viewer", viewer).data("fleet", reads.overview(null));
+    }
+
+    @GET
+    @Path("/signed-out")
+    @PermitAll
+    public TemplateInstance signedOut() {
+        return signedOut.instance();
+    }
+
+    @GET
+    @Path("/fragments/overview")
+    public TemplateInstance overviewFragment() {
+        return overviewBody.data("viewer", viewer).data("fleet", reads.overview(null));
+    }
+
+    @GET
+    @Path("/tenants/{tenant}")
+    public TemplateInstance tenant(@PathParam("tenant") String name) {
+        return tenantData(tenant, name);
+    }
+
+    @GET
+    @Path("/fragments/tenants/{tenant}")
+    public TemplateInstance tenantFragment(@PathParam("tenant") String name) {
+        return tenantData(tenantBody, name);
+    }
+
+    private TemplateInstance tenantData(Template template, String name) {
+        requireTenant(name);
+        JsonNode policy = reads.policy(name);
+        return template.data("viewer", viewer).data("tenant", name).data("view", TenantView.of(reads.states(name, null)))
+                .data("fleet", reads.overview(name))
+                .data("policy", policy == null ? null : pretty(policy))
+                .data("blocked", policy == null ? List.of() : texts(policy.path("blockedMitigations")))
+                .data("rollouts", rows(reads.rollouts(name)))
+                .data("chain", chain(reads.chain(name)));
+    }
+
+    @GET
+    @Path("/tenants/{tenant}/servers/{server}")
+    public TemplateInstance server(@PathParam("tenant") String tenantName, @PathParam("server") String serverName) {
+        requireTenant(tenantName);
+        JsonNode history = reads.recentEvents(tenantName, serverName, 100);
+        return server.data("viewer", viewer).data("tenant", tenantName).data("server", serverName)
+                .data("view", TenantView.of(reads.states(tenantName, serverName)))
+                .data("history", rows(history))
+                .data("lastHeard", history.isEmpty() ? "never" : history.get(0).path("occurredAt").asText());
+    }
+
+    private void requireTenant(String name) {
+        Topics.requireValidTenant(name);
+        if (!viewer.maySee(name)) {
+            throw new ForbiddenException("your sign-in does not grant access to tenant '" + name + "'");
+        }
+    }
+
+    /** JSON rows as maps, which templates read by field name. */
+    private static List<Map<String, Object>> rows(JsonNode array) {
+        return JSON.convertValue(array, new TypeReference<>() { });
+    }
+
+    private static Map<String, Object> chain(JsonNode report) {
+        return report == null ? null : JSON.convertValue(report, new TypeReference<>() { });
+    }
+
+    private static String pretty(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            return node.toString();
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+}
