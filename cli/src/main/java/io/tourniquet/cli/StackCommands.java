@@ -33,7 +33,7 @@ final class StackCommands {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Run the whole pipeline locally: an embedded Kafka broker, the four services and a simulated fleet "
+            description = "Run the whole pipeline locally: an embedded Kafka broker, the four services, the operator console and a simulated fleet "
                     + "(Ctrl-C or ./tourniquet down stops it). Builds what is missing first.")
     static final class Up implements Callable<Integer> {
 
@@ -78,7 +78,7 @@ final class StackCommands {
             Files.createDirectories(options.stateDir());
             Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
             Instant started = Instant.now();
-            out.printf("Starting Kafka, 4 services and %d simulated servers (%d tenants x %d)...%n",
+            out.printf("Starting Kafka, 4 services, the console and %d simulated servers (%d tenants x %d)...%n",
                     options.tenants().size() * options.serversPerTenant(), options.tenants().size(), options.serversPerTenant());
             if (options.plaintextKafka()) {
                 spec.commandLine().getErr().println("WARNING: --plaintext-kafka: the broker has no TLS, no authentication and no ACLs; "
@@ -119,10 +119,15 @@ final class StackCommands {
             } else {
                 out.printf("  Kafka          %s  WARNING: plaintext, no authentication, no ACLs (--plaintext-kafka)%n", stack.bootstrapServers());
             }
-            for (ServiceProcess s : stack.services()) {
+            // the console is printed below with its sign-in; its health is at /q/health too, it has no API of its own
+            for (ServiceProcess s : stack.services().stream().filter(s -> !s.name().equals("console")).toList()) {
                 out.printf("  %-24s %s  (API docs %s/q/swagger-ui, health /q/health, metrics /q/metrics)%n", s.name(), s.baseUrl(), s.baseUrl());
             }
             Path state = options.stateDir();
+            out.printf("  Console        %s  sign in as %s / %s (msp-admin), or %s / %s (operator of %s)%n", stack.consoleUrl(),
+                    StackLogins.ADMIN, StackLogins.secret(state, StackLogins.ADMIN), StackLogins.OPERATOR,
+                    StackLogins.secret(state, StackLogins.OPERATOR), options.tenants().get(0));
+            out.printf("                 (the browser must trust the local CA %s)%n", state.resolve("tls").resolve("ca.crt"));
             out.printf("  Identity       %s  (OpenID Connect issuer: every API needs one of its tokens)%n", stack.issuer().url());
             out.printf("    ./tourniquet login    then sign in as %s / %s  (msp-admin of every tenant)%n", StackLogins.ADMIN,
                     StackLogins.secret(state, StackLogins.ADMIN));

@@ -52,6 +52,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The issuer's port from the base port (8090 by default: the services' default issuer). */
     static final int ISSUER_PORT_OFFSET = 9;
+    /** The operator console's port from the base port (8085 by default). */
+    static final int CONSOLE_PORT_OFFSET = 4;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     /** The broker administrator's client settings in the credentials directory ({@code <name>.properties}). */
     public static final String KAFKA_ADMIN_CONFIG = "kafka-admin";
@@ -65,11 +67,13 @@ public final class LocalStack implements AutoCloseable {
     /** The OpenID Connect issuer every service validates tokens against, and the stack's own token from it. */
     private LocalIssuer issuer;
     private ClientCredentials stackToken;
+    private final int consolePort;
 
     private LocalStack(Options options, EmbeddedKafkaBroker broker, Optional<KafkaCredentials> credentials) {
         this.options = options;
         this.broker = broker;
         this.credentials = credentials;
+        this.consolePort = port(options.basePort(), CONSOLE_PORT_OFFSET);
     }
 
     public static LocalStack start(Options options) {
@@ -89,7 +93,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             stack.secureBroker();
             stack.issuer = StackLogins.startIssuer(options.stateDir(), port(options.basePort(), ISSUER_PORT_OFFSET), options.tenants(),
-                    pki.servicesTls());
+                    pki.servicesTls(), stack.consoleUrl());
             stack.stackToken = StackLogins.client(options.stateDir(), stack.issuer, StackLogins.STACK_CLIENT);
             stack.startServices(keys, stack.httpsConfig(pki));
         } catch (RuntimeException e) {
@@ -157,6 +161,31 @@ public final class LocalStack implements AutoCloseable {
         return file;
     }
 
+    /**
+     * The console's settings, owner-only: its client secret at the issuer, and the APIs it calls with each person's
+     * token (over HTTPS with the local CA).
+     */
+    private Path consoleConfig(ServiceProcess policy, ServiceProcess audit) {
+        Path file = options.stateDir().resolve("credentials").resolve("console.properties");
+        String content = String.join("\n", "# the operator console of the local stack (owner-only)",
+                "quarkus.oidc.credentials.secret=" + StackLogins.secret(options.stateDir(), StackLogins.CONSOLE_CLIENT),
+                "quarkus.rest-client.policy-api.url=" + policy.baseUrl(),
+                "quarkus.rest-client.audit-api.url=" + audit.baseUrl(),
+                "quarkus.rest-client.policy-api.tls-configuration-name=local-ca",
+                "quarkus.rest-client.audit-api.tls-configuration-name=local-ca", "");
+        try {
+            OwnerOnlyFiles.write(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** Where people sign in to the operator console. */
+    public String consoleUrl() {
+        return "https://127.0.0.1:" + consolePort;
+    }
+
     private static Map<String, String> with(Map<String, String> properties, Map<String, String> more) {
         Map<String, String> all = new HashMap<>(properties);
         all.putAll(more);
@@ -187,6 +216,9 @@ public final class LocalStack implements AutoCloseable {
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
         enrolAgents(policy.baseUrl(), state);
+        ServiceProcess console = ServiceProcess.start("console", jar("console"), consolePort, env,
+                Map.of("quarkus.config.locations", https.toAbsolutePath() + "," + consoleConfig(policy, audit).toAbsolutePath()), logs, "128m", true);
+        services.add(console);
 
         List<ServiceProcess> agents = new ArrayList<>();
         for (int i = 0; i < options.tenants().size(); i++) {
@@ -203,6 +235,7 @@ public final class LocalStack implements AutoCloseable {
             services.add(agent);
         }
         agents.forEach(a -> a.awaitReady(READY_TIMEOUT));
+        console.awaitReady(READY_TIMEOUT);
 
         ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
                 "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),

@@ -22,12 +22,19 @@ public final class StackLogins {
     /** A compliance pipeline: reads reports and evidence of every tenant. */
     public static final String COMPLIANCE_CLIENT = "compliance-pipeline";
     public static final String FEED_PUBLISHER_CLIENT = "feed-publisher";
+    /** The operator console: people sign in to it with the authorization code flow. */
+    public static final String CONSOLE_CLIENT = "tourniquet-console";
 
     private StackLogins() {
     }
 
     /** Starts the stack's issuer on 127.0.0.1:port with its accounts (over HTTPS with tls, unless null); its key is kept in the state. */
     public static LocalIssuer startIssuer(Path stateDir, int port, List<String> tenants, SSLContext tls) {
+        return startIssuer(stateDir, port, tenants, tls, null);
+    }
+
+    /** The same, with the operator console at consoleUrl registered as a web client (null: no console). */
+    public static LocalIssuer startIssuer(Path stateDir, int port, List<String> tenants, SSLContext tls, String consoleUrl) {
         String first = tenants.get(0);
         List<String> all = List.of(Roles.ALL_TENANTS);
         List<LocalIssuer.Account> people = List.of(
@@ -38,7 +45,9 @@ public final class StackLogins {
                 new LocalIssuer.Account(STACK_CLIENT, secret(stateDir, STACK_CLIENT), List.of(Roles.MSP_ADMIN), all),
                 new LocalIssuer.Account(COMPLIANCE_CLIENT, secret(stateDir, COMPLIANCE_CLIENT), List.of(Roles.AUDITOR), all),
                 new LocalIssuer.Account(FEED_PUBLISHER_CLIENT, secret(stateDir, FEED_PUBLISHER_CLIENT), List.of(Roles.FEED_PUBLISHER), all));
-        return LocalIssuer.start(stateDir.resolve("keys").resolve("issuer-signing.key"), port, people, clients, tls);
+        List<LocalIssuer.WebClient> webClients = consoleUrl == null ? List.of()
+                : List.of(new LocalIssuer.WebClient(CONSOLE_CLIENT, secret(stateDir, CONSOLE_CLIENT), consoleUrl + "/callback"));
+        return LocalIssuer.start(stateDir.resolve("keys").resolve("issuer-signing.key"), port, people, clients, webClients, tls);
     }
 
     /** Client credentials of one of the stack's automation clients. */
