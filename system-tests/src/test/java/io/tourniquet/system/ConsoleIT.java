@@ -125,6 +125,16 @@ class ConsoleIT {
         new WebDriverWait(browser, WAIT).until(b -> "2".equals(appliedCount("M1.1")));
         assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;")).as("updated without a reload").isEqualTo(true);
         assertThat(browser.findElements(By.cssSelector("[data-awaiting='M1.1']"))).isEmpty();
+
+        // a server's page: what its agent described, its history, and an action on that server alone
+        browser.findElement(By.linkText("exch01")).click();
+        assertThat(awaitElement("build").getText()).isEqualTo("15.2.986.5");
+        assertThat(browser.findElement(By.id("last-seen")).getText()).isNotBlank();
+        assertThat(browser.findElement(By.id("history")).getText()).contains("agent.applied").contains("M1.1");
+        browser.findElement(By.id("reason-PING1")).sendKeys("probe noise on this server");
+        browser.findElement(By.cssSelector("form[action$='/exch01/mitigations/PING1/remove'] button")).click();
+        assertThat(awaitElement("audit-type").getText()).isEqualTo("server.remove");
+        awaitStates("acme", "exch01", "PING1", "REMOVED");
     }
 
     @Test
@@ -264,5 +274,11 @@ class ConsoleIT {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(stack.states().stream()
                 .filter(s -> tenant.equals(s.get("tenantId")) && mitigation.equals(s.get("mitigationId"))).map(s -> s.get("state")).toList())
                 .hasSize(2).allMatch(state::equals));
+    }
+
+    private void awaitStates(String tenant, String server, String mitigation, String state) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(stack.states().stream()
+                .filter(s -> tenant.equals(s.get("tenantId")) && server.equals(s.get("serverId")) && mitigation.equals(s.get("mitigationId")))
+                .map(s -> s.get("state")).toList()).containsExactly(state));
     }
 }

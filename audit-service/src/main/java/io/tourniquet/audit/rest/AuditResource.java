@@ -46,6 +46,14 @@ public class AuditResource {
 
     @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
     @GET
+    @Path("/servers")
+    @Operation(summary = "Each server as its agent last described it (product, build, backend, agent version) and when it was last heard from")
+    public List<AuditQueries.Server> servers(@QueryParam("tenant") String tenant, @QueryParam("server") String server) throws SQLException {
+        return queries.servers(caller.tenantFilter(tenant), server);
+    }
+
+    @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
+    @GET
     @Path("/summary")
     @Operation(summary = "Per tenant, how many server/mitigation pairs are in each state")
     public Map<String, Map<String, Long>> summary() throws SQLException {

@@ -57,6 +57,30 @@ public class AuditQueries {
         return rows;
     }
 
+    /** A server as its agent last described it (inventory), and when it was last heard from (any report or heartbeat). */
+    public record Server(String tenantId, String serverId, String product, String build, String backend, String agentVersion, Instant lastSeen) {
+    }
+
+    public List<Server> servers(String tenant, String server) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT tenant_id, server_id, product, build, backend, agent_version, last_seen FROM server WHERE 1 = 1");
+        List<String> args = new ArrayList<>();
+        filter(sql, args, "tenant_id", tenant);
+        filter(sql, args, "server_id", server);
+        sql.append(" ORDER BY tenant_id, server_id");
+        List<Server> rows = new ArrayList<>();
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Server(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                            rs.getTimestamp(7).toInstant()));
+                }
+            }
+            c.rollback();
+        }
+        return rows;
+    }
+
     /** Per tenant: how many (server, mitigation) pairs are in each state. */
     public Map<String, Map<String, Long>> summary() throws SQLException {
         Map<String, Map<String, Long>> summary = new TreeMap<>();

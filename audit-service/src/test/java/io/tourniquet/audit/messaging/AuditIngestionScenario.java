@@ -191,6 +191,12 @@ abstract class AuditIngestionScenario {
                 .get("/api/v1/reports/stuck-commands").then().statusCode(200).body("serverId", org.hamcrest.Matchers.contains("exch01"));
         io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("olderThan", "ten minutes")
                 .get("/api/v1/reports/stuck-commands").then().statusCode(400);
+        // the console's server page: what the agent described, and when it was last heard from (a heartbeat counts)
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("tenant", tenant)
+                .queryParam("server", "exch02").get("/api/v1/servers").then().statusCode(200)
+                .body("serverId", org.hamcrest.Matchers.contains("exch02")).body("build", org.hamcrest.Matchers.contains("15.2.986.5"))
+                .body("backend", org.hamcrest.Matchers.contains("simulated"))
+                .body("lastSeen", org.hamcrest.Matchers.contains(sent.plusSeconds(20).toString()));
     }
 
     private void store(String tenant, org.apache.avro.specific.SpecificRecord agentEvent) throws Exception {

@@ -42,6 +42,7 @@ class ApiAccessTest {
         return new AccessMatrix(url.toString(), AccessMatrix.placeholders("cve", "CVE-2021-26855"), List.of(
                 endpoint("GET", "/api/v1/state?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/summary", null, ALL),
+                endpoint("GET", "/api/v1/servers?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/events?tenant={tenant}", null, ALL),
                 endpoint("GET", "/api/v1/tenants/{tenant}/chain", null, REPORTS),
                 endpoint("POST", "/api/v1/tenants/{tenant}/chain/verification", "{\"events\":1,\"head\":\"" + "0".repeat(64)

@@ -27,6 +27,10 @@ public interface AuditApi {
     JsonNode state(@QueryParam("tenant") String tenant, @QueryParam("server") String server);
 
     @GET
+    @Path("/servers")
+    JsonNode servers(@QueryParam("tenant") String tenant, @QueryParam("server") String server);
+
+    @GET
     @Path("/events")
     JsonNode events(@QueryParam("tenant") String tenant, @QueryParam("server") String server, @QueryParam("mitigation") String mitigation,
             @QueryParam("type") String type, @QueryParam("from") String from, @QueryParam("after") long after, @QueryParam("limit") int limit);

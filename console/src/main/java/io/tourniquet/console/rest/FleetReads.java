@@ -79,6 +79,12 @@ public class FleetReads {
         return audit.state(tenant, server);
     }
 
+    /** The server as its agent last described it and when it was last heard from; null before its first report. */
+    public JsonNode server(String tenant, String server) {
+        JsonNode rows = audit.servers(tenant, server);
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
     /** The newest events first (at most limit) of a tenant, a server or a mitigation. */
     public JsonNode recentEvents(String tenant, String server, int limit) {
         JsonNode page = audit.events(tenant, server, null, null, null, 0, 1000);

@@ -101,11 +101,14 @@ public class Pages {
     @Path("/tenants/{tenant}/servers/{server}")
     public TemplateInstance server(@PathParam("tenant") String tenantName, @PathParam("server") String serverName) {
         requireTenant(tenantName);
-        JsonNode history = reads.recentEvents(tenantName, serverName, 100);
+        List<Map<String, Object>> history = rows(reads.recentEvents(tenantName, serverName, 100));
+        JsonNode described = reads.server(tenantName, serverName);
         return server.data("viewer", viewer).data("tenant", tenantName).data("server", serverName)
                 .data("view", TenantView.of(reads.states(tenantName, serverName)))
-                .data("history", rows(history))
-                .data("lastHeard", history.isEmpty() ? "never" : history.get(0).path("occurredAt").asText());
+                .data("described", described == null ? null : JSON.convertValue(described, new TypeReference<Map<String, Object>>() { }))
+                .data("history", history)
+                .data("localBlocks", history.stream().filter(e -> "agent.skipped".equals(e.get("type")) && "blocked_locally".equals(e.get("outcome"))).toList())
+                .data("drift", history.stream().filter(e -> "agent.drift".equals(e.get("type"))).toList());
     }
 
     private void requireTenant(String name) {
