@@ -107,6 +107,7 @@ class ConsoleIT {
 
         browser.get(stack.consoleUrl() + "/tenants/acme");
         assertThat(appliedCount("M1.1")).isEqualTo("0");
+        assertEveryFieldIsLabelled();
         ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
         screenshot("tenant");
         String watching = browser.getWindowHandle();
@@ -167,6 +168,7 @@ class ConsoleIT {
         signIn(StackLogins.ADMIN);
         assertThat(browser.findElements(By.cssSelector("#tenant-table tbody tr")).stream().map(r -> r.getAttribute("data-tenant")).toList())
                 .containsExactly("acme", "globex");
+        assertEveryFieldIsLabelled();
         WebElement engage = browser.findElement(By.id("kill-switch-engage"));
         new Select(browser.findElement(By.id("kill-mitigation"))).selectByValue("PING1");
         browser.findElement(By.id("kill-reason")).sendKeys("breaks OWA at a customer (console test)");
@@ -237,6 +239,13 @@ class ConsoleIT {
     /** The element of the page the last click leads to (a form's answer arrives after the click returns). */
     private WebElement awaitElement(String id) {
         return new WebDriverWait(browser, WAIT).until(b -> b.findElements(By.id(id)).stream().findFirst().orElse(null));
+    }
+
+    /** A screen reader names every field: each visible input and list has a label. */
+    private void assertEveryFieldIsLabelled() {
+        Object unlabelled = ((JavascriptExecutor) browser).executeScript("return Array.from(document.querySelectorAll("
+                + "'input:not([type=hidden]), select, textarea')).filter(e => !(e.labels && e.labels.length)).map(e => e.id || e.name);");
+        assertThat((List<?>) unlabelled).isEmpty();
     }
 
     private String appliedCount(String mitigation) {
