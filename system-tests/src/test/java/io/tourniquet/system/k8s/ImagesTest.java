@@ -19,7 +19,7 @@ class ImagesTest {
 
     @Test
     void everyServiceHasAJvmImageThatRunsAsANonRootUserOnPort8080() throws IOException {
-        for (String service : List.of("feed-ingestor", "policy-service", "audit-service")) {
+        for (String service : List.of("feed-ingestor", "policy-service", "audit-service", "console")) {
             Path dockerfile = HOME.resolve(service).resolve("src/main/docker/Dockerfile.jvm");
             assertThat(dockerfile).exists();
             List<String> lines = Files.readAllLines(dockerfile);

@@ -138,7 +138,7 @@ class KubernetesManifestsTest {
         Map<String, PodTemplateSpec> workloads = new TreeMap<>();
         of(resources, Deployment.class).forEach(d -> workloads.put(d.getMetadata().getName(), d.getSpec().getTemplate()));
         of(resources, StatefulSet.class).forEach(d -> workloads.put(d.getMetadata().getName(), d.getSpec().getTemplate()));
-        assertThat(workloads).containsOnlyKeys("feed-ingestor", "policy-service", "audit-service");
+        assertThat(workloads).containsOnlyKeys("feed-ingestor", "policy-service", "audit-service", "console");
         workloads.forEach((name, pod) -> {
             assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).as(name).isTrue();
             assertThat(pod.getSpec().getContainers()).as(name).allSatisfy(c -> {
@@ -154,14 +154,21 @@ class KubernetesManifestsTest {
                 assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/tourniquet/tls"));
                 assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
                 assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
-                assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("KAFKA_SASL_JAAS_CONFIG")).singleElement()
-                        .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(name).isIn(kafkaUsers));
+                if (name.equals("console")) {
+                    // the console acts only through the APIs, with each person's token: no Kafka identity at all
+                    assertThat(c.getEnv()).noneSatisfy(e -> assertThat(e.getName()).startsWith("KAFKA_"));
+                    assertThat(kafkaUsers).doesNotContain(name);
+                } else {
+                    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("KAFKA_SASL_JAAS_CONFIG")).singleElement()
+                            .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(name).isIn(kafkaUsers));
+                }
             });
         });
-        assertThat(of(resources, Deployment.class)).filteredOn(d -> !d.getMetadata().getName().equals("policy-service"))
+        // the policy service scales by partitions and the console is stateless; the ingestor and the audit service must not
+        assertThat(of(resources, Deployment.class)).filteredOn(d -> !List.of("policy-service", "console").contains(d.getMetadata().getName()))
                 .allSatisfy(d -> assertThat(d.getSpec().getReplicas()).as(d.getMetadata().getName() + " must stay single").isEqualTo(1));
         assertThat(of(resources, StatefulSet.class)).singleElement().satisfies(s -> assertThat(s.getSpec().getReplicas()).isGreaterThan(1));
-        assertThat(of(resources, PodDisruptionBudget.class)).hasSize(3);
+        assertThat(of(resources, PodDisruptionBudget.class)).hasSize(4);
         assertThat(of(resources, NetworkPolicy.class)).anySatisfy(n -> {
             assertThat(n.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
             assertThat(n.getSpec().getIngress()).isEmpty();
@@ -169,11 +176,11 @@ class KubernetesManifestsTest {
         });
         workloads.forEach((name, pod) -> assertThat(pod.getSpec().getVolumes()).as(name)
                 .extracting(v -> v.getSecret() == null ? "" : v.getSecret().getSecretName()).contains(name + "-tls"));
-        ConfigMap config = only(resources, ConfigMap.class);
+        ConfigMap config = of(resources, ConfigMap.class).stream().filter(m -> m.getMetadata().getName().equals("tourniquet-config")).findFirst().orElseThrow();
         assertThat(config.getData()).containsEntry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled").doesNotContainKey("QUARKUS_HTTP_PORT");
         assertThat(of(resources, GenericKubernetesResource.class)).filteredOn(r -> r.getKind().equals("Certificate"))
                 .extracting(r -> r.get("spec", "secretName").toString())
-                .containsExactlyInAnyOrder("tourniquet-services-ca", "feed-ingestor-tls", "policy-service-tls", "audit-service-tls");
+                .containsExactlyInAnyOrder("tourniquet-services-ca", "feed-ingestor-tls", "policy-service-tls", "audit-service-tls", "console-tls");
 
         // only the policy service holds a Kubernetes API token, and it may manage KafkaUsers and nothing else
         workloads.forEach((name, pod) -> assertThat(pod.getSpec().getAutomountServiceAccountToken()).as(name).isEqualTo(name.equals("policy-service")));
@@ -188,7 +195,7 @@ class KubernetesManifestsTest {
         // from outside: TLS on every host, re-encrypted to the services and checked against their CA
         Ingress ingress = only(resources, Ingress.class);
         List<String> hosts = ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList();
-        assertThat(hosts).hasSize(3);
+        assertThat(hosts).hasSize(4);
         assertThat(ingress.getSpec().getTls()).singleElement().satisfies(t -> assertThat(t.getHosts()).containsExactlyInAnyOrderElementsOf(hosts));
         assertThat(ingress.getMetadata().getAnnotations()).containsEntry("nginx.ingress.kubernetes.io/backend-protocol", "HTTPS")
                 .containsEntry("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
@@ -198,7 +205,17 @@ class KubernetesManifestsTest {
 
         assertThat(of(resources, GenericKubernetesResource.class)).extracting(HasMetadata::getKind)
                 .containsExactlyInAnyOrder("Cluster", "ScheduledBackup", "ServiceMonitor", "Issuer", "Issuer", "Certificate", "Certificate", "Certificate",
-                        "Certificate");
+                        "Certificate", "Certificate");
+        // the console reaches the two APIs only, and is reached through the ingress controller only
+        assertThat(of(resources, NetworkPolicy.class)).filteredOn(n -> n.getMetadata().getName().equals("tourniquet-console")).singleElement()
+                .satisfies(n -> {
+                    assertThat(n.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+                    assertThat(n.getSpec().getEgress().get(0).getTo()).extracting(t -> t.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"))
+                            .containsExactlyInAnyOrder("policy-service", "audit-service");
+                    assertThat(n.getSpec().getIngress()).singleElement().satisfies(i -> assertThat(i.getFrom())
+                            .extracting(f -> f.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                            .containsExactlyInAnyOrder("ingress-nginx", "monitoring"));
+                });
     }
 
     /** Read back from the manifests through Strimzi's model, compared with what the embedded broker is given. */
