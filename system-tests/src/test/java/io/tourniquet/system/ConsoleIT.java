@@ -103,7 +103,7 @@ class ConsoleIT {
 
         // another tenant's page is refused, whatever the address typed
         browser.get(stack.consoleUrl() + "/tenants/globex");
-        assertThat(browser.getPageSource()).contains("does not grant access to tenant 'globex'");
+        assertThat(awaitElement("refusal").getText()).contains("does not grant access to tenant 'globex'");
 
         browser.get(stack.consoleUrl() + "/tenants/acme");
         assertThat(appliedCount("M1.1")).isEqualTo("0");
