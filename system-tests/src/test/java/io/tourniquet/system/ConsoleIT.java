@@ -208,6 +208,16 @@ class ConsoleIT {
         assertThat(blocked("acme")).doesNotContain("M2.1");
     }
 
+    @Test
+    @Order(5)
+    void aServiceThatGoesAwayIsSaidOnThePageNotHidden() throws Exception {
+        signIn(StackLogins.AUDITOR);
+        stack.service("audit-service").kill();
+        browser.get(stack.consoleUrl() + "/tenants/acme");
+        assertThat(awaitElement("refusal").getText()).startsWith("The policy or audit service does not answer");
+        assertThat(stack.service("console").isAlive()).isTrue();
+    }
+
     // ---- helpers
 
     /** Opens the console, is sent to the identity provider's sign-in page, signs in, and lands on the overview. */
