@@ -206,6 +206,12 @@ class ConsoleIT {
             assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
         }
         assertThat(blocked("acme")).doesNotContain("M2.1");
+
+        // signing out ends the session: the next page asks for a sign-in again
+        browser.findElement(By.linkText("Sign out")).click();
+        new WebDriverWait(browser, WAIT).until(b -> b.getCurrentUrl().equals(stack.consoleUrl() + "/signed-out"));
+        browser.get(stack.consoleUrl() + "/tenants/acme");
+        assertThat(browser.getCurrentUrl()).startsWith(stack.issuer().url() + "/authorize");
     }
 
     @Test

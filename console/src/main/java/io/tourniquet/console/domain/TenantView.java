@@ -5,17 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** One tenant's servers and mitigations, grouped from the audit service's state rows for the tenant page. */
 public final class TenantView {
 
     /** A mitigation on a server: its state, why, and since when. */
     public record ServerState(String server, String mitigation, String state, String detail, String updatedAt) {
-
-        public boolean applied() {
-            return state.equals("APPLIED");
-        }
 
         public boolean failed() {
             return state.equals("FAILED") || state.equals("DRIFTED");
@@ -58,9 +53,5 @@ public final class TenantView {
 
     public List<ServerState> failures() {
         return servers.values().stream().flatMap(List::stream).filter(ServerState::failed).toList();
-    }
-
-    public List<String> mitigationIds() {
-        return new ArrayList<>(new TreeSet<>(mitigations.keySet()));
     }
 }

@@ -3,8 +3,10 @@ package io.tourniquet.console.domain;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.tourniquet.access.Caller;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.ForbiddenException;
 import java.util.Set;
 
 /**
@@ -43,6 +45,22 @@ public class Viewer {
 
     public boolean maySee(String tenant) {
         return caller.mayAccess(tenant);
+    }
+
+    /** A valid tenant name this person may see, or the refusal (400 for a malformed name, 403 for another tenant). */
+    public void requireTenant(String tenant) {
+        Topics.requireValidTenant(tenant);
+        if (!maySee(tenant)) {
+            throw new ForbiddenException("your sign-in does not grant access to tenant '" + tenant + "'");
+        }
+    }
+
+    /** The same, and the person may change the tenant's mitigations. */
+    public void requireActor(String tenant) {
+        requireTenant(tenant);
+        if (!mayAct(tenant)) {
+            throw new ForbiddenException("your sign-in may not change tenant '" + tenant + "'");
+        }
     }
 
     /** Approvals, blocks, rollouts, server actions: an administrator, or an operator of the tenant. */

@@ -7,7 +7,6 @@ import io.tourniquet.console.client.PolicyApi;
 import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.security.Roles;
-import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
@@ -55,7 +54,7 @@ public class Actions {
     @Path("/tenants/{tenant}/mitigations/{mitigation}/{verdict: approve|reject}")
     public Response decide(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation,
             @PathParam("verdict") String verdict, @FormParam("reason") String reason, @FormParam("validFor") String validFor) {
-        requireActor(tenant);
+        viewer.requireActor(tenant);
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("reason", reason);
         if (validFor != null && !validFor.isBlank()) {
@@ -69,7 +68,7 @@ public class Actions {
     @POST
     @Path("/tenants/{tenant}/mitigations/{mitigation}/{change: block|unblock}")
     public Response block(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation, @PathParam("change") String change) {
-        requireActor(tenant);
+        viewer.requireActor(tenant);
         return carryOut(change + " " + mitigation + " for " + tenant, tenant, null, AuditType.POLICY_UPDATED, "/tenants/" + tenant,
                 () -> change.equals("block") ? policy.block(tenant, mitigation) : policy.unblock(tenant, mitigation));
     }
@@ -77,7 +76,7 @@ public class Actions {
     @POST
     @Path("/tenants/{tenant}/mitigations/{mitigation}/rollout/{action: start|pause|resume}")
     public Response rollout(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation, @PathParam("action") String action) {
-        requireActor(tenant);
+        viewer.requireActor(tenant);
         AuditType type = switch (action) {
             case "start" -> AuditType.ROLLOUT_START;
             case "pause" -> AuditType.ROLLOUT_PAUSE;
@@ -91,7 +90,7 @@ public class Actions {
     @Path("/tenants/{tenant}/servers/{server}/mitigations/{mitigation}/{action: remove|reapply}")
     public Response serverAction(@PathParam("tenant") String tenant, @PathParam("server") String server, @PathParam("mitigation") String mitigation,
             @PathParam("action") String action, @FormParam("reason") String reason) {
-        requireActor(tenant);
+        viewer.requireActor(tenant);
         AuditType type = action.equals("remove") ? AuditType.SERVER_REMOVE : AuditType.SERVER_REAPPLY;
         return carryOut(action + " " + mitigation + " on " + server + " of " + tenant, tenant, mitigation, type,
                 "/tenants/" + tenant + "/servers/" + server, () -> policy.serverAction(tenant, server, mitigation, action, Map.of("reason", orEmpty(reason))));
@@ -122,13 +121,6 @@ public class Actions {
         return carryOut((engage ? "engage" : "release") + " the kill switch of " + mitigation + " for every tenant", null, mitigation,
                 engage ? AuditType.KILL_SWITCH_ENGAGED : AuditType.KILL_SWITCH_RELEASED, "/",
                 () -> engage ? policy.engageKillSwitch(mitigation, decision) : policy.releaseKillSwitch(mitigation, orEmpty(reason)));
-    }
-
-    private void requireActor(String tenant) {
-        Topics.requireValidTenant(tenant);
-        if (!viewer.mayAct(tenant)) {
-            throw new ForbiddenException("your sign-in may not change tenant '" + tenant + "'");
-        }
     }
 
     /** Asks the API, then shows its answer and the audit record it produced (or the API's refusal, unchanged). */

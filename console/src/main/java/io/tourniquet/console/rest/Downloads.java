@@ -3,11 +3,8 @@ package io.tourniquet.console.rest;
 import io.tourniquet.console.client.AuditApi;
 import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.security.Roles;
-import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -31,7 +28,7 @@ public class Downloads {
     @GET
     @Path("/evidence.{format: json|csv}")
     public Response evidence(@PathParam("tenant") String tenant, @PathParam("format") String format) {
-        requireTenant(tenant);
+        viewer.requireTenant(tenant);
         Response export = audit.evidence(tenant, format);
         byte[] body = export.readEntity(byte[].class);
         return file(body, format.equals("csv") ? "text/csv" : "application/json", tenant + "-evidence-" + LocalDate.now() + "." + format);
@@ -40,20 +37,9 @@ public class Downloads {
     @GET
     @Path("/chain.json")
     public Response chain(@PathParam("tenant") String tenant) {
-        requireTenant(tenant);
+        viewer.requireTenant(tenant);
         return file(audit.chain(tenant).toPrettyString().getBytes(StandardCharsets.UTF_8), "application/json",
                 tenant + "-chain-verification-" + LocalDate.now() + ".json");
-    }
-
-    private void requireTenant(String tenant) {
-        try {
-            Topics.requireValidTenant(tenant);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException(e.getMessage());
-        }
-        if (!viewer.maySee(tenant)) {
-            throw new ForbiddenException("your sign-in does not grant access to tenant '" + tenant + "'");
-        }
     }
 
     private static Response file(byte[] body, String type, String name) {

@@ -37,16 +37,10 @@ public class FleetReads {
     @Inject
     Viewer viewer;
 
-    /** The tenant filter the audit API takes for this person: none (every tenant they may see) or one tenant. */
-    private String tenantFilter(String tenant) {
-        if (tenant != null) {
-            return tenant;
-        }
-        return viewer.seesEveryTenant() || viewer.tenants().size() != 1 ? null : viewer.tenants().iterator().next();
-    }
-
-    public FleetOverview overview(String tenant) {
-        String only = tenantFilter(tenant);
+    /** Every tenant the person may see. */
+    public FleetOverview overview() {
+        // the audit API's tenant filter: none (every tenant) or the person's only tenant
+        String only = viewer.seesEveryTenant() || viewer.tenants().size() != 1 ? null : viewer.tenants().iterator().next();
         JsonNode states = perTenant(only, t -> audit.state(t, null));
         JsonNode overdue = viewer.mayExportEvidence() ? perTenant(only, audit::kevOverdue) : empty();
         JsonNode timeToMitigate = viewer.mayExportEvidence() ? timeToMitigate(only) : JsonNodeFactory.instance.objectNode();

@@ -1,20 +1,18 @@
 package io.tourniquet.console.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.tourniquet.console.domain.TenantView;
 import io.tourniquet.console.domain.Viewer;
+import io.tourniquet.schemas.SkipReason;
+import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.security.Roles;
-import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -30,7 +28,7 @@ import java.util.Map;
 @RolesAllowed({Roles.MSP_ADMIN, Roles.OPERATOR, Roles.AUDITOR, Roles.SOC})
 public class Pages {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     Template overview;
@@ -58,7 +56,7 @@ public class Pages {
 
     @GET
     public TemplateInstance overview() {
-        return overview.data("viewer", viewer).data("fleet", reads.overview(null));
+        return overview.data("viewer", viewer).data("fleet", reads.overview());
     }
 
     @GET
@@ -71,7 +69,7 @@ public class Pages {
     @GET
     @Path("/fragments/overview")
     public TemplateInstance overviewFragment() {
-        return overviewBody.data("viewer", viewer).data("fleet", reads.overview(null));
+        return overviewBody.data("viewer", viewer).data("fleet", reads.overview());
     }
 
     @GET
@@ -87,35 +85,28 @@ public class Pages {
     }
 
     private TemplateInstance tenantData(Template template, String name) {
-        requireTenant(name);
+        viewer.requireTenant(name);
         JsonNode policy = reads.policy(name);
         return template.data("viewer", viewer).data("tenant", name).data("view", TenantView.of(reads.states(name, null)))
-                .data("fleet", reads.overview(name))
-                .data("policy", policy == null ? null : pretty(policy))
+                .data("policy", policy == null ? null : policy.toPrettyString())
                 .data("blocked", policy == null ? List.of() : texts(policy.path("blockedMitigations")))
                 .data("rollouts", rows(reads.rollouts(name)))
-                .data("chain", chain(reads.chain(name)));
+                .data("chain", object(reads.chain(name)));
     }
 
     @GET
     @Path("/tenants/{tenant}/servers/{server}")
     public TemplateInstance server(@PathParam("tenant") String tenantName, @PathParam("server") String serverName) {
-        requireTenant(tenantName);
+        viewer.requireTenant(tenantName);
         List<Map<String, Object>> history = rows(reads.recentEvents(tenantName, serverName, 100));
         JsonNode described = reads.server(tenantName, serverName);
         return server.data("viewer", viewer).data("tenant", tenantName).data("server", serverName)
                 .data("view", TenantView.of(reads.states(tenantName, serverName)))
-                .data("described", described == null ? null : JSON.convertValue(described, new TypeReference<Map<String, Object>>() { }))
+                .data("described", object(described))
                 .data("history", history)
-                .data("localBlocks", history.stream().filter(e -> "agent.skipped".equals(e.get("type")) && "blocked_locally".equals(e.get("outcome"))).toList())
-                .data("drift", history.stream().filter(e -> "agent.drift".equals(e.get("type"))).toList());
-    }
-
-    private void requireTenant(String name) {
-        Topics.requireValidTenant(name);
-        if (!viewer.maySee(name)) {
-            throw new ForbiddenException("your sign-in does not grant access to tenant '" + name + "'");
-        }
+                .data("localBlocks", history.stream().filter(e -> AuditType.AGENT_SKIPPED.wireName().equals(e.get("type"))
+                        && SkipReason.BLOCKED_LOCALLY.name().toLowerCase().equals(e.get("outcome"))).toList())
+                .data("drift", history.stream().filter(e -> AuditType.AGENT_DRIFT.wireName().equals(e.get("type"))).toList());
     }
 
     /** JSON rows as maps, which templates read by field name. */
@@ -123,16 +114,9 @@ public class Pages {
         return JSON.convertValue(array, new TypeReference<>() { });
     }
 
-    private static Map<String, Object> chain(JsonNode report) {
-        return report == null ? null : JSON.convertValue(report, new TypeReference<>() { });
-    }
-
-    private static String pretty(JsonNode node) {
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            return node.toString();
-        }
+    /** A JSON object as a map (null stays null). */
+    private static Map<String, Object> object(JsonNode node) {
+        return node == null ? null : JSON.convertValue(node, new TypeReference<>() { });
     }
 
     private static List<String> texts(JsonNode array) {
