@@ -22,6 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -213,6 +217,12 @@ public final class LocalStack implements AutoCloseable {
                 "tourniquet.policy.tenants", String.join(",", options.tenants()),
                 "kafka-streams.state.dir", state.resolve("policy-streams").toString()), apiService(KafkaAcls.POLICY_SERVICE, https)), logs, "256m", true);
         services.add(policy);
+        // the ingestor needs only the broker: it starts beside them (what it publishes waits in Kafka for the policy)
+        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
+                "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
+                "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString()),
+                apiService(KafkaAcls.FEED_INGESTOR, https)), logs, "192m", true);
+        services.add(ingestor);
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
         enrolAgents(policy.baseUrl(), state);
@@ -236,12 +246,6 @@ public final class LocalStack implements AutoCloseable {
         }
         agents.forEach(a -> a.awaitReady(READY_TIMEOUT));
         console.awaitReady(READY_TIMEOUT);
-
-        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
-                "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
-                "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString()),
-                apiService(KafkaAcls.FEED_INGESTOR, https)), logs, "192m", true);
-        services.add(ingestor);
         ingestor.awaitReady(READY_TIMEOUT);
     }
 
@@ -251,28 +255,36 @@ public final class LocalStack implements AutoCloseable {
      * is not enrolled.
      */
     private void enrolAgents(String policyUrl, Path state) {
+        // registered side by side (each a request to the policy service), then checked in force one by one
+        ExecutorService registrations = Executors.newFixedThreadPool(4);
         try {
-            Map<String, AgentEnrolmentClient.Result> registered = new LinkedHashMap<>();
+            String token = stackToken.get();
+            Map<String, Future<AgentEnrolmentClient.Result>> registered = new LinkedHashMap<>();
             for (String tenant : options.tenants()) {
                 for (String server : options.servers()) {
-                    registered.put(tenant + "/" + server, AgentEnrolmentClient.register(policyUrl, tenant, server,
-                            state.resolve("agents").resolve(tenant), stackToken.get(), true));
+                    registered.put(tenant + "/" + server, registrations.submit(() -> AgentEnrolmentClient.register(policyUrl, tenant, server,
+                            state.resolve("agents").resolve(tenant), token, true)));
                 }
             }
             for (var entry : registered.entrySet()) {
                 String[] names = entry.getKey().split("/");
-                var result = entry.getValue().status() == 200
-                        ? AgentEnrolmentClient.awaitInForce(policyUrl, names[0], names[1], entry.getValue().keyId(),
-                        stackToken.get(), READY_TIMEOUT) : entry.getValue();
+                AgentEnrolmentClient.Result registration = entry.getValue().get();
+                var result = registration.status() == 200
+                        ? AgentEnrolmentClient.awaitInForce(policyUrl, names[0], names[1], registration.keyId(), token, READY_TIMEOUT) : registration;
                 if (!result.enrolled()) {
                     throw new IllegalStateException("cannot enrol " + entry.getKey() + ": HTTP " + result.status() + " " + result.body());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot enrol the simulated servers with the policy service at " + policyUrl, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot enrol the simulated servers with the policy service at " + policyUrl + ": "
+                    + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while enrolling the simulated servers", e);
+        } finally {
+            registrations.shutdownNow();
         }
     }
 
