@@ -32,13 +32,6 @@ public interface PolicyConfig {
     @WithDefault("1000")
     int fanOutServersPerTransaction();
 
-    /**
-     * Throw-away signatures made at start, before the topology runs and the service reports ready, so that the first
-     * fan-out after a restart does not sign with cold code (0: none).
-     */
-    @WithDefault("3000")
-    int signingWarmUp();
-
     /** How long an approval stays valid when the approver gives no validity. */
     @WithDefault("7d")
     Duration approvalValidity();

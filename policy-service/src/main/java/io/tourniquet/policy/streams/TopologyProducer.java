@@ -24,10 +24,6 @@ public class TopologyProducer {
         KeyPair keys = new KeyPair(Ed25519Keys.readPublic(config.signingPublicKeyFile()), Ed25519Keys.readPrivate(config.signingKeyFile()));
         CommandSigner signer = new CommandSigner(keys);
         LOG.infof("signing commands with key %s", signer.keyId());
-        if (config.signingWarmUp() > 0) {
-            LOG.infof("command signing warmed up: %d throw-away signatures in %d ms", config.signingWarmUp(),
-                    signer.warmUp(config.signingWarmUp()).toMillis());
-        }
         return PolicyTopology.build(new CommandFactory(signer, config.commandTtl()), config.recheckInterval(),
                 config.fanOutServersPerTransaction());
     }
