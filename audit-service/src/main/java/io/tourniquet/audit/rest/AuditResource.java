@@ -66,16 +66,20 @@ public class AuditResource {
     @GET
     @Path("/events")
     @Operation(summary = "Stored events in order (history of a server, a mitigation, a tenant), filterable by type, outcome and "
-            + "time [from, to), paged by sequence number (pass the last seq seen as 'after')")
+            + "time [from, to), paged by sequence number (pass the last seq seen as 'after'); order=newest gives the latest first")
     public List<AuditQueries.Event> events(@QueryParam("tenant") String tenant, @QueryParam("server") String server,
             @QueryParam("mitigation") String mitigation, @QueryParam("type") String type, @QueryParam("outcome") String outcome,
             @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit) throws SQLException {
+            @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit,
+            @QueryParam("order") @DefaultValue("oldest") String order) throws SQLException {
         if (limit < 1 || limit > 1000) {
             throw new BadRequestException("limit must be between 1 and 1000");
         }
+        if (!order.equals("oldest") && !order.equals("newest")) {
+            throw new BadRequestException("order must be 'oldest' (the default: page forward with 'after') or 'newest'; was '" + order + "'");
+        }
         return queries.events(new AuditQueries.EventFilter(caller.tenantFilter(tenant), server, mitigation, type, outcome, instant(from, "from"), instant(to, "to")),
-                after, limit);
+                after, limit, order.equals("newest"));
     }
 
     private static Instant instant(String value, String name) {

@@ -104,6 +104,11 @@ public class AuditQueries {
     }
 
     public List<Event> events(EventFilter f, long afterSeq, int limit) throws SQLException {
+        return events(f, afterSeq, limit, false);
+    }
+
+    /** The same, the newest first when asked (a server's latest history without paging through all of it). */
+    public List<Event> events(EventFilter f, long afterSeq, int limit, boolean newestFirst) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, "
                 + "actor, reason, occurred_at, source_topic, hash FROM audit_event WHERE seq > " + afterSeq);
         List<String> args = new ArrayList<>();
@@ -118,7 +123,7 @@ public class AuditQueries {
         if (f.to() != null) {
             sql.append(" AND occurred_at < ?");
         }
-        sql.append(" ORDER BY seq LIMIT ").append(limit);
+        sql.append(newestFirst ? " ORDER BY seq DESC LIMIT " : " ORDER BY seq LIMIT ").append(limit);
         List<Event> events = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
             bind(ps, args);

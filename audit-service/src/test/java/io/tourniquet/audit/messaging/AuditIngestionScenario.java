@@ -197,6 +197,15 @@ abstract class AuditIngestionScenario {
                 .body("serverId", org.hamcrest.Matchers.contains("exch02")).body("build", org.hamcrest.Matchers.contains("15.2.986.5"))
                 .body("backend", org.hamcrest.Matchers.contains("simulated"))
                 .body("lastSeen", org.hamcrest.Matchers.contains(sent.plusSeconds(20).toString()));
+        // and its latest history first, without paging through all of it
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("tenant", tenant)
+                .queryParam("server", "exch03").queryParam("order", "newest").queryParam("limit", 1).get("/api/v1/events").then().statusCode(200)
+                .body("type", org.hamcrest.Matchers.contains("agent.applied"));
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("tenant", tenant)
+                .queryParam("server", "exch03").queryParam("limit", 1).get("/api/v1/events").then().statusCode(200)
+                .body("type", org.hamcrest.Matchers.contains("agent.inventory"));
+        io.restassured.RestAssured.given().auth().oauth2(TestTokens.token(Roles.OPERATOR, tenant)).queryParam("order", "sideways")
+                .get("/api/v1/events").then().statusCode(400);
     }
 
     private void store(String tenant, org.apache.avro.specific.SpecificRecord agentEvent) throws Exception {

@@ -33,7 +33,8 @@ public interface AuditApi {
     @GET
     @Path("/events")
     JsonNode events(@QueryParam("tenant") String tenant, @QueryParam("server") String server, @QueryParam("mitigation") String mitigation,
-            @QueryParam("type") String type, @QueryParam("from") String from, @QueryParam("after") long after, @QueryParam("limit") int limit);
+            @QueryParam("type") String type, @QueryParam("from") String from, @QueryParam("after") long after, @QueryParam("limit") int limit,
+            @QueryParam("order") String order);
 
     @GET
     @Path("/tenants/{tenant}/chain")

@@ -79,14 +79,9 @@ public class FleetReads {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** The newest events first (at most limit) of a tenant, a server or a mitigation. */
+    /** A server's latest events, the newest first. */
     public JsonNode recentEvents(String tenant, String server, int limit) {
-        JsonNode page = audit.events(tenant, server, null, null, null, 0, 1000);
-        var newest = JsonNodeFactory.instance.arrayNode();
-        for (int i = page.size() - 1; i >= 0 && newest.size() < limit; i--) {
-            newest.add(page.get(i));
-        }
-        return newest;
+        return audit.events(tenant, server, null, null, null, 0, limit, "newest");
     }
 
     public JsonNode policy(String tenant) {
