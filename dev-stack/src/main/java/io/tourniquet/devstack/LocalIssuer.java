@@ -416,10 +416,10 @@ public final class LocalIssuer implements AutoCloseable {
             return Reply.html(400, page("Sign-in refused", "Unknown client or redirect address.", null, Map.of()));
         }
         Map<String, String> login = new LinkedHashMap<>();
-        for (String name : List.of("client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method")) {
+        for (String name : List.of("response_type", "client_id", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method")) {
             login.put(name, request.getOrDefault(name, ""));
         }
-        if (!"code".equals(request.get("response_type")) && !post) {
+        if (!"code".equals(login.get("response_type"))) {
             return Reply.html(400, page("Sign-in refused", "Only response_type=code is supported.", null, Map.of()));
         }
         if (login.get("code_challenge").isEmpty() || !"S256".equals(login.get("code_challenge_method"))) {
@@ -428,19 +428,16 @@ public final class LocalIssuer implements AutoCloseable {
         if (!post) {
             return Reply.html(200, page("Sign in to the Tourniquet console", "", null, login), origin(client.redirectUri()));
         }
-        String name = request.getOrDefault("username", "");
-        Optional<Duration> throttled = failedSignIns.blockedFor("user:" + name);
-        if (throttled.isPresent()) {
-            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + throttled.get().toSeconds() + " s.", null, login),
+        SignIn signIn = signIn(request.getOrDefault("username", ""), request.getOrDefault("password", ""));
+        if (signIn.throttledFor() != null) {
+            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + signIn.throttledFor().toSeconds() + " s.", null, login),
                     origin(client.redirectUri()));
         }
-        Account user = users.get(name);
-        if (user == null || !sameSecret(user.secret(), request.getOrDefault("password", ""))) {
-            failedSignIns.failed("user:" + name);
+        if (signIn.user() == null) {
             return Reply.html(401, page("Sign in to the Tourniquet console", "Wrong name or password.", null, login),
                     origin(client.redirectUri()));
         }
-        failedSignIns.succeeded("user:" + name);
+        Account user = signIn.user();
         String code = randomToken(32);
         authorizationCodes.values().removeIf(c -> Instant.now().isAfter(c.expiresAt()));
         authorizationCodes.put(code, new AuthorizationCode(client.id(), client.redirectUri(), login.get("code_challenge"),
@@ -471,6 +468,24 @@ public final class LocalIssuer implements AutoCloseable {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A person's name and password checked, failures throttled per account: the account, or why not (both null: wrong). */
+    private record SignIn(Account user, Duration throttledFor) {
+    }
+
+    private SignIn signIn(String name, String password) {
+        Optional<Duration> throttled = failedSignIns.blockedFor("user:" + name);
+        if (throttled.isPresent()) {
+            return new SignIn(null, throttled.get());
+        }
+        Account user = users.get(name);
+        if (user == null || !sameSecret(user.secret(), password)) {
+            failedSignIns.failed("user:" + name);
+            return new SignIn(null, null);
+        }
+        failedSignIns.succeeded("user:" + name);
+        return new SignIn(user, null);
     }
 
     private static Reply throttledReply(Duration wait) {
@@ -514,17 +529,14 @@ public final class LocalIssuer implements AutoCloseable {
         }
         Map<String, String> form = form(exchange);
         String code = form.getOrDefault("user_code", "").strip().toUpperCase();
-        String name = form.getOrDefault("username", "");
-        Optional<Duration> throttled = failedSignIns.blockedFor("user:" + name);
-        if (throttled.isPresent()) {
-            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + throttled.get().toSeconds() + " s.", code, Map.of()));
+        SignIn signIn = signIn(form.getOrDefault("username", ""), form.getOrDefault("password", ""));
+        if (signIn.throttledFor() != null) {
+            return Reply.html(429, page("Too many failed sign-ins", "Retry in " + signIn.throttledFor().toSeconds() + " s.", code, Map.of()));
         }
-        Account user = users.get(name);
-        if (user == null || !sameSecret(user.secret(), form.getOrDefault("password", ""))) {
-            failedSignIns.failed("user:" + name);
+        if (signIn.user() == null) {
             return Reply.html(401, page("Sign in to Tourniquet", "Wrong name or password.", code, Map.of()));
         }
-        failedSignIns.succeeded("user:" + name);
+        Account user = signIn.user();
         Optional<DeviceGrant> grant = deviceGrants.values().stream()
                 .filter(g -> g.userCode.equals(code) && Instant.now().isBefore(g.expiresAt) && g.approvedBy == null).findFirst();
         if (grant.isEmpty()) {

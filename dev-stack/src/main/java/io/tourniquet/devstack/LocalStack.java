@@ -150,19 +150,12 @@ public final class LocalStack implements AutoCloseable {
      * CA's certificate for 127.0.0.1, and trust in that CA for the identity provider's HTTPS.
      */
     private Path httpsConfig(LocalPki pki) {
-        Path file = options.stateDir().resolve("credentials").resolve("https.properties");
-        String content = String.join("\n", "# HTTPS of the local stack's API services (owner-only)",
+        return ownerOnlyConfig("https.properties", "# HTTPS of the local stack's API services (owner-only)",
                 "quarkus.http.ssl.certificate.key-store-file=" + pki.servicesKeystore().toAbsolutePath(),
                 "quarkus.http.ssl.certificate.key-store-password=" + pki.password(),
                 "quarkus.tls.local-ca.trust-store.p12.path=" + pki.truststore().toAbsolutePath(),
                 "quarkus.tls.local-ca.trust-store.p12.password=" + pki.password(),
-                "quarkus.oidc.tls.tls-configuration-name=local-ca", "");
-        try {
-            OwnerOnlyFiles.write(file, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
+                "quarkus.oidc.tls.tls-configuration-name=local-ca");
     }
 
     /**
@@ -170,15 +163,19 @@ public final class LocalStack implements AutoCloseable {
      * token (over HTTPS with the local CA).
      */
     private Path consoleConfig(ServiceProcess policy, ServiceProcess audit) {
-        Path file = options.stateDir().resolve("credentials").resolve("console.properties");
-        String content = String.join("\n", "# the operator console of the local stack (owner-only)",
+        return ownerOnlyConfig("console.properties", "# the operator console of the local stack (owner-only)",
                 "quarkus.oidc.credentials.secret=" + StackLogins.secret(options.stateDir(), StackLogins.CONSOLE_CLIENT),
                 "quarkus.rest-client.policy-api.url=" + policy.baseUrl(),
                 "quarkus.rest-client.audit-api.url=" + audit.baseUrl(),
                 "quarkus.rest-client.policy-api.tls-configuration-name=local-ca",
-                "quarkus.rest-client.audit-api.tls-configuration-name=local-ca", "");
+                "quarkus.rest-client.audit-api.tls-configuration-name=local-ca");
+    }
+
+    /** A configuration file of the credentials directory, readable by its owner only (secrets never go on a command line). */
+    private Path ownerOnlyConfig(String name, String... lines) {
+        Path file = options.stateDir().resolve("credentials").resolve(name);
         try {
-            OwnerOnlyFiles.write(file, content);
+            OwnerOnlyFiles.write(file, String.join("\n", lines) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
