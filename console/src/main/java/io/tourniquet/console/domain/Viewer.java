@@ -3,15 +3,15 @@ package io.tourniquet.console.domain;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.tourniquet.access.Caller;
 import io.tourniquet.schemas.security.Roles;
-import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.ForbiddenException;
 import java.util.Set;
 
 /**
  * What the signed-in person may see and do, from their token's roles and tenants: the same table as the APIs'
- * ("Who may do what" in README.md). It decides which buttons a page shows; the APIs refuse the rest anyway.
+ * ("Who may do what" in README.md). It decides which buttons a page shows. Requests are refused by the shared
+ * mechanisms, not here: api-access's TenantGuard (the tenant scope of every request) and each resource's roles, and
+ * the APIs refuse them anyway.
  */
 @RequestScoped
 public class Viewer {
@@ -45,22 +45,6 @@ public class Viewer {
 
     public boolean maySee(String tenant) {
         return caller.mayAccess(tenant);
-    }
-
-    /** A valid tenant name this person may see, or the refusal (400 for a malformed name, 403 for another tenant). */
-    public void requireTenant(String tenant) {
-        Topics.requireValidTenant(tenant);
-        if (!maySee(tenant)) {
-            throw new ForbiddenException("your sign-in does not grant access to tenant '" + tenant + "'");
-        }
-    }
-
-    /** The same, and the person may change the tenant's mitigations. */
-    public void requireActor(String tenant) {
-        requireTenant(tenant);
-        if (!mayAct(tenant)) {
-            throw new ForbiddenException("your sign-in may not change tenant '" + tenant + "'");
-        }
     }
 
     /** Approvals, blocks, rollouts, server actions: an administrator, or an operator of the tenant. */

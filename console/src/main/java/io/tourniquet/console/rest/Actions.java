@@ -7,11 +7,11 @@ import io.tourniquet.console.client.PolicyApi;
 import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -26,8 +26,9 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * The console's actions. Each is allowed here by the same rules as the API's (so a button a role may not use is
- * never shown, and a forged form is refused before the API is asked), is carried out by the policy service's API
+ * The console's actions. Each is allowed here by the same rules as the API's (roles below, the tenant scope by
+ * api-access's TenantGuard: a button a role may not use is never shown, and a forged form is refused before the API
+ * is asked), is carried out by the policy service's API
  * with the person's own token (which refuses it anyway if not allowed, and names them as the actor), and answers with
  * the audit record it produced.
  */
@@ -54,7 +55,7 @@ public class Actions {
     @Path("/tenants/{tenant}/mitigations/{mitigation}/{verdict: approve|reject}")
     public Response decide(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation,
             @PathParam("verdict") String verdict, @FormParam("reason") String reason, @FormParam("validFor") String validFor) {
-        viewer.requireActor(tenant);
+        Topics.requireValidTenant(tenant);
         Map<String, Object> decision = new LinkedHashMap<>();
         decision.put("reason", reason);
         if (validFor != null && !validFor.isBlank()) {
@@ -68,7 +69,7 @@ public class Actions {
     @POST
     @Path("/tenants/{tenant}/mitigations/{mitigation}/{change: block|unblock}")
     public Response block(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation, @PathParam("change") String change) {
-        viewer.requireActor(tenant);
+        Topics.requireValidTenant(tenant);
         return carryOut(change + " " + mitigation + " for " + tenant, tenant, null, AuditType.POLICY_UPDATED, "/tenants/" + tenant,
                 () -> change.equals("block") ? policy.block(tenant, mitigation) : policy.unblock(tenant, mitigation));
     }
@@ -76,7 +77,7 @@ public class Actions {
     @POST
     @Path("/tenants/{tenant}/mitigations/{mitigation}/rollout/{action: start|pause|resume}")
     public Response rollout(@PathParam("tenant") String tenant, @PathParam("mitigation") String mitigation, @PathParam("action") String action) {
-        viewer.requireActor(tenant);
+        Topics.requireValidTenant(tenant);
         AuditType type = switch (action) {
             case "start" -> AuditType.ROLLOUT_START;
             case "pause" -> AuditType.ROLLOUT_PAUSE;
@@ -90,7 +91,7 @@ public class Actions {
     @Path("/tenants/{tenant}/servers/{server}/mitigations/{mitigation}/{action: remove|reapply}")
     public Response serverAction(@PathParam("tenant") String tenant, @PathParam("server") String server, @PathParam("mitigation") String mitigation,
             @PathParam("action") String action, @FormParam("reason") String reason) {
-        viewer.requireActor(tenant);
+        Topics.requireValidTenant(tenant);
         AuditType type = action.equals("remove") ? AuditType.SERVER_REMOVE : AuditType.SERVER_REAPPLY;
         return carryOut(action + " " + mitigation + " on " + server + " of " + tenant, tenant, mitigation, type,
                 "/tenants/" + tenant + "/servers/" + server, () -> policy.serverAction(tenant, server, mitigation, action, Map.of("reason", orEmpty(reason))));
@@ -105,9 +106,6 @@ public class Actions {
     @RolesAllowed(Roles.MSP_ADMIN)
     public Response killSwitch(@FormParam("mitigation") String mitigation, @PathParam("change") String change,
             @FormParam("confirmation") String confirmation, @FormParam("reason") String reason, @FormParam("removeApplied") String removeApplied) {
-        if (!viewer.mayUseKillSwitch()) {
-            throw new ForbiddenException("only an MSP administrator may use the global kill switch");
-        }
         if (mitigation == null || mitigation.isBlank()) {
             throw new BadRequestException("choose the mitigation to stop");
         }

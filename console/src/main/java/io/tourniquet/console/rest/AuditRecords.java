@@ -42,8 +42,14 @@ public class AuditRecords {
     public Before before(String tenant, String mitigation, AuditType type) {
         String from = Instant.now().minus(CLOCK_MARGIN).toString();
         Set<String> seen = new HashSet<>();
-        audit.events(tenant, null, mitigation, type.wireName(), from, 0, 1000, "newest").forEach(e -> seen.add(e.path("eventId").asText()));
-        return new Before(tenant, mitigation, type, from, seen);
+        Before before = new Before(tenant, mitigation, type, from, seen);
+        newest(before).forEach(e -> seen.add(e.path("eventId").asText()));
+        return before;
+    }
+
+    /** The newest records of the action's kind since shortly before it. */
+    private JsonNode newest(Before before) {
+        return audit.events(before.tenant(), null, before.mitigation(), before.type().wireName(), before.from(), 0, 1000, "newest");
     }
 
     public Optional<Map<String, Object>> awaitRecord(Before before, String actor) {
@@ -51,7 +57,7 @@ public class AuditRecords {
         while (true) {
             JsonNode events;
             try {
-                events = audit.events(before.tenant(), null, before.mitigation(), before.type().wireName(), before.from(), 0, 1000, "newest");
+                events = newest(before);
             } catch (ProcessingException e) {
                 // the action was carried out: an audit service that went away only means its record cannot be shown now
                 return Optional.empty();

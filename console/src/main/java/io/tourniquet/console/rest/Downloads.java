@@ -1,8 +1,8 @@
 package io.tourniquet.console.rest;
 
 import io.tourniquet.console.client.AuditApi;
-import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -22,13 +22,10 @@ public class Downloads {
     @RestClient
     AuditApi audit;
 
-    @Inject
-    Viewer viewer;
-
     @GET
     @Path("/evidence.{format: json|csv}")
     public Response evidence(@PathParam("tenant") String tenant, @PathParam("format") String format) {
-        viewer.requireTenant(tenant);
+        Topics.requireValidTenant(tenant);
         Response export = audit.evidence(tenant, format);
         byte[] body = export.readEntity(byte[].class);
         return file(body, format.equals("csv") ? "text/csv" : "application/json", tenant + "-evidence-" + LocalDate.now() + "." + format);
@@ -37,7 +34,7 @@ public class Downloads {
     @GET
     @Path("/chain.json")
     public Response chain(@PathParam("tenant") String tenant) {
-        viewer.requireTenant(tenant);
+        Topics.requireValidTenant(tenant);
         return file(audit.chain(tenant).toPrettyString().getBytes(StandardCharsets.UTF_8), "application/json",
                 tenant + "-chain-verification-" + LocalDate.now() + ".json");
     }

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Multi;
 import io.tourniquet.console.client.AuditApi;
 import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -36,7 +37,7 @@ public class LiveUpdates {
     public Multi<String> changes(@QueryParam("tenant") String tenant) {
         String only = tenant == null || tenant.isBlank() ? null : tenant;
         if (only != null) {
-            viewer.requireTenant(only);
+            Topics.requireValidTenant(only);
         } else if (!viewer.seesEveryTenant()) {
             // the audit API streams one tenant or all of them: a person with several tenants gets each stream merged
             return Multi.createBy().merging().streams(viewer.tenants().stream().map(audit::stream).toList()).map(event -> "changed");

@@ -10,6 +10,7 @@ import io.tourniquet.console.domain.Viewer;
 import io.tourniquet.schemas.SkipReason;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.security.Roles;
+import io.tourniquet.schemas.topics.Topics;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -85,7 +86,7 @@ public class Pages {
     }
 
     private TemplateInstance tenantData(Template template, String name) {
-        viewer.requireTenant(name);
+        Topics.requireValidTenant(name);
         JsonNode policy = reads.policy(name);
         return template.data("viewer", viewer).data("tenant", name).data("view", TenantView.of(reads.states(name, null)))
                 .data("policy", policy == null ? null : policy.toPrettyString())
@@ -97,7 +98,7 @@ public class Pages {
     @GET
     @Path("/tenants/{tenant}/servers/{server}")
     public TemplateInstance server(@PathParam("tenant") String tenantName, @PathParam("server") String serverName) {
-        viewer.requireTenant(tenantName);
+        Topics.requireValidTenant(tenantName);
         List<Map<String, Object>> history = rows(reads.recentEvents(tenantName, serverName, 100));
         JsonNode described = reads.server(tenantName, serverName);
         return server.data("viewer", viewer).data("tenant", tenantName).data("server", serverName)

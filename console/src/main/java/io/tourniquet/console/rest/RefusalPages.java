@@ -26,7 +26,7 @@ public class RefusalPages {
 
     @ServerExceptionMapper({BadRequestException.class, IllegalArgumentException.class})
     public Response badRequest(RuntimeException e) {
-        return page(Response.Status.BAD_REQUEST, e.getMessage());
+        return page(Response.Status.BAD_REQUEST.getStatusCode(), e.getMessage());
     }
 
     /** The shared access rules (api-access: tenant scope, roles) answer with a Problem; people get it as a page. */
@@ -41,7 +41,7 @@ public class RefusalPages {
     @ServerExceptionMapper
     public Response unreachable(ProcessingException e) {
         LOG.warnf("a service did not answer: %s", e.getMessage());
-        return page(Response.Status.SERVICE_UNAVAILABLE, "The policy or audit service does not answer (" + e.getMessage()
+        return page(Response.Status.SERVICE_UNAVAILABLE.getStatusCode(), "The policy or audit service does not answer (" + e.getMessage()
                 + "). Try again once it is back; if this was an action, look for it in the tenant's history before repeating it.");
     }
 
@@ -50,11 +50,10 @@ public class RefusalPages {
     public Response apiError(WebApplicationException e) {
         Response answer = e.getResponse();
         String body = answer.hasEntity() ? answer.readEntity(String.class) : e.getMessage();
-        return page(Response.Status.fromStatusCode(answer.getStatus()) == null ? Response.Status.BAD_GATEWAY
-                : Response.Status.fromStatusCode(answer.getStatus()), "HTTP " + answer.getStatus() + ": " + body);
+        return page(answer.getStatus(), "HTTP " + answer.getStatus() + ": " + body);
     }
 
-    private Response page(Response.Status status, String message) {
+    private Response page(int status, String message) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(refused.data("message", message).render()).build();
     }
 }
