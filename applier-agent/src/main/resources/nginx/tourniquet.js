@@ -24,7 +24,7 @@ function input(r, name) {
     return r.headersIn[header] || '';
 }
 // One line in nginx's error log (at error level, which the default error_log keeps) per refused request: the agent
-// counts them for the enforcement report. The format is read by EnforcementLog.java: keep the two in step.
+// counts them for the enforcement report. The format is read by NginxErrorLog.java: keep the two in step.
 function record(r, verdict, rule) {
     r.error('tourniquet enforcement: ' + verdict + ' mitigation="' + rule.mitigation + '" rule="' + rule.name + '"');
 }

@@ -138,6 +138,13 @@ public interface AgentConfig {
         /** The IIS URL Rewrite module, required by request-blocking mitigations. */
         @WithDefault("C:\\Windows\\System32\\inetsrv\\rewrite.dll")
         Path rewriteModule();
+
+        /**
+         * The W3C log directory of the site holding the rules (Default Web Site's: W3SVC1): the requests the rules
+         * matched are counted from the mark each writes there, and reported with heartbeats.
+         */
+        @WithDefault("C:\\inetpub\\logs\\LogFiles\\W3SVC1")
+        Path logDirectory();
     }
 
     interface Simulated {

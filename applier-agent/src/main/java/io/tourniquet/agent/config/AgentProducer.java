@@ -6,7 +6,8 @@ import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.SimulatedBackend;
 import io.tourniquet.agent.backend.iis.IisBackend;
-import io.tourniquet.agent.backend.nginx.EnforcementLog;
+import io.tourniquet.agent.backend.EnforcementLog;
+import io.tourniquet.agent.backend.nginx.NginxErrorLog;
 import io.tourniquet.agent.backend.nginx.NginxBackend;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.domain.AgentKeys;
@@ -116,12 +117,12 @@ public class AgentProducer {
                     throw new IllegalArgumentException("backend iis needs tourniquet.agent.iis.site-configs.\"<site>\"=<path to web.config>");
                 }
                 yield new IisBackend(config.iis().siteConfigs(), config.iis().rewriteModule(), PowerShell.windows(Duration.ofMinutes(2)),
-                        config.stateDir());
+                        config.stateDir(), config.iis().logDirectory());
             }
             case "nginx" -> {
                 NginxBackend nginx = new NginxBackend(config.nginx().includeDir(), config.nginx().binary(), config.nginx().config(), config.nginx().probeUrl(),
-                        config.nginx().exchangeUrl(), Optional.of(new EnforcementLog(config.nginx().errorLog(),
-                                config.stateDir().resolve("nginx-enforcement-" + server + ".json"), ZoneId.systemDefault())));
+                        config.nginx().exchangeUrl(), Optional.of(new EnforcementLog(EnforcementLog.file(config.nginx().errorLog()),
+                                config.stateDir().resolve("nginx-enforcement-" + server + ".json"), new NginxErrorLog(ZoneId.systemDefault()))));
                 nginx.install();
                 yield nginx;
             }

@@ -42,7 +42,7 @@ class BackendActionSupportTest {
         Path nginx = Files.createDirectories(dir.resolve("nginx"));
         return Stream.of(
                 new SimulatedBackend(0, new Random(1)),
-                new IisBackend(Map.of(), iis.resolve("rewrite.dll"), script -> new PowerShell.Result(0, ""), iis),
+                new IisBackend(Map.of(), iis.resolve("rewrite.dll"), script -> new PowerShell.Result(0, ""), iis, iis.resolve("W3SVC1")),
                 // nginx is never started here: a refused action must fail before nginx is run or a file written
                 new NginxBackend(nginx.resolve("include"), nginx.resolve("no-nginx"), nginx.resolve("nginx.conf")));
     }

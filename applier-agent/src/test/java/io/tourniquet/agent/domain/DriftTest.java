@@ -26,7 +26,7 @@ class DriftTest {
         Files.writeString(dir.resolve("rewrite.dll"), "stand-in");
         var agent = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 Commands.gate(),
-                new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir),
+                new IisBackend(Map.of("Default Web Site", webConfig), dir.resolve("rewrite.dll"), script -> new PowerShell.Result(1, "no Windows here"), dir, dir.resolve("W3SVC1")),
                 new AgentStateStore(Optional.of(dir.resolve("state"))), new LocalControlStore(Optional.empty()));
         assertThat(agent.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).build()))).isInstanceOf(MitigationApplied.class);
         assertThat(agent.checkDrift(true)).isEmpty();

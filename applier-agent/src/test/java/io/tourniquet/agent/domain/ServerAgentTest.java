@@ -252,21 +252,27 @@ class ServerAgentTest {
         assertThat(server.inForce(Commands.m11())).as("nothing enforced").isFalse();
         assertThat(server.appliedCount("M1.1")).isZero();
 
+        // IIS deploys log-only only where it can log what the rules match; here its site logs in the old IIS format
         Path iisDir = stateDir.resolve("iis");
         java.nio.file.Files.createDirectories(iisDir);
-        var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of(), iisDir.resolve("rewrite.dll"),
-                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), iisDir);
+        java.nio.file.Files.writeString(iisDir.resolve("rewrite.dll"), "stand-in");
+        java.nio.file.Files.writeString(iisDir.resolve("web.config"), "<configuration>\n</configuration>\n");
+        var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of("Default Web Site", iisDir.resolve("web.config")), iisDir.resolve("rewrite.dll"),
+                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(4, "site 'Default Web Site' logs in IIS format"), iisDir,
+                iisDir.resolve("W3SVC1"));
         var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 gate, iis, new AgentStateStore(Optional.of(iisDir)), new LocalControlStore(Optional.empty()));
         assertThat(onIis.handle(Commands.signed(Commands.apply("tenant-a", "exch01", 1).setShadowMode(true).build())))
-                .isInstanceOfSatisfying(MitigationFailed.class, f -> assertThat(f.getError()).contains("log-only (shadow mode)"));
+                .isInstanceOfSatisfying(MitigationFailed.class, f -> assertThat(f.getError()).contains("cannot deploy M1.1 log-only")
+                        .contains("logs in IIS format"));
+        assertThat(java.nio.file.Files.readString(iisDir.resolve("web.config"))).isEqualTo("<configuration>\n</configuration>\n");
     }
 
     /** On a real backend the inventory carries only what was read from the machine; the rest is said to be unknown. */
     @Test
     void theInventoryOfARealBackendReportsWhatItCouldNotReadAsUnknownNeverAConfiguredValue(@TempDir Path stateDir) throws Exception {
         var iis = new io.tourniquet.agent.backend.iis.IisBackend(java.util.Map.of(), stateDir.resolve("rewrite.dll"),
-                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), stateDir);
+                script -> new io.tourniquet.agent.backend.windows.PowerShell.Result(0, ""), stateDir, stateDir.resolve("W3SVC1"));
         var onIis = new ServerAgent(new ServerAgent.Identity("tenant-a", "exch01", "Exchange", "test"),
                 gate, iis, new AgentStateStore(Optional.of(stateDir)), new LocalControlStore(Optional.empty()));
         var inventory = onIis.inventory();

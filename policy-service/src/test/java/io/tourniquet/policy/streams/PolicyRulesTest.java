@@ -288,7 +288,7 @@ class PolicyRulesTest {
     @Test
     void nothingIsSentThatTheServersBackendSaysItRefuses() {
         server(ServerInventory.newBuilder(TestData.server(T, "iis01", "15.2.986.5", List.of())).setBackend("iis")
-                .setRefusals(Map.of(Refusals.SHADOW_MODE, "IIS URL Rewrite has no log-only action")).build());
+                .setRefusals(Map.of(Refusals.SHADOW_MODE, "log-only rules need IIS to log their marks, and it cannot: site 'Default Web Site' logs in IIS format")).build());
         server(ServerInventory.newBuilder(TestData.server(T, "nginx01", "15.2.986.5", List.of())).setBackend("nginx").build());
         server(ServerInventory.newBuilder(TestData.server(T, "proxy01", "15.2.986.5", List.of())).setBackend("proxy")
                 .setRefusals(Map.of("BLOCK_REQUESTS", "this proxy cannot filter requests")).build());
@@ -297,7 +297,7 @@ class PolicyRulesTest {
 
         assertThat(sent()).extracting(c -> ((ApplyCommand) c).getServerId()).containsExactly("nginx01");
         assertThat(audited("decision.blocked")).extracting(AuditRecord::getServerId, AuditRecord::getReason).containsExactlyInAnyOrder(
-                tuple("iis01", "the iis backend of iis01 refuses SHADOW_MODE: IIS URL Rewrite has no log-only action (reported with its inventory): not sent"),
+                tuple("iis01", "the iis backend of iis01 refuses SHADOW_MODE: log-only rules need IIS to log their marks, and it cannot: site 'Default Web Site' logs in IIS format (reported with its inventory): not sent"),
                 tuple("proxy01", "the proxy backend of proxy01 refuses BLOCK_REQUESTS: this proxy cannot filter requests (reported with its inventory): not sent"));
 
         policy(Policies.tenant(T).setShadowMode(false).build());

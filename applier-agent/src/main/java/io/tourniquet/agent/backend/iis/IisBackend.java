@@ -5,12 +5,16 @@ import java.util.Collections;
 import io.tourniquet.agent.backend.ActionSupport;
 import io.tourniquet.agent.backend.Backend;
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.EnforcementLog;
 import io.tourniquet.agent.backend.ServerFacts;
+import io.tourniquet.agent.backend.iis.UrlRewriteRules.Deployment;
+import io.tourniquet.agent.backend.windows.IisLogging;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.backend.windows.WindowsActions;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.ChangeEvidence;
 import io.tourniquet.schemas.DisableVirtualDirectory;
+import io.tourniquet.schemas.EnforcementCount;
 import io.tourniquet.schemas.Heartbeat;
 import io.tourniquet.schemas.MitigationDefinition;
 import io.tourniquet.schemas.actions.ActionType;
@@ -29,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * IIS on an Exchange server: request-blocking (inbound) and response-header (outbound) rules go into the site's
@@ -38,6 +43,11 @@ import java.util.TreeMap;
  * Before anything changes, every action of the definition must be one this backend carries out and the URL Rewrite
  * module must be installed (as EM requires); otherwise the command fails with the reason and nothing is half-applied.
  * Each file is backed up once, written atomically, re-read and checked; a check that fails restores the backup.
+ * <p>
+ * Each request-blocking rule marks the requests it matches ({@link UrlRewriteRules#LOG_MARK_VARIABLE}), IIS writes the
+ * mark to the site's W3C log and {@link IisLog} counts it. Shadow mode deploys the same rules log-only (action None):
+ * marked, not blocked. The marks need two server-level settings ({@link IisLogging}); where they cannot be made, rules
+ * are still enforced, unmarked and uncounted (said with the result and the inventory), and shadow mode is refused.
  */
 public class IisBackend implements Backend {
 
@@ -46,20 +56,29 @@ public class IisBackend implements Backend {
     private final PowerShell powerShell;
     private final Path urlAuthorizationModule;
     private final Path previousValues;
+    private final Path logDirectory;
+    private final EnforcementLog enforcementLog;
+    /** Set up once, before the first rule is written (then never asked again); until then, why the last attempt failed. */
+    private boolean loggingReady;
+    private Optional<String> loggingFailure = Optional.empty();
 
     /**
      * @param siteConfigs   web.config of each IIS site, by site name (e.g. "Default Web Site")
      * @param rewriteModule the URL Rewrite module (%windir%\system32\inetsrv\rewrite.dll)
      * @param powerShell    runs the scripts of the Windows actions (services, app pools)
      * @param stateDir      where the start type a service had before it was disabled is kept, to restore it
+     * @param logDirectory  the W3C log directory of the site holding the rules (C:\inetpub\logs\LogFiles\W3SVC1 for
+     *                      Default Web Site), where the requests the rules matched are counted
      */
-    public IisBackend(Map<String, Path> siteConfigs, Path rewriteModule, PowerShell powerShell, Path stateDir) {
+    public IisBackend(Map<String, Path> siteConfigs, Path rewriteModule, PowerShell powerShell, Path stateDir, Path logDirectory) {
         this.siteConfigs = Map.copyOf(siteConfigs);
         this.rewriteModule = rewriteModule;
         this.powerShell = powerShell;
         // URL Authorization (for DisableVirtualDirectory) is installed beside URL Rewrite, in %windir%\System32\inetsrv
         this.urlAuthorizationModule = rewriteModule.resolveSibling("urlauthz.dll");
         this.previousValues = stateDir.resolve("iis-previous-values.properties");
+        this.logDirectory = logDirectory;
+        this.enforcementLog = new EnforcementLog(EnforcementLog.directory(logDirectory, ".log"), stateDir.resolve("iis-enforcement.json"), new IisLog());
     }
 
     @Override
@@ -78,10 +97,11 @@ public class IisBackend implements Backend {
         };
     }
 
+    /** Refused only once IIS was found unable to log the marks (a shadow rule would otherwise count nothing). */
     @Override
-    public ActionSupport shadowMode() {
-        return ActionSupport.refused("IIS URL Rewrite has no log-only action: a rule either acts on a request or does not match it; "
-                + "roll the mitigation out to canaries first instead");
+    public synchronized ActionSupport shadowMode() {
+        return loggingReady || loggingFailure.isEmpty() ? ActionSupport.SUPPORTED
+                : ActionSupport.refused("log-only rules need IIS to log their marks, and it cannot: " + loggingFailure.get());
     }
 
     /** Read with one PowerShell script ({@link IisInventory}); what it cannot read is reported unknown with PowerShell's message. */
@@ -89,8 +109,31 @@ public class IisBackend implements Backend {
     public ServerFacts facts() {
         ServerFacts facts = IisInventory.read(powerShell);
         Map<String, String> unreadable = new TreeMap<>(facts.unreadable());
-        unreadable.put("enforcementCounts", "not counted on IIS in this release: URL Rewrite's AbortRequest leaves no mark of the rule in the IIS log");
+        countingRefusal().ifPresent(why -> unreadable.put("enforcementCounts", why));
         return new ServerFacts(facts.build(), facts.installedUpdates(), facts.components(), facts.webApplications(), unreadable);
+    }
+
+    private synchronized Optional<String> countingRefusal() {
+        if (loggingReady && !Files.isDirectory(logDirectory)) {
+            return Optional.of("the site's W3C log directory " + logDirectory + " does not exist (tourniquet.agent.iis.log-directory)");
+        }
+        return loggingReady ? Optional.empty() : loggingFailure.map(why -> "IIS does not log the rules' marks: " + why);
+    }
+
+    @Override
+    public List<EnforcementCount> enforcementCounts() {
+        return enforcementLog.counts();
+    }
+
+    /** Lets IIS log the marks, once; tried again before rules are written until it succeeds. Whether IIS logs them now. */
+    private synchronized boolean logging() {
+        if (!loggingReady) {
+            var result = powerShell.run(IisLogging.setupScript(UrlRewriteRules.LOG_MARK_VARIABLE, siteConfigs.keySet()));
+            loggingReady = result.ok();
+            loggingFailure = result.ok() ? Optional.empty()
+                    : Optional.of("the logging set-up failed (exit " + result.exitCode() + "): " + result.output());
+        }
+        return loggingReady;
     }
 
     @Override
@@ -101,23 +144,36 @@ public class IisBackend implements Backend {
         return prerequisites;
     }
 
-    /** A rewrite rule of a definition and the site whose web.config holds it. */
-    private record SiteRule(String site, String name, Object action) {
+    /** A rewrite rule of a definition, the site whose web.config holds it, and how a request-blocking rule is deployed. */
+    private record SiteRule(String site, String name, Object action, Deployment deployment) {
 
         String applyTo(String config) {
-            return action instanceof BlockRequests b ? UrlRewriteRules.apply(config, b) : UrlRewriteRules.apply(config, (RewriteResponseHeader) action);
+            return action instanceof BlockRequests b ? UrlRewriteRules.apply(config, b, deployment)
+                    : UrlRewriteRules.apply(config, (RewriteResponseHeader) action);
         }
 
-        boolean inForceIn(String config) {
+        boolean blocksRequests() {
+            return action instanceof BlockRequests;
+        }
+
+        /** Exactly as this deployment writes it. */
+        boolean writtenIn(String config) {
             return action instanceof BlockRequests b
-                    ? UrlRewriteRules.find(config, name).equals(Optional.of(UrlRewriteRules.expected(b)))
+                    ? UrlRewriteRules.find(config, name).equals(Optional.of(UrlRewriteRules.expected(b, deployment)))
                     : UrlRewriteRules.findOutbound(config, name).equals(Optional.of(UrlRewriteRules.expected((RewriteResponseHeader) action)));
+        }
+
+        /** Acting on requests as defined, marked or not (drift: the mark only counts). */
+        boolean enforcedIn(String config) {
+            return action instanceof BlockRequests b
+                    ? UrlRewriteRules.find(config, name).map(UrlRewriteRules.Rule::withoutLogMark).equals(Optional.of(UrlRewriteRules.expected(b)))
+                    : writtenIn(config);
         }
     }
 
     @Override
     public ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
-        List<SiteRule> rules = supportedRules(definition);
+        List<SiteRule> rules = supportedRules(definition, () -> markedIfLogged(definition.getId()));
         if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
             throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
                     + definition.getId() + " needs it", "not-needed: nothing was changed");
@@ -128,6 +184,9 @@ public class IisBackend implements Backend {
         }
         ChangeEvidence evidence = edit(definition, rules, true);
         List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsSteps(definition).isEmpty() ? List.of() : evidence.getChanges());
+        if (rules.stream().anyMatch(rule -> rule.blocksRequests() && rule.deployment().logMark().isEmpty())) {
+            changes.add("requests blocked are not counted: " + countingRefusal().orElse("IIS does not log the rules' marks"));
+        }
         List<WindowsActions.Step> done = new ArrayList<>();
         for (WindowsActions.Step step : windowsSteps(definition)) {
             var result = powerShell.run(step.change());
@@ -141,6 +200,33 @@ public class IisBackend implements Backend {
             changes.add(step.task() + (previous.isEmpty() ? "" : " (was " + previous + ")"));
         }
         return ChangeEvidence.newBuilder(evidence).setChanges(changes).build();
+    }
+
+    /**
+     * The definition's request-blocking rules, log-only: IIS marks and logs the requests they match and lets them
+     * through. A definition that would change anything else (a response header, a service, IIS settings) is refused,
+     * as is shadow mode where IIS cannot log the marks: nothing is changed then.
+     */
+    @Override
+    public ChangeEvidence applyShadow(MitigationDefinition definition) throws BackendException {
+        for (Object action : definition.getActions()) {
+            if (!(action instanceof BlockRequests || action instanceof Heartbeat)) {
+                throw new BackendException("the iis backend deploys only request-blocking rules log-only; " + ActionType.of(action) + " in "
+                        + definition.getId() + " would change the server", "not-needed: nothing was changed");
+            }
+        }
+        List<SiteRule> rules = supportedRules(definition, () -> Deployment.logOnly("would-block:" + definition.getId()));
+        if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
+            throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
+                    + definition.getId() + " needs it", "not-needed: nothing was changed");
+        }
+        if (!rules.isEmpty() && !logging()) {
+            throw new BackendException("cannot deploy " + definition.getId() + " log-only: IIS cannot log the rules' marks: " + loggingFailure.orElseThrow(),
+                    "not-needed: nothing was changed");
+        }
+        ChangeEvidence evidence = edit(definition, rules, true);
+        return ChangeEvidence.newBuilder(evidence).setChanges(evidence.getChanges().stream().map(change -> change + " (log-only: nothing blocked)").toList())
+                .build();
     }
 
     /** After a Windows step failed: restores the steps already done and this definition's rewrite rules. */
@@ -202,8 +288,8 @@ public class IisBackend implements Backend {
     @Override
     public boolean inForce(MitigationDefinition definition) {
         try {
-            for (SiteRule rule : supportedRules(definition)) {
-                if (!rule.inForceIn(read(configOf(rule)))) {
+            for (SiteRule rule : supportedRules(definition, () -> Deployment.enforcing(""))) {
+                if (!rule.enforcedIn(read(configOf(rule)))) {
                     return false;
                 }
             }
@@ -220,7 +306,7 @@ public class IisBackend implements Backend {
 
     @Override
     public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
-        List<SiteRule> rules = supportedRules(definition);
+        List<SiteRule> rules = supportedRules(definition, () -> Deployment.enforcing(""));
         ChangeEvidence evidence = edit(definition, rules, false);
         List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsSteps(definition).isEmpty() ? List.of() : evidence.getChanges());
         for (WindowsActions.Step step : reversed(windowsSteps(definition))) {
@@ -259,7 +345,7 @@ public class IisBackend implements Backend {
         for (SiteRule rule : rules) {
             Path file = configOf(rule);
             String written = read(file);
-            boolean ok = apply ? rule.inForceIn(written)
+            boolean ok = apply ? rule.writtenIn(written)
                     : UrlRewriteRules.find(written, rule.name()).isEmpty() && UrlRewriteRules.findOutbound(written, rule.name()).isEmpty();
             if (!ok) {
                 restore(before);
@@ -279,19 +365,22 @@ public class IisBackend implements Backend {
                 .build();
     }
 
-    /** Every action checked before any change: the rewrite rules to edit, the Windows actions' names validated. */
-    private List<SiteRule> supportedRules(MitigationDefinition definition) throws BackendException {
+    /**
+     * Every action checked before any change: the rewrite rules to edit, the Windows actions' names validated. Only
+     * then, and only for a definition with request-blocking rules, is their deployment decided (which may set up logging).
+     */
+    private List<SiteRule> supportedRules(MitigationDefinition definition, Supplier<Deployment> blocking) throws BackendException {
         requireSupported(definition);
         List<SiteRule> rules = new ArrayList<>();
         for (Object action : definition.getActions()) {
             switch (ActionType.of(action)) {
                 case BLOCK_REQUESTS -> {
                     BlockRequests b = (BlockRequests) action;
-                    rules.add(checked(new SiteRule(b.getSite(), b.getRuleName(), b)));
+                    rules.add(checked(new SiteRule(b.getSite(), b.getRuleName(), b, Deployment.enforcing(""))));
                 }
                 case REWRITE_RESPONSE_HEADER -> {
                     RewriteResponseHeader h = (RewriteResponseHeader) action;
-                    rules.add(checked(new SiteRule(h.getSite(), h.getRuleName(), h)));
+                    rules.add(checked(new SiteRule(h.getSite(), h.getRuleName(), h, Deployment.enforcing(""))));
                 }
                 case DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY, SET_AUTHENTICATION -> validate(action);
                 case HEARTBEAT -> {
@@ -299,7 +388,16 @@ public class IisBackend implements Backend {
                 }
             }
         }
-        return rules;
+        if (rules.stream().noneMatch(SiteRule::blocksRequests)) {
+            return rules;
+        }
+        Deployment deployment = blocking.get();
+        return rules.stream().map(rule -> rule.blocksRequests() ? new SiteRule(rule.site(), rule.name(), rule.action(), deployment) : rule).toList();
+    }
+
+    /** Enforcing, marked where IIS logs the marks (set up here, before the first request-blocking rule is written). */
+    private Deployment markedIfLogged(String mitigationId) {
+        return Deployment.enforcing(logging() ? "blocked:" + mitigationId : "");
     }
 
     private SiteRule checked(SiteRule rule) throws BackendException {

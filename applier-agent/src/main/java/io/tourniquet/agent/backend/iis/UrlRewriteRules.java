@@ -26,8 +26,33 @@ public final class UrlRewriteRules {
     private UrlRewriteRules() {
     }
 
+    /**
+     * The server variable a Tourniquet rule sets when it matches ({@code blocked:<mitigation>} or
+     * {@code would-block:<mitigation>}); IIS writes it to the site's W3C log as a custom field, where {@link IisLog}
+     * counts it. URL Rewrite sets only variables allowed at the server level, which {@link IisLogging} does.
+     */
+    public static final String LOG_MARK_VARIABLE = "TOURNIQUET_RULE";
+
+    /** How a request-blocking rule goes in: enforcing or log-only (shadow mode), and the mark it leaves when it matches ("" for none). */
+    public record Deployment(boolean logOnly, String logMark) {
+
+        public static Deployment enforcing(String logMark) {
+            return new Deployment(false, logMark);
+        }
+
+        public static Deployment logOnly(String logMark) {
+            return new Deployment(true, logMark);
+        }
+    }
+
     /** A rule as IIS understands it, with IIS's defaults filled in, to compare rules written by different tools. */
-    public record Rule(String name, boolean stopProcessing, String matchUrl, String logicalGrouping, List<Condition> conditions, String action) {
+    public record Rule(String name, boolean stopProcessing, String matchUrl, String logicalGrouping, List<Condition> conditions, String action,
+            String logMark) {
+
+        /** The rule as it acts on requests, whatever it writes to the log. */
+        public Rule withoutLogMark() {
+            return new Rule(name, stopProcessing, matchUrl, logicalGrouping, conditions, action, "");
+        }
     }
 
     /** An outbound rule: the response server variable it rewrites, its conditions and the new value. */
@@ -38,10 +63,15 @@ public final class UrlRewriteRules {
     public record Condition(String input, String matchType, String pattern, boolean ignoreCase, boolean negate) {
     }
 
-    /** @return the configuration with the inbound rule in force (a rule of the same name replaced in place); unchanged if it already is */
+    /** @return the configuration with the inbound rule in force, enforcing and unmarked, as Exchange's EM service writes it */
     public static String apply(String config, BlockRequests rule) {
-        return apply(config, INBOUND, rule.getRuleName(), (indent, nl) -> ruleXml(rule, indent, nl),
-                node -> read(node).equals(expected(rule)));
+        return apply(config, rule, Deployment.enforcing(""));
+    }
+
+    /** @return the configuration with the inbound rule in force as deployed (a rule of the same name replaced in place); unchanged if it already is */
+    public static String apply(String config, BlockRequests rule, Deployment deployment) {
+        return apply(config, INBOUND, rule.getRuleName(), (indent, nl) -> ruleXml(rule, deployment, indent, nl),
+                node -> read(node).equals(expected(rule, deployment)));
     }
 
     /** The same for an outbound rule that appends a value to a response header (M2.1). */
@@ -161,9 +191,14 @@ public final class UrlRewriteRules {
                 + indent + "</rule>";
     }
 
-    /** What the definition's rule means to IIS: used to check that the rule in the file is the one we wrote. */
+    /** What the definition's rule, enforcing and unmarked, means to IIS. */
     public static Rule expected(BlockRequests rule) {
-        return read(XmlOutline.parse(ruleXml(rule, "", "\n")));
+        return expected(rule, Deployment.enforcing(""));
+    }
+
+    /** What the definition's rule, so deployed, means to IIS: used to check that the rule in the file is the one we wrote. */
+    public static Rule expected(BlockRequests rule, Deployment deployment) {
+        return read(XmlOutline.parse(ruleXml(rule, deployment, "", "\n")));
     }
 
     private static Rule read(XmlOutline.Node rule) {
@@ -172,9 +207,12 @@ public final class UrlRewriteRules {
         List<Condition> list = conditions(rule);
         String action = rule.child("action").map(a -> a.attribute("type").orElse("") + a.attribute("statusCode").map(s -> ":" + s).orElse(""))
                 .orElse("");
+        String logMark = rule.child("serverVariables").stream().flatMap(v -> v.children("set").stream())
+                .filter(set -> set.attribute("name").orElse("").equalsIgnoreCase(LOG_MARK_VARIABLE))
+                .map(set -> set.attribute("value").map(UrlRewriteRules::unescape).orElse("")).findFirst().orElse("");
         return new Rule(rule.attribute("name").map(UrlRewriteRules::unescape).orElse(""),
                 rule.attribute("stopProcessing").orElse("false").equalsIgnoreCase("true"), matchUrl,
-                conditions.flatMap(c -> c.attribute("logicalGrouping")).orElse("MatchAll"), list, action);
+                conditions.flatMap(c -> c.attribute("logicalGrouping")).orElse("MatchAll"), list, action, logMark);
     }
 
     /** A rule's conditions with IIS's defaults filled in (matchType Pattern, ignoreCase true, negate false). */
@@ -189,9 +227,14 @@ public final class UrlRewriteRules {
         return list;
     }
 
-    static String ruleXml(BlockRequests rule, String indent, String nl) {
+    /**
+     * Enforcing: stopProcessing, so that an exploit request goes no further. Log-only: action None and no
+     * stopProcessing, so the request goes on through the other rules as if this one were absent, only marked.
+     */
+    static String ruleXml(BlockRequests rule, Deployment deployment, String indent, String nl) {
         StringBuilder xml = new StringBuilder();
-        xml.append("<rule name=\"").append(escape(rule.getRuleName())).append("\" stopProcessing=\"true\">").append(nl);
+        xml.append("<rule name=\"").append(escape(rule.getRuleName())).append('"').append(deployment.logOnly() ? "" : " stopProcessing=\"true\"")
+                .append(">").append(nl);
         xml.append(indent).append(INDENT).append("<match url=\"").append(escape(rule.getMatchUrl())).append("\" />").append(nl);
         xml.append(indent).append(INDENT).append("<conditions").append(rule.getMatchAll() ? "" : " logicalGrouping=\"MatchAny\"").append(">").append(nl);
         for (RequestCondition c : rule.getConditions()) {
@@ -202,7 +245,13 @@ public final class UrlRewriteRules {
                     .append(" />").append(nl);
         }
         xml.append(indent).append(INDENT).append("</conditions>").append(nl);
-        xml.append(indent).append(INDENT).append(rule.getResponse() == BlockResponse.FORBIDDEN
+        if (!deployment.logMark().isEmpty()) {
+            xml.append(indent).append(INDENT).append("<serverVariables>").append(nl);
+            xml.append(indent).append(INDENT).append(INDENT).append("<set name=\"").append(LOG_MARK_VARIABLE).append("\" value=\"")
+                    .append(escape(deployment.logMark())).append("\" />").append(nl);
+            xml.append(indent).append(INDENT).append("</serverVariables>").append(nl);
+        }
+        xml.append(indent).append(INDENT).append(deployment.logOnly() ? "<action type=\"None\" />" : rule.getResponse() == BlockResponse.FORBIDDEN
                 ? "<action type=\"CustomResponse\" statusCode=\"403\" statusReason=\"Forbidden\" statusDescription=\"Blocked by Tourniquet\" />"
                 : "<action type=\"AbortRequest\" />").append(nl);
         xml.append(indent).append("</rule>");

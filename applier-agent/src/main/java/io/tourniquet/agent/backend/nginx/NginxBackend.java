@@ -1,5 +1,6 @@
 package io.tourniquet.agent.backend.nginx;
 
+import io.tourniquet.agent.backend.EnforcementLog;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.regex.PatternSyntaxException;

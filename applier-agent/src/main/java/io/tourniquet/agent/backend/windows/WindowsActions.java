@@ -27,7 +27,7 @@ public final class WindowsActions {
 
     private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9_.$-]{1,256}");
     private static final Pattern APP_POOL_NAME = Pattern.compile("[A-Za-z0-9 _.()-]{1,64}");
-    private static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9 _.()-]{1,64}");
+    static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9 _.()-]{1,64}");
     private static final Pattern VIRTUAL_PATH = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){1,8}");
     private static final Set<String> AUTHENTICATION_METHODS = Set.of("anonymousAuthentication", "basicAuthentication",
             "windowsAuthentication", "digestAuthentication", "clientCertificateMappingAuthentication",

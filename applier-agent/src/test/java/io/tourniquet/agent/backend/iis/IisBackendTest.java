@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.iis.UrlRewriteRules.Deployment;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.schemas.DisableService;
 import io.tourniquet.schemas.SetAuthentication;
@@ -29,8 +30,12 @@ class IisBackendTest {
     private final List<String> ran = new ArrayList<>();
     private boolean serviceDisabled;
     private int failDisableWith;
+    private PowerShell.Result loggingSetup = new PowerShell.Result(0, "ready");
     private final PowerShell windows = script -> {
         ran.add(script);
+        if (script.contains("allowedServerVariables")) {
+            return loggingSetup;
+        }
         if (script.contains("Stop-Service")) {
             if (failDisableWith != 0) {
                 return new PowerShell.Result(failDisableWith, "Cannot find any service with service name 'MSExchangeTransport'.");
@@ -57,7 +62,7 @@ class IisBackendTest {
         Files.copy(REAL, webConfig);
         rewriteDll = dir.resolve("rewrite.dll");
         Files.writeString(rewriteDll, "stand-in for %windir%\\system32\\inetsrv\\rewrite.dll");
-        backend = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir);
+        backend = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir, dir.resolve("W3SVC1"));
     }
 
     private static MitigationDefinition eomt1() {
@@ -72,7 +77,8 @@ class IisBackendTest {
         assertThat(applied.getChanges()).hasSize(3).allSatisfy(c -> assertThat(c).startsWith("added rule"));
         assertThat(applied.getDigestBefore()).isNotEqualTo(applied.getDigestAfter());
         String config = Files.readString(webConfig);
-        assertThat(UrlRewriteRules.find(config, UrlRewriteRulesTest.M11.getRuleName())).contains(UrlRewriteRules.expected(UrlRewriteRulesTest.M11));
+        assertThat(UrlRewriteRules.find(config, UrlRewriteRulesTest.M11.getRuleName()))
+                .contains(UrlRewriteRules.expected(UrlRewriteRulesTest.M11, Deployment.enforcing("blocked:EOMT1")));
         assertThat(Files.readAllBytes(dir.resolve("web.config.tourniquet-EOMT1.bak"))).isEqualTo(original);
 
         assertThat(backend.apply(eomt1()).getChanges()).containsExactly("already in force");
@@ -97,7 +103,7 @@ class IisBackendTest {
         serviceDisabled = true;
 
         // a new agent process (after a restart) still knows what to restore
-        var restarted = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir);
+        var restarted = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, windows, dir, dir.resolve("W3SVC1"));
         var removed = restarted.remove(ruleAndService());
         assertThat(removed.getChanges()).contains("restored service MSExchangeTransport to Manual");
         assertThat(ran.get(ran.size() - 1)).contains("Set-Service -Name 'MSExchangeTransport' -StartupType 'Manual'");
@@ -147,13 +153,13 @@ class IisBackendTest {
             }
             return new PowerShell.Result(0, "");
         };
-        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir);
+        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir, dir.resolve("W3SVC1"));
 
         var applied = server.apply(denyEcpAndBasicAuthOff());
         assertThat(applied.getChanges()).containsExactly("deny every request to Default Web Site/ecp (was absent)",
                 "set basicAuthentication of Default Web Site/owa to false (was True)");
 
-        var removed = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir).remove(denyEcpAndBasicAuthOff());
+        var removed = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir, dir.resolve("W3SVC1")).remove(denyEcpAndBasicAuthOff());
         assertThat(removed.getChanges()).containsExactly("restored basicAuthentication of Default Web Site/owa to True",
                 "restored virtual directory Default Web Site/ecp to absent");
         assertThat(ran.get(ran.size() - 2)).contains("Set-WebConfigurationProperty -PSPath 'MACHINE/WEBROOT/APPHOST' -Location 'Default Web Site/owa' "
@@ -181,7 +187,7 @@ class IisBackendTest {
             }
             return new PowerShell.Result(0, script.contains("Add-WebConfigurationProperty") ? "absent" : "");
         };
-        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir);
+        var server = new IisBackend(Map.of("Default Web Site", webConfig), rewriteDll, iis, dir, dir.resolve("W3SVC1"));
 
         assertThatThrownBy(() -> server.apply(denyEcpAndBasicAuthOff())).isInstanceOfSatisfying(BackendException.class, e -> {
             assertThat(e.getMessage()).contains("set basicAuthentication of Default Web Site/owa to false failed").contains("section locked");
@@ -196,6 +202,79 @@ class IisBackendTest {
         var mixed = MitigationDefinition.newBuilder().setId("X1").setRevision(1).setTitle("mixed").setProduct("Exchange")
                 .setActions(List.of(UrlRewriteRulesTest.M11, new DisableVirtualDirectory("Default Web Site", "/ecp/../owa'; Stop-Computer"))).build();
         assertThatThrownBy(() -> backend.apply(mixed)).isInstanceOf(BackendException.class).hasMessageContaining("invalid virtual directory path");
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+        assertThat(ran).isEmpty();
+    }
+
+    private static MitigationDefinition m11() {
+        return MitigationDefinition.newBuilder().setId("M1.1").setRevision(1).setTitle("ProxyNotShell").setProduct("Exchange")
+                .setActions(List.of(UrlRewriteRulesTest.M11)).build();
+    }
+
+    @Test
+    void requestsTheRulesMatchAreMarkedForIisToLogAndCountedFromTheSitesLog() throws Exception {
+        backend.apply(eomt1());
+        backend.apply(m11());
+        List<String> setups = ran.stream().filter(script -> script.contains("allowedServerVariables")).toList();
+        assertThat(setups).as("set up once, before the first rule").hasSize(1);
+        assertThat(setups.get(0)).contains("'TOURNIQUET_RULE'", "@('Default Web Site')", "logFieldName = 'x-tourniquet'", "sourceType = 'ServerVariable'");
+        assertThat(UrlRewriteRules.find(Files.readString(webConfig), UrlRewriteRulesTest.PROXYLOGON.getRuleName()).orElseThrow().logMark())
+                .isEqualTo("blocked:EOMT1");
+
+        Path log = Files.createDirectories(dir.resolve("W3SVC1")).resolve("u_ex261205_x.log");
+        Files.writeString(log, "#Fields: date time cs-uri-stem sc-status x-tourniquet\r\n"
+                + "2026-12-05 10:00:01 /autodiscover/autodiscover.json 0 blocked:M1.1\r\n"
+                + "2026-12-05 10:00:02 /owa/ 200 -\r\n"
+                + "2026-12-05 10:00:03 /ecp/ 0 blocked:EOMT1\r\n"
+                + "2026-12-05 10:00:04 /autodiscover/autodiscover.json 0 blocked:M1.1\r\n");
+        assertThat(backend.enforcementCounts()).extracting(c -> c.getMitigationId() + "=" + c.getBlocked())
+                .containsExactly("EOMT1=1", "M1.1=2");
+        assertThat(backend.facts().unreadable()).doesNotContainKey("enforcementCounts");
+        assertThat(backend.shadowMode().supported()).isTrue();
+    }
+
+    @Test
+    void whereIisCannotLogTheMarksRulesStillBlockUncountedAndShadowModeIsRefused() throws Exception {
+        loggingSetup = new PowerShell.Result(4, "site 'Default Web Site' logs in IIS format: IIS writes custom fields only to W3C logs");
+        var applied = backend.apply(m11());
+        assertThat(applied.getChanges()).contains("requests blocked are not counted: IIS does not log the rules' marks: the logging set-up failed (exit 4): "
+                + "site 'Default Web Site' logs in IIS format: IIS writes custom fields only to W3C logs");
+        var rule = UrlRewriteRules.find(Files.readString(webConfig), UrlRewriteRulesTest.M11.getRuleName()).orElseThrow();
+        assertThat(rule).isEqualTo(UrlRewriteRules.expected(UrlRewriteRulesTest.M11)); // enforcing, unmarked: no 500.50 on an unallowed variable
+        assertThat(backend.inForce(m11())).isTrue();
+        assertThat(backend.facts().unreadable()).containsEntry("enforcementCounts",
+                "IIS does not log the rules' marks: the logging set-up failed (exit 4): site 'Default Web Site' logs in IIS format: IIS writes custom fields only to W3C logs");
+        assertThat(backend.refusals()).containsKey("SHADOW_MODE");
+        byte[] before = Files.readAllBytes(webConfig);
+        assertThatThrownBy(() -> backend.applyShadow(m11())).isInstanceOf(BackendException.class).hasMessageContaining("cannot deploy M1.1 log-only");
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(before);
+    }
+
+    @Test
+    void shadowModeOnlyMarksWhatTheRulesMatchAndEnforcingReplacesTheRules() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        var shadow = backend.applyShadow(m11());
+        assertThat(shadow.getChanges()).singleElement().asString().startsWith("added rule").endsWith("(log-only: nothing blocked)");
+        var logOnly = UrlRewriteRules.find(Files.readString(webConfig), UrlRewriteRulesTest.M11.getRuleName()).orElseThrow();
+        assertThat(logOnly.action()).isEqualTo("None");
+        assertThat(logOnly.logMark()).isEqualTo("would-block:M1.1");
+        assertThat(backend.inForce(m11())).as("log-only is not enforcing").isFalse();
+
+        backend.apply(m11());
+        assertThat(UrlRewriteRules.find(Files.readString(webConfig), UrlRewriteRulesTest.M11.getRuleName()))
+                .contains(UrlRewriteRules.expected(UrlRewriteRulesTest.M11, Deployment.enforcing("blocked:M1.1")));
+        assertThat(backend.inForce(m11())).isTrue();
+        backend.remove(m11());
+        assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
+    }
+
+    @Test
+    void shadowModeOfADefinitionThatChangesMoreThanRequestsIsRefusedBeforeAnyChange() throws Exception {
+        byte[] original = Files.readAllBytes(webConfig);
+        assertThatThrownBy(() -> backend.applyShadow(ruleAndService())).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.getMessage()).contains("deploys only request-blocking rules log-only; DISABLE_SERVICE in S1 would change the server");
+            assertThat(e.rollback()).startsWith("not-needed");
+        });
         assertThat(Files.readAllBytes(webConfig)).isEqualTo(original);
         assertThat(ran).isEmpty();
     }

@@ -122,4 +122,26 @@ class UrlRewriteRulesTest {
         assertThat(UrlRewriteRules.find(applied, quoting.getRuleName())).map(UrlRewriteRules.Rule::name).contains(quoting.getRuleName());
         assertThatThrownBy(() -> UrlRewriteRules.apply("<!DOCTYPE x []><configuration/>", M11)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** Shadow mode: the same match, action None, no stopProcessing, and the mark; enforcing replaces it where it stands. */
+    @Test
+    void aLogOnlyRuleOnlyMarksAndTheEnforcingRuleReplacesItInPlace() throws Exception {
+        String original = read("DefaultWebSite_web1.config");
+        String logOnly = UrlRewriteRules.apply(original, M11, UrlRewriteRules.Deployment.logOnly("would-block:M1.1"));
+        assertWellFormed(logOnly);
+        var shadow = UrlRewriteRules.find(logOnly, M11.getRuleName()).orElseThrow();
+        assertThat(shadow.action()).isEqualTo("None");
+        assertThat(shadow.stopProcessing()).isFalse();
+        assertThat(shadow.logMark()).isEqualTo("would-block:M1.1");
+        assertThat(logOnly).contains("<set name=\"TOURNIQUET_RULE\" value=\"would-block:M1.1\" />");
+
+        String enforcing = UrlRewriteRules.apply(logOnly, M11, UrlRewriteRules.Deployment.enforcing("blocked:M1.1"));
+        var rule = UrlRewriteRules.find(enforcing, M11.getRuleName()).orElseThrow();
+        assertThat(rule.logMark()).isEqualTo("blocked:M1.1");
+        // marked, it still acts exactly as the rule Exchange's EM service wrote
+        assertThat(rule.withoutLogMark()).isEqualTo(UrlRewriteRules.find(read("DefaultWebSite_web1.config"), M11.getRuleName()).orElseThrow());
+        assertThat(enforcing.indexOf("EEMS M1.1")).isEqualTo(logOnly.indexOf("EEMS M1.1"));
+        assertThat(enforcing.split("EEMS M1.1", -1)).hasSize(2);
+        assertThat(UrlRewriteRules.remove(enforcing, M11.getRuleName())).isEqualTo(UrlRewriteRules.remove(original, M11.getRuleName()));
+    }
 }

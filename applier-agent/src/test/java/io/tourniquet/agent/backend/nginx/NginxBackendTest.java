@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tourniquet.agent.backend.BackendException;
+import io.tourniquet.agent.backend.EnforcementLog;
 import io.tourniquet.schemas.BlockRequests;
 import io.tourniquet.schemas.BlockResponse;
 import io.tourniquet.schemas.MitigationDefinition;
@@ -120,7 +121,7 @@ class NginxBackendTest {
         Files.writeString(dir.resolve("site-extra.conf"), "");
         backend = new NginxBackend(include, NGINX, config, Optional.of(URI.create("http://127.0.0.1:" + port + "/")),
                 Optional.of(URI.create("http://127.0.0.1:" + port + "/owa/")),
-                Optional.of(new EnforcementLog(dir.resolve("error.log"), dir.resolve("enforcement.json"), ZoneId.systemDefault())));
+                Optional.of(new EnforcementLog(EnforcementLog.file(dir.resolve("error.log")), dir.resolve("enforcement.json"), new NginxErrorLog(ZoneId.systemDefault()))));
         backend.install();
         Process start = new ProcessBuilder(NGINX.toString(), "-c", config.toString()).redirectErrorStream(true).start();
         assertThat(start.waitFor()).as(new String(start.getInputStream().readAllBytes())).isZero();
@@ -336,7 +337,7 @@ class NginxBackendTest {
         });
 
         // a restarted agent reads the counts it kept and counts nothing twice
-        var restarted = new EnforcementLog(dir.resolve("error.log"), dir.resolve("enforcement.json"), ZoneId.systemDefault());
+        var restarted = new EnforcementLog(EnforcementLog.file(dir.resolve("error.log")), dir.resolve("enforcement.json"), new NginxErrorLog(ZoneId.systemDefault()));
         assertThat(restarted.counts()).singleElement().satisfies(m11 -> {
             assertThat(m11.getBlocked()).isEqualTo(settled.getBlocked());
             assertThat(m11.getWouldBlock()).isEqualTo(settled.getWouldBlock() + sent.size());

@@ -1,7 +1,8 @@
-package io.tourniquet.agent.backend.nginx;
+package io.tourniquet.agent.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tourniquet.agent.backend.nginx.NginxErrorLog;
 import io.tourniquet.schemas.EnforcementCount;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class EnforcementLogTest {
     Path dir;
 
     private EnforcementLog log() {
-        return new EnforcementLog(dir.resolve("error.log"), dir.resolve("counts.json"), ZoneOffset.UTC);
+        return new EnforcementLog(EnforcementLog.file(dir.resolve("error.log")), dir.resolve("counts.json"), new NginxErrorLog(ZoneOffset.UTC));
     }
 
     private void append(String text) throws Exception {
