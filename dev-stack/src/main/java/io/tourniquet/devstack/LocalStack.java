@@ -41,12 +41,22 @@ public final class LocalStack implements AutoCloseable {
      *
      * @param auditDatabase the audit service's database settings; empty: its embedded database under the state directory
      * @param plaintextKafka no TLS, no authentication, no ACLs on the broker (an explicit choice; the default is secured)
+     * @param agentSettings  more settings of every agent (e.g. health probes), over the stack's own
      */
     public record Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
-            double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka) {
+            double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka, Map<String, String> agentSettings) {
+
+        public Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
+                double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka) {
+            this(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, Map.of());
+        }
 
         public static Options defaults(Path home) {
             return new Options(home, home.resolve(".tourniquet"), List.of("acme", "globex", "initech"), 3, 19092, 8081, 0, Map.of(), false);
+        }
+
+        public Options withAgentSettings(Map<String, String> settings) {
+            return new Options(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, settings);
         }
 
         public List<String> servers() {
@@ -230,13 +240,14 @@ public final class LocalStack implements AutoCloseable {
         List<ServiceProcess> agents = new ArrayList<>();
         for (int i = 0; i < options.tenants().size(); i++) {
             String tenant = options.tenants().get(i);
-            ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar("applier-agent"), port(port, 10 + i), env, with(Map.of(
+            ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar("applier-agent"), port(port, 10 + i), env, with(with(Map.of(
                     "tourniquet.agent.tenant", tenant,
                     "tourniquet.agent.servers", String.join(",", options.servers()),
                     "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
                     "tourniquet.agent.publisher-public-key-files", keys.resolve("feed-publisher.pub").toString(),
                     "tourniquet.agent.state-dir", state.resolve("agents").resolve(tenant).toString(),
                     "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), kafkaIdentity(KafkaAcls.agent(tenant))),
+                    options.agentSettings()),
                     logs, "64m");
             agents.add(agent);
             services.add(agent);
