@@ -8,7 +8,7 @@ import io.tourniquet.agent.backend.BackendException;
 import io.tourniquet.agent.backend.EnforcementLog;
 import io.tourniquet.agent.backend.ServerFacts;
 import io.tourniquet.agent.backend.iis.UrlRewriteRules.Deployment;
-import io.tourniquet.agent.backend.windows.IisLogging;
+import io.tourniquet.agent.backend.windows.IisLogFieldSetup;
 import io.tourniquet.agent.backend.windows.PowerShell;
 import io.tourniquet.agent.backend.windows.WindowsActions;
 import io.tourniquet.schemas.BlockRequests;
@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  * <p>
  * Each request-blocking rule marks the requests it matches ({@link UrlRewriteRules#LOG_MARK_VARIABLE}), IIS writes the
  * mark to the site's W3C log and {@link IisLog} counts it. Shadow mode deploys the same rules log-only (action None):
- * marked, not blocked. The marks need two server-level settings ({@link IisLogging}); where they cannot be made, rules
+ * marked, not blocked. The marks need two server-level settings ({@link IisLogFieldSetup}); where they cannot be made, rules
  * are still enforced, unmarked and uncounted (said with the result and the inventory), and shadow mode is refused.
  */
 public class IisBackend implements Backend {
@@ -128,10 +128,14 @@ public class IisBackend implements Backend {
     /** Lets IIS log the marks, once; tried again before rules are written until it succeeds. Whether IIS logs them now. */
     private synchronized boolean logging() {
         if (!loggingReady) {
-            var result = powerShell.run(IisLogging.setupScript(UrlRewriteRules.LOG_MARK_VARIABLE, siteConfigs.keySet()));
-            loggingReady = result.ok();
-            loggingFailure = result.ok() ? Optional.empty()
-                    : Optional.of("the logging set-up failed (exit " + result.exitCode() + "): " + result.output());
+            try {
+                var result = powerShell.run(IisLogFieldSetup.setupScript(UrlRewriteRules.LOG_MARK_VARIABLE, siteConfigs.keySet()));
+                loggingReady = result.ok();
+                loggingFailure = result.ok() ? Optional.empty()
+                        : Optional.of("the logging set-up failed (exit " + result.exitCode() + "): " + result.output());
+            } catch (IllegalArgumentException e) { // a configured site name PowerShell must not see
+                loggingFailure = Optional.of(e.getMessage());
+            }
         }
         return loggingReady;
     }

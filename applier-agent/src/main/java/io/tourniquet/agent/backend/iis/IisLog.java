@@ -1,7 +1,7 @@
 package io.tourniquet.agent.backend.iis;
 
 import io.tourniquet.agent.backend.EnforcementLog;
-import io.tourniquet.agent.backend.windows.IisLogging;
+import io.tourniquet.agent.backend.windows.IisLogFieldSetup;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * A site's W3C extended log as IIS writes it: {@code #} directives, {@code #Fields:} naming the columns of the lines
  * after it, one request per line with space-separated values ("-" for none, spaces inside a value written as "+"),
  * date and time in UTC. A request one of Tourniquet's rules matched carries the rule's mark in the
- * {@link IisLogging#LOG_FIELD} column ({@code blocked:<mitigation>}, or {@code would-block:<mitigation>} log-only).
+ * {@link IisLogFieldSetup#LOG_FIELD} column ({@code blocked:<mitigation>}, or {@code would-block:<mitigation>} log-only).
  * The mark comes from a server variable only a rule can set, so a client cannot forge one.
  */
 public final class IisLog implements EnforcementLog.Format {
@@ -35,7 +35,7 @@ public final class IisLog implements EnforcementLog.Format {
         }
         List<String> fields = Arrays.asList(layout.split(" "));
         String[] values = line.split(" ");
-        int mark = fields.indexOf(IisLogging.LOG_FIELD);
+        int mark = fields.indexOf(IisLogFieldSetup.LOG_FIELD);
         int date = fields.indexOf("date");
         int time = fields.indexOf("time");
         if (values.length != fields.size() || mark < 0 || date < 0 || time < 0) {

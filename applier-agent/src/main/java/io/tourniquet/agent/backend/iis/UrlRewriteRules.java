@@ -29,7 +29,7 @@ public final class UrlRewriteRules {
     /**
      * The server variable a Tourniquet rule sets when it matches ({@code blocked:<mitigation>} or
      * {@code would-block:<mitigation>}); IIS writes it to the site's W3C log as a custom field, where {@link IisLog}
-     * counts it. URL Rewrite sets only variables allowed at the server level, which {@link IisLogging} does.
+     * counts it. URL Rewrite sets only variables allowed at the server level, which {@link IisLogFieldSetup} does.
      */
     public static final String LOG_MARK_VARIABLE = "TOURNIQUET_RULE";
 

@@ -10,12 +10,12 @@ import java.util.stream.Collectors;
  * running the script again changes nothing. It fails (exit 4) for a site that does not log in W3C format, the only
  * format with custom fields.
  */
-public final class IisLogging {
+public final class IisLogFieldSetup {
 
     /** The custom field's name in the sites' W3C logs ({@code #Fields:}). */
     public static final String LOG_FIELD = "x-tourniquet";
 
-    private IisLogging() {
+    private IisLogFieldSetup() {
     }
 
     /**
