@@ -65,7 +65,7 @@ final class StackCommands {
                 names.add(i <= defaults.tenants().size() ? defaults.tenants().get(i - 1) : "tenant-" + i);
             }
             return up(new LocalStack.Options(defaults.home(), defaults.stateDir(), names, servers, defaults.kafkaPort(), defaults.basePort(),
-                    failureRate, defaults.auditDatabase(), plaintextKafka));
+                    failureRate, defaults.auditDatabase(), plaintextKafka).withSharedClassData());
         }
 
         private int up(LocalStack.Options options) throws Exception {

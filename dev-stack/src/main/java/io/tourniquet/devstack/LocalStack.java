@@ -42,13 +42,16 @@ public final class LocalStack implements AutoCloseable {
      * @param auditDatabase the audit service's database settings; empty: its embedded database under the state directory
      * @param plaintextKafka no TLS, no authentication, no ACLs on the broker (an explicit choice; the default is secured)
      * @param agentSettings  more settings of every agent (e.g. health probes), over the stack's own
+     * @param shareClassData the service JVMs share their loaded classes through archives under the state directory
+     *                       ({@link ClassDataArchives}; ./tourniquet up, not tests: each test stack is new)
      */
     public record Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
-            double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka, Map<String, String> agentSettings) {
+            double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka, Map<String, String> agentSettings,
+            boolean shareClassData) {
 
         public Options(Path home, Path stateDir, List<String> tenants, int serversPerTenant, int kafkaPort, int basePort,
                 double failureRate, Map<String, String> auditDatabase, boolean plaintextKafka) {
-            this(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, Map.of());
+            this(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, Map.of(), false);
         }
 
         public static Options defaults(Path home) {
@@ -56,7 +59,13 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withAgentSettings(Map<String, String> settings) {
-            return new Options(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, settings);
+            return new Options(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka, settings,
+                    shareClassData);
+        }
+
+        public Options withSharedClassData() {
+            return new Options(home, stateDir, tenants, serversPerTenant, kafkaPort, basePort, failureRate, auditDatabase, plaintextKafka,
+                    agentSettings, true);
         }
 
         public List<String> servers() {
@@ -82,9 +91,12 @@ public final class LocalStack implements AutoCloseable {
     private LocalIssuer issuer;
     private ClientCredentials stackToken;
     private final int consolePort;
+    private final Optional<ClassDataArchives> classData;
 
     private LocalStack(Options options, EmbeddedKafkaBroker broker, Optional<KafkaCredentials> credentials) {
         this.options = options;
+        this.classData = options.shareClassData() ? Optional.of(new ClassDataArchives(options.stateDir().resolve("class-data")))
+                : Optional.empty();
         this.broker = broker;
         this.credentials = credentials;
         this.consolePort = port(options.basePort(), CONSOLE_PORT_OFFSET);
@@ -216,31 +228,32 @@ public final class LocalStack implements AutoCloseable {
         auditConfig.put("tourniquet.audit.signing-key-file", keys.resolve("audit-signing.key").toString());
         auditConfig.put("tourniquet.audit.signing-public-key-file", keys.resolve("audit-signing.pub").toString());
         auditConfig.putAll(apiService(KafkaAcls.AUDIT_SERVICE, https));
-        ServiceProcess audit = ServiceProcess.start("audit-service", jar("audit-service"), port(port, 3), env, auditConfig, logs, "256m", true);
+        ServiceProcess audit = start("audit-service", "audit-service", port(port, 3), env, auditConfig, logs, "256m", true);
         services.add(audit);
-        ServiceProcess policy = ServiceProcess.start("policy-service", jar("policy-service"), port(port, 1), env, with(Map.of(
+        ServiceProcess policy = start("policy-service", "policy-service", port(port, 1), env, with(Map.of(
                 "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                 "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString(),
                 "tourniquet.policy.tenants", String.join(",", options.tenants()),
                 "kafka-streams.state.dir", state.resolve("policy-streams").toString()), apiService(KafkaAcls.POLICY_SERVICE, https)), logs, "256m", true);
         services.add(policy);
         // the ingestor needs only the broker: it starts beside them (what it publishes waits in Kafka for the policy)
-        ServiceProcess ingestor = ServiceProcess.start("feed-ingestor", jar("feed-ingestor"), port(port, 0), env, with(Map.of(
+        ServiceProcess ingestor = start("feed-ingestor", "feed-ingestor", port(port, 0), env, with(Map.of(
                 "tourniquet.ingestor.publisher-key-file", keys.resolve("feed-publisher.key").toString(),
                 "tourniquet.ingestor.publisher-public-key-file", keys.resolve("feed-publisher.pub").toString()),
                 apiService(KafkaAcls.FEED_INGESTOR, https)), logs, "192m", true);
         services.add(ingestor);
         audit.awaitReady(READY_TIMEOUT);
         policy.awaitReady(READY_TIMEOUT);
-        enrolAgents(policy.baseUrl(), state);
-        ServiceProcess console = ServiceProcess.start("console", jar("console"), consolePort, env,
+        // the console needs no enrolment: it starts while the policy service takes the simulated servers' keys
+        ServiceProcess console = start("console", "console", consolePort, env,
                 Map.of("quarkus.config.locations", https.toAbsolutePath() + "," + consoleConfig(policy, audit).toAbsolutePath()), logs, "128m", true);
         services.add(console);
+        enrolAgents(policy.baseUrl(), state);
 
         List<ServiceProcess> agents = new ArrayList<>();
         for (int i = 0; i < options.tenants().size(); i++) {
             String tenant = options.tenants().get(i);
-            ServiceProcess agent = ServiceProcess.start("applier-agent-" + tenant, jar("applier-agent"), port(port, 10 + i), env, with(with(Map.of(
+            ServiceProcess agent = start("applier-agent-" + tenant, "applier-agent", port(port, 10 + i), env, with(with(Map.of(
                     "tourniquet.agent.tenant", tenant,
                     "tourniquet.agent.servers", String.join(",", options.servers()),
                     "tourniquet.agent.policy-public-key-files", keys.resolve("policy-signing.pub").toString(),
@@ -248,7 +261,7 @@ public final class LocalStack implements AutoCloseable {
                     "tourniquet.agent.state-dir", state.resolve("agents").resolve(tenant).toString(),
                     "tourniquet.agent.simulated.failure-rate", Double.toString(options.failureRate())), kafkaIdentity(KafkaAcls.agent(tenant))),
                     options.agentSettings()),
-                    logs, "64m");
+                    logs, "64m", false);
             agents.add(agent);
             services.add(agent);
         }
@@ -382,6 +395,13 @@ public final class LocalStack implements AutoCloseable {
 
     private Path jar(String module) {
         return ServiceProcess.packagedJar(options.home(), module);
+    }
+
+    /** A service of the stack, its JVM sharing class data with the module's archive where the stack keeps them. */
+    private ServiceProcess start(String name, String module, int port, Map<String, String> env, Map<String, String> properties, Path logs,
+            String maxHeap, boolean https) {
+        List<String> jvmOptions = classData.map(archives -> archives.jvmOptions(module, jar(module))).orElse(List.of());
+        return ServiceProcess.start(name, jar(module), port, env, properties, logs, maxHeap, https, jvmOptions);
     }
 
     private static int port(int base, int offset) {

@@ -46,6 +46,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
             Path logDir, String maxHeap, boolean https) {
+        return start(name, jar, httpPort, env, properties, logDir, maxHeap, https, List.of());
+    }
+
+    /** @param jvmOptions more options of the JVM (e.g. class-data sharing) */
+    public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
+            Path logDir, String maxHeap, boolean https, List<String> jvmOptions) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
@@ -56,8 +62,9 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Xss512k", "-Dquarkus.http.host=127.0.0.1"));
         command.addAll(https ? List.of("-Dquarkus.http.ssl-port=" + httpPort, "-Dquarkus.http.port=0", "-Dquarkus.http.insecure-requests=disabled")
                 : List.of("-Dquarkus.http.port=" + httpPort));
+        command.addAll(jvmOptions);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         Path log = logDir.resolve(name + ".log");
         try {
             Files.createDirectories(logDir);
