@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.tourniquet.devstack.EmbeddedKafkaBroker;
 import io.tourniquet.devstack.KafkaCredentials;
 import io.tourniquet.devstack.LocalPki;
@@ -13,6 +16,7 @@ import io.tourniquet.schemas.kafka.KafkaClients;
 import io.tourniquet.schemas.security.KafkaAcls;
 import io.tourniquet.schemas.topics.Topics;
 import io.tourniquet.devstack.ServiceProcess;
+import io.tourniquet.devstack.StackHttp;
 import io.tourniquet.devstack.StackLogins;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -32,6 +36,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,8 +50,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The packaged services, started as ./tourniquet up starts them, on a real broker: the bundled catalog published by
@@ -53,10 +62,16 @@ import org.junit.jupiter.api.TestInstance;
  * the mitigations that concern the servers' Exchange build. Run once per database the audit service supports.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class PipelineScenario {
 
     private static final List<String> TENANTS = List.of("acme", "globex");
+    private static final ObjectMapper JSON = new ObjectMapper();
     LocalStack stack;
+    /** OWA's sign-in page as the agents' health probe finds it; once armed, it answers once more (before an apply), then only 503. */
+    private HttpServer owa;
+    private final AtomicBoolean owaArmed = new AtomicBoolean();
+    private final AtomicInteger answeredWhileArmed = new AtomicInteger();
 
     /** The audit service's database settings (empty: its embedded default). */
     abstract Map<String, String> auditDatabase();
@@ -69,13 +84,27 @@ abstract class PipelineScenario {
     void start() throws Exception {
         Path home = Path.of(System.getProperty("tourniquet.home", "..")).toAbsolutePath().normalize();
         Path stateDir = Files.createTempDirectory(Path.of("target"), "stack-");
-        stack = LocalStack.start(new LocalStack.Options(home, stateDir, TENANTS, 2, 0, 0, 0, auditDatabase(), false));
+        owa = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        owa.createContext("/owa/auth/logon.aspx", exchange -> {
+            exchange.sendResponseHeaders(owaArmed.get() && answeredWhileArmed.getAndIncrement() > 0 ? 503 : 200, -1);
+            exchange.close();
+        });
+        owa.start();
+        stack = LocalStack.start(new LocalStack.Options(home, stateDir, TENANTS, 2, 0, 0, 0, auditDatabase(), false).withAgentSettings(Map.of(
+                "tourniquet.agent.health.probes.owa", owaProbe(), "tourniquet.agent.health.settle", "1s")));
+    }
+
+    private String owaProbe() {
+        return "http://127.0.0.1:" + owa.getAddress().getPort() + "/owa/auth/logon.aspx";
     }
 
     @AfterAll
     void stop() throws Exception {
         if (stack != null) {
             stack.close();
+        }
+        if (owa != null) {
+            owa.stop(0);
         }
         cleanUp();
     }
@@ -222,6 +251,66 @@ abstract class PipelineScenario {
                 }
             }).as(service.name() + " on " + external + ":" + port).isInstanceOf(ConnectException.class);
         }
+    }
+
+    /**
+     * The health gate end to end: the agents probe OWA's sign-in page (a local HTTP server here) before and after each
+     * apply. When the canary's page stops answering once M1.1 is in, the policy halts the staged rollout naming the
+     * probe, the other server is never commanded, and the canary keeps the mitigation: an agent never removes a
+     * security mitigation because of a probe. Last, as it leaves acme's M1.1 rollout halted.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aCanaryWhoseOwaStopsAnsweringAfterTheApplyHaltsTheRolloutNamingTheProbe() throws Exception {
+        awaitStates("acme", "M1.1", List.of("APPLIED", "APPLIED"));
+        // M1.1 is taken off acme's servers, then rolled out again in stages: the canary first, then the other server
+        setPolicy("acme", Map.of("blockedMitigations", List.of("M1.1")));
+        awaitStates("acme", "M1.1", List.of("REMOVED", "REMOVED"));
+        owaArmed.set(true);
+        setPolicy("acme", Map.of("rollout", Map.of("stagePercents", List.of(100))));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rollout("acme", "M1.1").get("status")).isEqualTo("HALTED"));
+        Map<String, Object> halted = rollout("acme", "M1.1");
+        assertThat(halted.get("stage")).isEqualTo(0);
+        assertThat((String) halted.get("detail")).contains("health regressed after applying on 1 of 1 servers up to stage 0")
+                .contains("probe owa (" + owaProbe() + "): 200 before, 503 after");
+
+        // the canary keeps M1.1 with the regression said; the other server is held by the halted rollout, never commanded
+        awaitStates("acme", "M1.1", List.of("APPLIED", "HALTED")); // the audit trail follows the policy's decisions
+        List<Map<String, Object>> rows = states("acme", "M1.1");
+        Map<String, Object> canary = rows.stream().filter(row -> "APPLIED".equals(row.get("state"))).findFirst().orElseThrow();
+        assertThat(canary.get("detail")).isEqualTo("health regressed after applying: probe owa (" + owaProbe() + "): 200 before, 503 after");
+        String other = rows.stream().filter(row -> "HALTED".equals(row.get("state"))).map(row -> (String) row.get("serverId")).findFirst().orElseThrow();
+        assertThat(stack.auditEvents("acme", "decision.halted")).anySatisfy(event -> {
+            assertThat(event.get("serverId")).isEqualTo(other);
+            assertThat(event.get("mitigationId")).isEqualTo("M1.1");
+        });
+    }
+
+    private void setPolicy(String tenant, Map<String, Object> policy) throws Exception {
+        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()
+                        + "/api/v1/tenants/" + tenant + "/policy")).header("Authorization", "Bearer " + stack.accessToken())
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(policy))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private Map<String, Object> rollout(String tenant, String mitigation) throws Exception {
+        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()
+                + "/api/v1/tenants/" + tenant + "/rollouts")).header("Authorization", "Bearer " + stack.accessToken()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readValue(response.body(), new TypeReference<List<Map<String, Object>>>() { }).stream()
+                .filter(r -> mitigation.equals(r.get("mitigationId"))).findFirst().orElse(Map.of());
+    }
+
+    private List<Map<String, Object>> states(String tenant, String mitigation) {
+        return stack.states().stream().filter(s -> tenant.equals(s.get("tenantId")) && mitigation.equals(s.get("mitigationId"))).toList();
+    }
+
+    private void awaitStates(String tenant, String mitigation, List<String> expected) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> assertThat(states(tenant, mitigation))
+                .extracting(row -> row.get("state")).containsExactlyInAnyOrderElementsOf(expected));
     }
 
     private boolean up(NetworkInterface network) {
