@@ -292,7 +292,7 @@ public class IisBackend implements Backend {
     @Override
     public boolean inForce(MitigationDefinition definition) {
         try {
-            for (SiteRule rule : supportedRules(definition, () -> Deployment.enforcing(""))) {
+            for (SiteRule rule : supportedRules(definition, () -> Deployment.UNMARKED)) {
                 if (!rule.enforcedIn(read(configOf(rule)))) {
                     return false;
                 }
@@ -310,7 +310,7 @@ public class IisBackend implements Backend {
 
     @Override
     public ChangeEvidence remove(MitigationDefinition definition) throws BackendException {
-        List<SiteRule> rules = supportedRules(definition, () -> Deployment.enforcing(""));
+        List<SiteRule> rules = supportedRules(definition, () -> Deployment.UNMARKED);
         ChangeEvidence evidence = edit(definition, rules, false);
         List<String> changes = new ArrayList<>(rules.isEmpty() && !windowsSteps(definition).isEmpty() ? List.of() : evidence.getChanges());
         for (WindowsActions.Step step : reversed(windowsSteps(definition))) {
@@ -380,11 +380,11 @@ public class IisBackend implements Backend {
             switch (ActionType.of(action)) {
                 case BLOCK_REQUESTS -> {
                     BlockRequests b = (BlockRequests) action;
-                    rules.add(checked(new SiteRule(b.getSite(), b.getRuleName(), b, Deployment.enforcing(""))));
+                    rules.add(checked(new SiteRule(b.getSite(), b.getRuleName(), b, Deployment.UNMARKED)));
                 }
                 case REWRITE_RESPONSE_HEADER -> {
                     RewriteResponseHeader h = (RewriteResponseHeader) action;
-                    rules.add(checked(new SiteRule(h.getSite(), h.getRuleName(), h, Deployment.enforcing(""))));
+                    rules.add(checked(new SiteRule(h.getSite(), h.getRuleName(), h, Deployment.UNMARKED)));
                 }
                 case DISABLE_SERVICE, DISABLE_APP_POOL, DISABLE_VIRTUAL_DIRECTORY, SET_AUTHENTICATION -> validate(action);
                 case HEARTBEAT -> {

@@ -36,6 +36,9 @@ public final class UrlRewriteRules {
     /** How a request-blocking rule goes in: enforcing or log-only (shadow mode), and the mark it leaves when it matches ("" for none). */
     public record Deployment(boolean logOnly, String logMark) {
 
+        /** Enforcing and unmarked: the rule as Exchange's EM service writes it (and response-header rules, never marked). */
+        public static final Deployment UNMARKED = new Deployment(false, "");
+
         public static Deployment enforcing(String logMark) {
             return new Deployment(false, logMark);
         }
@@ -61,11 +64,6 @@ public final class UrlRewriteRules {
 
     /** One condition, defaults filled in. */
     public record Condition(String input, String matchType, String pattern, boolean ignoreCase, boolean negate) {
-    }
-
-    /** @return the configuration with the inbound rule in force, enforcing and unmarked, as Exchange's EM service writes it */
-    public static String apply(String config, BlockRequests rule) {
-        return apply(config, rule, Deployment.enforcing(""));
     }
 
     /** @return the configuration with the inbound rule in force as deployed (a rule of the same name replaced in place); unchanged if it already is */
@@ -193,7 +191,7 @@ public final class UrlRewriteRules {
 
     /** What the definition's rule, enforcing and unmarked, means to IIS. */
     public static Rule expected(BlockRequests rule) {
-        return expected(rule, Deployment.enforcing(""));
+        return expected(rule, Deployment.UNMARKED);
     }
 
     /** What the definition's rule, so deployed, means to IIS: used to check that the rule in the file is the one we wrote. */

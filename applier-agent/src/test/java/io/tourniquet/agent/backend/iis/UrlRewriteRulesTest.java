@@ -1,5 +1,6 @@
 package io.tourniquet.agent.backend.iis;
 
+import static io.tourniquet.agent.backend.iis.UrlRewriteRules.Deployment.UNMARKED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +45,7 @@ class UrlRewriteRulesTest {
     @Test
     void applyingM11GivesTheRuleExchangesEmServiceWroteAndKeepsTheRestOfTheFile() throws Exception {
         String original = read("DefaultWebSite_web.config");
-        String applied = UrlRewriteRules.apply(original, M11);
+        String applied = UrlRewriteRules.apply(original, M11, UNMARKED);
 
         assertWellFormed(applied);
         var emWrote = UrlRewriteRules.find(read("DefaultWebSite_web1.config"), "EEMS M1.1 PowerShell - inbound").orElseThrow();
@@ -61,7 +62,7 @@ class UrlRewriteRulesTest {
         for (String file : List.of("DefaultWebSite_web.config", "DefaultWebSite_web1.config", "DefaultWebSite_web2.config",
                 "DefaultWebSite-OWA_web.config", "DefaultWebSite-PowerShell_web.config")) {
             String original = read(file);
-            String applied = UrlRewriteRules.apply(original, PROXYLOGON);
+            String applied = UrlRewriteRules.apply(original, PROXYLOGON, UNMARKED);
             assertThat(applied).as(file).isNotEqualTo(original);
             assertWellFormed(applied);
             assertThat(UrlRewriteRules.find(applied, PROXYLOGON.getRuleName())).as(file).contains(UrlRewriteRules.expected(PROXYLOGON));
@@ -72,12 +73,12 @@ class UrlRewriteRulesTest {
     @Test
     void aNewRuleJoinsExistingRulesAndApplyingTwiceChangesNothing() throws Exception {
         String withRules = read("DefaultWebSite_web1.config");
-        String applied = UrlRewriteRules.apply(withRules, PROXYLOGON);
+        String applied = UrlRewriteRules.apply(withRules, PROXYLOGON, UNMARKED);
         assertThat(UrlRewriteRules.find(applied, "RequestBlockingRule1")).isPresent(); // the admin's own rule stays
         assertThat(applied.indexOf("X-BEResource Abort")).isGreaterThan(applied.indexOf("name=\"PowerShell - inbound\""));
-        assertThat(UrlRewriteRules.apply(applied, PROXYLOGON)).isEqualTo(applied);
+        assertThat(UrlRewriteRules.apply(applied, PROXYLOGON, UNMARKED)).isEqualTo(applied);
         // EM's own M1.1 is already there: applying ours leaves an equivalent rule in its place
-        assertThat(UrlRewriteRules.find(UrlRewriteRules.apply(withRules, M11), M11.getRuleName())).contains(UrlRewriteRules.expected(M11));
+        assertThat(UrlRewriteRules.find(UrlRewriteRules.apply(withRules, M11, UNMARKED), M11.getRuleName())).contains(UrlRewriteRules.expected(M11));
     }
 
     @Test
@@ -85,7 +86,7 @@ class UrlRewriteRulesTest {
         String withRules = read("DefaultWebSite_web1.config");
         BlockRequests stricter = BlockRequests.newBuilder(M11).setConditions(List.of(
                 new RequestCondition("{UrlDecode:{REQUEST_URI}}", "(?=.*autodiscover)(?=.*powershell)(?=.*x)", true, false))).build();
-        String replaced = UrlRewriteRules.apply(withRules, stricter);
+        String replaced = UrlRewriteRules.apply(withRules, stricter, UNMARKED);
         assertThat(UrlRewriteRules.find(replaced, M11.getRuleName())).contains(UrlRewriteRules.expected(stricter));
         assertThat(replaced.indexOf(M11.getRuleName())).isLessThan(replaced.indexOf("RequestBlockingRule1")); // still first
         assertThat(replaced.split("EEMS M1.1", -1)).hasSize(2); // one rule of that name
@@ -110,7 +111,7 @@ class UrlRewriteRulesTest {
             assertThat(UrlRewriteRules.remove(applied, M21.getRuleName())).as(file).isEqualTo(original);
         }
         // inbound and outbound side by side, removed in either order
-        String both = UrlRewriteRules.apply(UrlRewriteRules.apply(read("DefaultWebSite_web.config"), M11), M21);
+        String both = UrlRewriteRules.apply(UrlRewriteRules.apply(read("DefaultWebSite_web.config"), M11, UNMARKED), M21);
         assertThat(UrlRewriteRules.remove(UrlRewriteRules.remove(both, M11.getRuleName()), M21.getRuleName())).isEqualTo(read("DefaultWebSite_web.config"));
         assertThat(UrlRewriteRules.remove(UrlRewriteRules.remove(both, M21.getRuleName()), M11.getRuleName())).isEqualTo(read("DefaultWebSite_web.config"));
     }
@@ -118,9 +119,9 @@ class UrlRewriteRulesTest {
     @Test
     void valuesAreEscapedAndConfigurationWithADoctypeIsRefused() {
         BlockRequests quoting = BlockRequests.newBuilder(PROXYLOGON).setRuleName("a \"quoted\" <rule> & more").build();
-        String applied = UrlRewriteRules.apply("<configuration>\n</configuration>\n", quoting);
+        String applied = UrlRewriteRules.apply("<configuration>\n</configuration>\n", quoting, UNMARKED);
         assertThat(UrlRewriteRules.find(applied, quoting.getRuleName())).map(UrlRewriteRules.Rule::name).contains(quoting.getRuleName());
-        assertThatThrownBy(() -> UrlRewriteRules.apply("<!DOCTYPE x []><configuration/>", M11)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> UrlRewriteRules.apply("<!DOCTYPE x []><configuration/>", M11, UNMARKED)).isInstanceOf(IllegalArgumentException.class);
     }
 
     /** Shadow mode: the same match, action None, no stopProcessing, and the mark; enforcing replaces it where it stands. */
