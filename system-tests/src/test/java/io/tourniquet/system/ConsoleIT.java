@@ -88,9 +88,9 @@ class ConsoleIT {
     @Order(1)
     void anOperatorSeesOnlyTheirTenantAndWatchesAnApprovedMitigationApplyWithoutAReload() throws Exception {
         // acme needs approvals; M1.1 is taken away, then allowed again: it now waits for an approval on acme's servers
-        setPolicy("acme", Map.of("approvalRequired", true, "blockedMitigations", List.of("M1.1")));
+        PolicyApi.setPolicy(stack, "acme", Map.of("approvalRequired", true, "blockedMitigations", List.of("M1.1")));
         awaitStates("acme", "M1.1", "REMOVED");
-        setPolicy("acme", Map.of("approvalRequired", true));
+        PolicyApi.setPolicy(stack, "acme", Map.of("approvalRequired", true));
         awaitStates("acme", "M1.1", "AWAITING_APPROVAL");
 
         signIn(StackLogins.OPERATOR);
@@ -280,13 +280,6 @@ class ConsoleIT {
         }
     }
 
-    private void setPolicy(String tenant, Map<String, Object> policy) throws Exception {
-        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()
-                        + "/api/v1/tenants/" + tenant + "/policy")).header("Authorization", "Bearer " + stack.accessToken())
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(policy))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    }
 
     private List<String> blocked(String tenant) throws Exception {
         HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()

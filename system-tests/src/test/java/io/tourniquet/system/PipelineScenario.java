@@ -264,10 +264,10 @@ abstract class PipelineScenario {
     void aCanaryWhoseOwaStopsAnsweringAfterTheApplyHaltsTheRolloutNamingTheProbe() throws Exception {
         awaitStates("acme", "M1.1", List.of("APPLIED", "APPLIED"));
         // M1.1 is taken off acme's servers, then rolled out again in stages: the canary first, then the other server
-        setPolicy("acme", Map.of("blockedMitigations", List.of("M1.1")));
+        PolicyApi.setPolicy(stack, "acme", Map.of("blockedMitigations", List.of("M1.1")));
         awaitStates("acme", "M1.1", List.of("REMOVED", "REMOVED"));
         owaArmed.set(true);
-        setPolicy("acme", Map.of("rollout", Map.of("stagePercents", List.of(100))));
+        PolicyApi.setPolicy(stack, "acme", Map.of("rollout", Map.of("stagePercents", List.of(100))));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rollout("acme", "M1.1").get("status")).isEqualTo("HALTED"));
         Map<String, Object> halted = rollout("acme", "M1.1");
@@ -287,13 +287,6 @@ abstract class PipelineScenario {
         });
     }
 
-    private void setPolicy(String tenant, Map<String, Object> policy) throws Exception {
-        HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()
-                        + "/api/v1/tenants/" + tenant + "/policy")).header("Authorization", "Bearer " + stack.accessToken())
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(policy))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    }
 
     private Map<String, Object> rollout(String tenant, String mitigation) throws Exception {
         HttpResponse<String> response = StackHttp.client().send(HttpRequest.newBuilder(URI.create(stack.service("policy-service").baseUrl()
