@@ -50,7 +50,7 @@ public class AgentEnrolments {
 
     /** The enrolment the topology checks events against now (an enrolment just written shows once it got there). */
     public Optional<AgentEnrolment> get(String tenant, String server) {
-        return Optional.ofNullable((AgentEnrolment) stores.get(PolicyTopology.ENROLMENTS_STORE).get(Topics.enrolmentKey(tenant, server)));
+        return Optional.ofNullable(stores.read(() -> (AgentEnrolment) stores.get(PolicyTopology.ENROLMENTS_STORE).get(Topics.enrolmentKey(tenant, server))));
     }
 
     private Optional<AgentEnrolment> latest(String tenant, String server) {

@@ -84,7 +84,7 @@ public class PolicyAdmin {
 
     public Optional<TenantPolicy> policy(String tenant) {
         Topics.requireValidTenant(tenant);
-        TenantPolicy stored = (TenantPolicy) stores.get(PolicyTopology.POLICIES_STORE).get(tenant);
+        TenantPolicy stored = stores.read(() -> (TenantPolicy) stores.get(PolicyTopology.POLICIES_STORE).get(tenant));
         TenantPolicy mine = written.get(tenant);
         if (mine != null && (stored == null || mine.getUpdatedAt().isAfter(stored.getUpdatedAt()))) {
             return Optional.of(mine);
@@ -185,6 +185,10 @@ public class PolicyAdmin {
     /** Every server and mitigation of the tenant the policy has decided on. */
     public List<ServerMitigation> status(String tenant) {
         Topics.requireValidTenant(tenant);
+        return stores.read(() -> readStatus(tenant));
+    }
+
+    private List<ServerMitigation> readStatus(String tenant) {
         ReadOnlyKeyValueStore<String, SpecificRecord> decisions = stores.get(PolicyTopology.DECISIONS_STORE);
         ReadOnlyKeyValueStore<String, SpecificRecord> commanded = stores.get(PolicyTopology.COMMANDED_STORE);
         ReadOnlyKeyValueStore<String, SpecificRecord> outcomes = stores.get(PolicyTopology.OUTCOMES_STORE);
@@ -204,6 +208,10 @@ public class PolicyAdmin {
 
     public List<RolloutStatus> rollouts(String tenant) {
         Topics.requireValidTenant(tenant);
+        return stores.read(() -> readRollouts(tenant));
+    }
+
+    private List<RolloutStatus> readRollouts(String tenant) {
         ReadOnlyKeyValueStore<String, SpecificRecord> rollouts = stores.get(PolicyTopology.ROLLOUTS_STORE);
         List<RolloutStatus> list = new ArrayList<>();
         try (var range = rollouts.prefixScan(tenant + "/", new StringSerializer())) {

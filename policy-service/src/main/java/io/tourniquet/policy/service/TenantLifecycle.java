@@ -82,12 +82,15 @@ public class TenantLifecycle {
         PolicyAdmin.requireReason(reason);
         // Kafka access first: the tenant's agents are cut off before anything else changes
         List<String> usersDeleted = kafkaUsers.revoke(tenant);
-        List<String> revoked = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, SpecificRecord> enrolled = stores.get(PolicyTopology.ENROLMENTS_STORE);
-        // keys are <tenant>/<server>; '/' + 1 is '0', so the range holds exactly this tenant's servers
-        try (var servers = enrolled.range(tenant + "/", tenant + "0")) {
-            servers.forEachRemaining(kv -> revoked.add(((AgentEnrolment) kv.value).getServerId()));
-        }
+        List<String> revoked = stores.read(() -> {
+            List<String> servers = new ArrayList<>();
+            ReadOnlyKeyValueStore<String, SpecificRecord> enrolled = stores.get(PolicyTopology.ENROLMENTS_STORE);
+            // keys are <tenant>/<server>; '/' + 1 is '0', so the range holds exactly this tenant's servers
+            try (var range = enrolled.range(tenant + "/", tenant + "0")) {
+                range.forEachRemaining(kv -> servers.add(((AgentEnrolment) kv.value).getServerId()));
+            }
+            return servers;
+        });
         revoked.forEach(server -> enrolments.revoke(tenant, server));
         PolicyDocument current = admin.policy(tenant).map(PolicyDocument::of).orElse(PolicyDocument.DEFAULTS);
         admin.setPolicy(current.withMitigationsEnabled(false).toPolicy(tenant, by, Instant.now().truncatedTo(ChronoUnit.MILLIS)));

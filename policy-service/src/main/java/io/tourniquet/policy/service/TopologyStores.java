@@ -3,6 +3,7 @@ package io.tourniquet.policy.service;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -32,15 +33,34 @@ public class TopologyStores {
             } catch (InvalidStateStoreException e) {
                 // rebalancing between the state check and the lookup
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the policy topology is " + streams.state() + " (stores being rebuilt); try again shortly");
-            }
+            pauseUntil(deadline);
+        }
+    }
+
+    /**
+     * A read of the stores, run again (bounded) when a rebalance takes a store away in the middle of it: the
+     * instance's state can still say RUNNING while one of its stream threads already gave its partitions up.
+     */
+    public <T> T read(Supplier<T> query) {
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        while (true) {
             try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the policy topology");
+                return query.get();
+            } catch (InvalidStateStoreException e) {
+                pauseUntil(deadline);
             }
+        }
+    }
+
+    private void pauseUntil(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the policy topology is " + streams.state() + " (stores being rebuilt); try again shortly");
+        }
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the policy topology");
         }
     }
 }
