@@ -178,10 +178,7 @@ public class IisBackend implements Backend {
     @Override
     public ChangeEvidence apply(MitigationDefinition definition) throws BackendException {
         List<SiteRule> rules = supportedRules(definition, () -> markedIfLogged(definition.getId()));
-        if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
-            throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
-                    + definition.getId() + " needs it", "not-needed: nothing was changed");
-        }
+        requireRewriteModule(definition, rules);
         if (definition.getActions().stream().anyMatch(DisableVirtualDirectory.class::isInstance) && !Files.isRegularFile(urlAuthorizationModule)) {
             throw new BackendException("IIS URL Authorization is not installed (" + urlAuthorizationModule + " missing); "
                     + definition.getId() + " needs it to deny a virtual directory", "not-needed: nothing was changed");
@@ -220,10 +217,7 @@ public class IisBackend implements Backend {
             }
         }
         List<SiteRule> rules = supportedRules(definition, () -> Deployment.logOnly("would-block:" + definition.getId()));
-        if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
-            throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
-                    + definition.getId() + " needs it", "not-needed: nothing was changed");
-        }
+        requireRewriteModule(definition, rules);
         if (!rules.isEmpty() && !logging()) {
             throw new BackendException("cannot deploy " + definition.getId() + " log-only: IIS cannot log the rules' marks: " + loggingFailure.orElseThrow(),
                     "not-needed: nothing was changed");
@@ -231,6 +225,14 @@ public class IisBackend implements Backend {
         ChangeEvidence evidence = edit(definition, rules, true);
         return ChangeEvidence.newBuilder(evidence).setChanges(evidence.getChanges().stream().map(change -> change + " (log-only: nothing blocked)").toList())
                 .build();
+    }
+
+    /** Rewrite rules need the URL Rewrite module, as EM requires: without it nothing is changed. */
+    private void requireRewriteModule(MitigationDefinition definition, List<SiteRule> rules) throws BackendException {
+        if (!rules.isEmpty() && !Files.isRegularFile(rewriteModule)) {
+            throw new BackendException("IIS URL Rewrite module is not installed (" + rewriteModule + " missing); "
+                    + definition.getId() + " needs it", "not-needed: nothing was changed");
+        }
     }
 
     /** After a Windows step failed: restores the steps already done and this definition's rewrite rules. */
