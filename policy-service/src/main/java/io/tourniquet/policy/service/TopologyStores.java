@@ -20,25 +20,19 @@ public class TopologyStores {
     KafkaStreams streams;
 
     /**
-     * A store of the topology. Onboarding a tenant adds topics to the pattern subscription and so a short rebalance:
-     * a request waits for it (bounded) rather than failing.
+     * A store of the topology, for a query run through {@link #read}: while the instance is not RUNNING the lookup
+     * fails with InvalidStateStoreException, which {@link #read} waits out.
      */
     public <V> ReadOnlyKeyValueStore<String, V> get(String name) {
-        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
-        while (true) {
-            try {
-                if (streams.state() == KafkaStreams.State.RUNNING) {
-                    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
-                }
-            } catch (InvalidStateStoreException e) {
-                // rebalancing between the state check and the lookup
-            }
-            pauseUntil(deadline);
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            throw new InvalidStateStoreException("the policy topology is " + streams.state());
         }
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
     }
 
     /**
-     * A read of the stores, run again (bounded) when a rebalance takes a store away in the middle of it: the
+     * A read of the stores, run again (bounded) while they are being rebuilt. Onboarding a tenant adds topics to the
+     * pattern subscription and so a short rebalance, which can take a store away in the middle of a read: the
      * instance's state can still say RUNNING while one of its stream threads already gave its partitions up.
      */
     public <T> T read(Supplier<T> query) {
