@@ -403,7 +403,7 @@ public final class LocalStack implements AutoCloseable {
     private ServiceProcess start(String name, String module, int port, Map<String, String> env, Map<String, String> properties, Path logs,
             String maxHeap, boolean https) {
         List<String> jvmOptions = classData.map(archives -> archives.jvmOptions(module, jar(module))).orElse(List.of());
-        return ServiceProcess.start(name, jar(module), port, env, properties, logs, maxHeap, https, jvmOptions);
+        return ServiceProcess.start(name, jar(module), port, env, properties, logs, maxHeap, JvmTuning.SMALL, https, jvmOptions);
     }
 
     private static int port(int base, int offset) {

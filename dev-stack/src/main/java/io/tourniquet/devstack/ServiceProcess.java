@@ -37,7 +37,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
             Path logDir, String maxHeap) {
-        return start(name, jar, httpPort, env, properties, logDir, maxHeap, false);
+        return start(name, jar, httpPort, env, properties, logDir, maxHeap, JvmTuning.SMALL);
+    }
+
+    public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
+            Path logDir, String maxHeap, JvmTuning tuning) {
+        return start(name, jar, httpPort, env, properties, logDir, maxHeap, tuning, false, List.of());
     }
 
     /**
@@ -46,20 +51,18 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
             Path logDir, String maxHeap, boolean https) {
-        return start(name, jar, httpPort, env, properties, logDir, maxHeap, https, List.of());
+        return start(name, jar, httpPort, env, properties, logDir, maxHeap, JvmTuning.SMALL, https, List.of());
     }
 
     /** @param jvmOptions more options of the JVM (e.g. class-data sharing) */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
-            Path logDir, String maxHeap, boolean https, List<String> jvmOptions) {
+            Path logDir, String maxHeap, JvmTuning tuning, boolean https, List<String> jvmOptions) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests package)");
         }
-        // Small and quiet: start with a small heap and give back what is not used, C1 only, a small code cache.
-        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xms16m", "-Xmx" + maxHeap, "-XX:+UseSerialGC",
-                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m",
-                // loopback only: on one machine nothing else needs the services
-                "-Xss512k", "-Dquarkus.http.host=127.0.0.1"));
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx" + maxHeap));
+        command.addAll(tuning.options());
+        command.add("-Dquarkus.http.host=127.0.0.1"); // loopback only: on one machine nothing else needs the services
         command.addAll(https ? List.of("-Dquarkus.http.ssl-port=" + httpPort, "-Dquarkus.http.port=0", "-Dquarkus.http.insecure-requests=disabled")
                 : List.of("-Dquarkus.http.port=" + httpPort));
         command.addAll(jvmOptions);
