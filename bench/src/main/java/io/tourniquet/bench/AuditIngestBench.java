@@ -24,16 +24,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Audit ingest rate: a backlog of policy decisions (the audit service's commonest input: one row, a chain link and a
- * state change each) is written to tourniquet.audit before an audit service starts; the service then stores it as
- * fast as it can, and its own counter of stored events, read every 100 ms, gives the rate.
+ * state change each) is written to tourniquet.audit before an audit service starts; the service then stores it and
+ * publishes each event as a CloudEvent as fast as it can, and its own counters, read every 100 ms, give the rate.
  */
 final class AuditIngestBench {
 
     static final String MITIGATION = "BENCH-AUDIT";
-    private static final Pattern STORED = Pattern.compile("(?m)^tourniquet_audit_events_stored_total(?:\\{[^}]*})?\\s+([0-9.eE+]+)$");
+    private static final Pattern STORED = counterPattern("tourniquet_audit_events_stored_total");
+    private static final Pattern PUBLISHED = counterPattern("tourniquet_audit_cloudevents_published_total");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private AuditIngestBench() {
+    }
+
+    private static Pattern counterPattern(String name) {
+        return Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+([0-9.eE+]+)$");
     }
 
     /** Writes this many decision records for the fleet's servers, spread over its tenants. */
@@ -54,41 +59,57 @@ final class AuditIngestBench {
     }
 
     /**
-     * Follows the service's stored-events counter until it reaches {@code events}. The rate counts from the last sample
-     * that saw nothing stored yet (the consumer had joined and was about to store its first batch) to the sample that
-     * saw every event stored: at most one sampling interval more than the true time.
+     * Follows the service's counters of stored events and of events published as CloudEvents until both reach
+     * {@code events}: an event counts once its row, chain link and state change are committed and its CloudEvent is
+     * acknowledged by the broker. The time counts from the last sample that saw nothing stored yet (the consumer had
+     * joined and was about to store its first batch): at most one sampling interval more than the true time.
      */
     static Map<String, Object> measure(ServiceProcess audit, String database, int events, Duration timeout) throws Exception {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         long lastEmptyAt = System.currentTimeMillis();
-        long count = 0;
+        long allStoredAt = -1;
+        Counts counts = new Counts(0, 0);
         while (System.currentTimeMillis() < deadline) {
             long now = System.currentTimeMillis();
-            count = stored(audit);
-            if (count == 0) {
+            counts = counts(audit);
+            if (counts.stored() == 0) {
                 lastEmptyAt = now;
             }
-            if (count >= events) {
+            if (counts.stored() >= events && allStoredAt < 0) {
+                allStoredAt = now;
+            }
+            if (counts.stored() >= events && counts.published() >= events) {
                 break;
             }
-            Thread.sleep(100); // sampling another process's counter; not test code
+            Thread.sleep(100); // sampling another process's counters; not test code
         }
         long millis = System.currentTimeMillis() - lastEmptyAt;
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("database", database);
         figures.put("events", events);
-        figures.put("stored", count);
-        if (count < events) {
+        figures.put("stored", counts.stored());
+        figures.put("publishedAsCloudEvents", counts.published());
+        if (counts.stored() < events || counts.published() < events) {
             figures.put("timedOut", true);
         }
         figures.put("seconds", millis / 1000.0);
-        figures.put("eventsPerSecond", BenchStats.rate(count, millis));
+        figures.put("eventsPerSecond", BenchStats.rate(Math.min(counts.stored(), counts.published()), millis));
+        if (allStoredAt > 0) {
+            figures.put("storedEventsPerSecond", BenchStats.rate(counts.stored(), allStoredAt - lastEmptyAt));
+        }
         return figures;
     }
 
-    private static long stored(ServiceProcess audit) throws Exception {
+    private record Counts(long stored, long published) {
+    }
+
+    private static Counts counts(ServiceProcess audit) throws Exception {
         String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(audit.baseUrl() + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = STORED.matcher(metrics);
+        return new Counts(counter(STORED, metrics), counter(PUBLISHED, metrics));
+    }
+
+    private static long counter(Pattern counter, String metrics) {
+        Matcher m = counter.matcher(metrics);
         return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 }

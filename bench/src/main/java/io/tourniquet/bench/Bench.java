@@ -12,6 +12,7 @@ import io.tourniquet.devstack.LocalPki;
 import io.tourniquet.devstack.LocalStack;
 import io.tourniquet.devstack.PostgresSchema;
 import io.tourniquet.devstack.Rss;
+import io.tourniquet.devstack.JvmTuning;
 import io.tourniquet.devstack.ServiceProcess;
 import io.tourniquet.devstack.Polling;
 import io.tourniquet.schemas.kafka.KafkaClients;
@@ -103,8 +104,10 @@ public final class Bench {
             "stagedRollout.commandWaves", "commands to the rollout tenant grouped by gaps over 300 ms, ms after the feed push",
             "unblockOneTenant.timeToMitigateMs", "unblock requested on the policy API (bench clock) -> applied result written",
             "offlineComeBack.cameBackTimeToMitigateMs", "servers told to come back (bench clock) -> their applied result written",
-            "auditIngest.*.eventsPerSecond", "a backlog of policy decisions on tourniquet.audit stored by a fresh audit service, from its first "
-                    + "stored batch to the last (its own stored-events counter, read every 100 ms)",
+            "auditIngest.*.eventsPerSecond", "a backlog of policy decisions on tourniquet.audit stored (row, chain link, state change) and "
+                    + "published as CloudEvents by a fresh audit service, from its first stored batch to the last CloudEvent acknowledged (its "
+                    + "own counters, read every 100 ms)",
+            "auditIngest.*.storedEventsPerSecond", "the same, up to the last event stored (its CloudEvents may still be on their way)",
             "auditIngest.postgresql.rowsInPostgres", "audit_event rows in the run's own schema, counted over JDBC before the schema is dropped",
             "auditDatabase.postgresqlSchema", "with --postgres: the pipeline's audit service wrote to this schema, dropped at the end of the run",
             "agentFootprint", "the first real applier-agent process of the fleet (1 server, simulated backend) after applying: CPU and RSS while "
@@ -575,7 +578,7 @@ public final class Bench {
         }
         config.putAll(as(KafkaAcls.AUDIT_SERVICE, Map.of()));
         try (ServiceProcess audit = ServiceProcess.start("audit-ingest-" + label, jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env,
-                config, logs, "512m")) {
+                config, logs, "512m", JvmTuning.CONTAINER)) {
             audit.awaitReady(Duration.ofSeconds(120));
             Map<String, Object> figures = AuditIngestBench.measure(audit, label, options.auditEvents(), Duration.ofMinutes(10));
             figures.put("peakRssMb", Rss.peakOfPid(audit.pid()) / 1024);
@@ -606,7 +609,7 @@ public final class Bench {
 
     private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,
             Map<String, String> config, Path logs, String heap) {
-        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap);
+        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap, JvmTuning.CONTAINER);
         processes.add(service);
         return service;
     }

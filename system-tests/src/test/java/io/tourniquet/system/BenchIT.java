@@ -71,6 +71,9 @@ class BenchIT {
         assertThat(figures.path("auditIngest").path("embedded").path("eventsPerSecond").asDouble()).isPositive();
         JsonNode postgres = figures.path("auditIngest").path("postgresql");
         assertThat(postgres.path("stored").asInt()).as("%s", postgres).isGreaterThanOrEqualTo(300);
+        assertThat(postgres.path("publishedAsCloudEvents").asInt()).as("every stored event's CloudEvent counted: %s", postgres)
+                .isGreaterThanOrEqualTo(postgres.path("stored").asInt());
+        assertThat(postgres.path("storedEventsPerSecond").asDouble()).isGreaterThanOrEqualTo(postgres.path("eventsPerSecond").asDouble());
         assertThat(postgres.path("rowsInPostgres").asLong()).as("counted in PostgreSQL itself").isGreaterThanOrEqualTo(300);
         String pipelineSchema = figures.path("auditDatabase").path("postgresqlSchema").asText();
         assertThat(pipelineSchema).startsWith("bench_");
