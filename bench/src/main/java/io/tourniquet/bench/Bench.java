@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,7 +57,7 @@ public final class Bench {
     /** What to run; {@code out}: where the JSON figures go. */
     public record Options(Path home, int tenants, int serversPerTenant, int scenarioServers, int canaries, int recordSize, Duration applyLatency,
             double failureRate, double offlineShare, int realAgents, int auditEvents, Duration agentIdle, String postgresUrl, Path out, boolean plaintextKafka,
-            int brokers) {
+            int brokers, JvmTuning serviceJvm) {
     }
 
     static final String MITIGATION = "BENCH1";
@@ -168,6 +169,7 @@ public final class Bench {
             }
             result.put("kafka", broker.description());
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
+            result.put("serviceJvm", options.serviceJvm().name().toLowerCase(Locale.ROOT) + ": " + options.serviceJvm().description());
             Path logs = work.resolve("logs");
             // the services validate tokens as in ./tourniquet up: the bench calls their APIs as the stack's automation client
             LocalIssuer issuer = StackLogins.startIssuer(work, EmbeddedKafkaBroker.freePort(), List.of(UNBLOCK_TENANT), null); // plain HTTP on loopback, as its services
@@ -578,7 +580,7 @@ public final class Bench {
         }
         config.putAll(as(KafkaAcls.AUDIT_SERVICE, Map.of()));
         try (ServiceProcess audit = ServiceProcess.start("audit-ingest-" + label, jar(options, "audit-service"), EmbeddedKafkaBroker.freePort(), env,
-                config, logs, "512m", JvmTuning.CONTAINER)) {
+                config, logs, "512m", options.serviceJvm())) {
             audit.awaitReady(Duration.ofSeconds(120));
             Map<String, Object> figures = AuditIngestBench.measure(audit, label, options.auditEvents(), Duration.ofMinutes(10));
             figures.put("peakRssMb", Rss.peakOfPid(audit.pid()) / 1024);
@@ -609,7 +611,8 @@ public final class Bench {
 
     private static ServiceProcess start(List<AutoCloseable> processes, Options options, String module, Map<String, String> env,
             Map<String, String> config, Path logs, String heap) {
-        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap, JvmTuning.CONTAINER);
+        ServiceProcess service = ServiceProcess.start(module, jar(options, module), EmbeddedKafkaBroker.freePort(), env, config, logs, heap,
+                options.serviceJvm());
         processes.add(service);
         return service;
     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import io.tourniquet.devstack.JvmTuning;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -68,6 +69,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "1: one embedded broker (replication factor 1); 3: three broker processes, replication factor 3, min.insync.replicas=2")
     int brokers;
 
+    @Option(names = "--service-jvm", paramLabel = "TUNING", defaultValue = "small",
+            description = "JVM settings of the services: small (serial GC, C1 only, as ./tourniquet up) or container (parallel GC, C1 and C2, "
+                    + "as their container images) (default: ${DEFAULT-VALUE})")
+    String serviceJvm;
+
     @Option(names = "--out", paramLabel = "FILE.json", description = "where the figures go (default: bench-results/bench-<time>.json)")
     Path out;
 
@@ -79,10 +85,15 @@ final class BenchCommand implements Callable<Integer> {
         if (tenants < 1 || servers < 1 || scenarioServers < 1 || canaries < 0 || realAgents < 0 || offline < 0 || offline > 1 || failureRate < 0 || failureRate > 1) {
             throw new IllegalArgumentException("sizes must be at least 1, --canaries and --real-agents at least 0, --offline and --failure-rate between 0 and 1");
         }
+        JvmTuning tuning = switch (serviceJvm) {
+            case "small" -> JvmTuning.SMALL;
+            case "container" -> JvmTuning.CONTAINER;
+            default -> throw new IllegalArgumentException("--service-jvm is small or container");
+        };
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
         var options = new Bench.Options(home, tenants, servers, scenarioServers, canaries, recordSize, Duration.ofMillis(applyLatencyMs),
-                failureRate, offline, realAgents, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka, brokers);
+                failureRate, offline, realAgents, auditEvents, Duration.ofSeconds(idleSeconds), postgres, file, plaintextKafka, brokers, tuning);
         var figures = new Bench(System.out).run(options); // progress as it goes
         var writer = spec.commandLine().getOut();
         writer.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(figures));

@@ -46,15 +46,10 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * @param https the port serves HTTPS only (the service's certificate settings come with its configuration); no
-     *              plain HTTP port is opened
+     * @param https      the port serves HTTPS only (the service's certificate settings come with its configuration); no
+     *                   plain HTTP port is opened
+     * @param jvmOptions more options of the JVM (e.g. class-data sharing)
      */
-    public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
-            Path logDir, String maxHeap, boolean https) {
-        return start(name, jar, httpPort, env, properties, logDir, maxHeap, JvmTuning.SMALL, https, List.of());
-    }
-
-    /** @param jvmOptions more options of the JVM (e.g. class-data sharing) */
     public static ServiceProcess start(String name, Path jar, int httpPort, Map<String, String> env, Map<String, String> properties,
             Path logDir, String maxHeap, JvmTuning tuning, boolean https, List<String> jvmOptions) {
         if (!Files.isRegularFile(jar)) {

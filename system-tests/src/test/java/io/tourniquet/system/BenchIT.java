@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tourniquet.bench.Bench;
+import io.tourniquet.devstack.JvmTuning;
 import io.tourniquet.devstack.PostgresSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class BenchIT {
         // 2 tenants x 3 simulated servers and a real agent process each, scenario tenants of 4 servers with 1 canary, half the
         // regular tenants offline, 300 audit events
         new Bench(System.out).run(new Bench.Options(home, 2, 3, 4, 1, 0, Duration.ZERO, 0, 0.5, 2, 300, Duration.ofSeconds(2),
-                POSTGRES_URL, out, false, 1));
+                POSTGRES_URL, out, false, 1, JvmTuning.SMALL));
 
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         JsonNode run = figures.path("oneMitigation");
@@ -59,6 +60,7 @@ class BenchIT {
         assertThat(rollout.path("applied").asInt()).isEqualTo(4);
         assertThat(rollout.path("othersCommandedAfterCanariesApplied").asBoolean()).as("canaries first: %s", rollout).isTrue();
 
+        assertThat(figures.path("serviceJvm").asText()).as("the services' JVM settings are said").startsWith("small: serial GC, C1 only");
         JsonNode unblock = figures.path("unblockOneTenant");
         assertThat(unblock.path("commandedWhileBlocked").asInt()).as("nothing sent while blocked").isZero();
         assertThat(unblock.path("timeToMitigateMs").path("count").asInt()).isEqualTo(4);
