@@ -1,6 +1,7 @@
 package io.tourniquet.cli;
 
 import io.tourniquet.bench.Bench;
+import io.tourniquet.devstack.JvmTuning;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import io.tourniquet.devstack.JvmTuning;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
