@@ -143,6 +143,11 @@ class AgentPackagingTest {
         Document service = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(PACKAGING.resolve("windows/tourniquet-agent.xml").toFile());
         assertThat(text(service, "id")).isEqualTo("tourniquet-agent");
         assertThat(text(service, "arguments")).endsWith("-jar \"%BASE%\\agent\\quarkus-run.jar\"");
+        // the JVM settings the footprint was measured with, the same on both systems
+        String linuxUnit = Files.readString(PACKAGING.resolve("linux/tourniquet-agent.service"));
+        String linuxJvm = linuxUnit.substring(linuxUnit.indexOf("ExecStart=/usr/bin/java ") + "ExecStart=/usr/bin/java ".length(), linuxUnit.indexOf(" -jar "));
+        assertThat(text(service, "arguments")).startsWith(linuxJvm + " -jar ");
+        assertThat(linuxJvm.split(" ")).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError");
         var env = service.getElementsByTagName("env");
         assertThat(env.getLength()).isEqualTo(1);
         assertThat(env.item(0).getAttributes().getNamedItem("name").getNodeValue()).isEqualTo("QUARKUS_CONFIG_LOCATIONS");
