@@ -36,7 +36,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -169,7 +168,7 @@ public final class Bench {
             }
             result.put("kafka", broker.description());
             result.put("kafkaSecurity", pki == null ? "plaintext (--plaintext-kafka)" : "TLS + SCRAM-SHA-512 + ACLs (KafkaAcls), as ./tourniquet up");
-            result.put("serviceJvm", options.serviceJvm().name().toLowerCase(Locale.ROOT) + ": " + options.serviceJvm().description());
+            result.put("serviceJvm", options.serviceJvm().label() + ": " + options.serviceJvm().description());
             Path logs = work.resolve("logs");
             // the services validate tokens as in ./tourniquet up: the bench calls their APIs as the stack's automation client
             LocalIssuer issuer = StackLogins.startIssuer(work, EmbeddedKafkaBroker.freePort(), List.of(UNBLOCK_TENANT), null); // plain HTTP on loopback, as its services

@@ -85,11 +85,7 @@ final class BenchCommand implements Callable<Integer> {
         if (tenants < 1 || servers < 1 || scenarioServers < 1 || canaries < 0 || realAgents < 0 || offline < 0 || offline > 1 || failureRate < 0 || failureRate > 1) {
             throw new IllegalArgumentException("sizes must be at least 1, --canaries and --real-agents at least 0, --offline and --failure-rate between 0 and 1");
         }
-        JvmTuning tuning = switch (serviceJvm) {
-            case "small" -> JvmTuning.SMALL;
-            case "container" -> JvmTuning.CONTAINER;
-            default -> throw new IllegalArgumentException("--service-jvm is small or container");
-        };
+        JvmTuning tuning = JvmTuning.ofLabel(serviceJvm);
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("bench-results").resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
         var options = new Bench.Options(home, tenants, servers, scenarioServers, canaries, recordSize, Duration.ofMillis(applyLatencyMs),

@@ -1,6 +1,8 @@
 package io.tourniquet.devstack;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /** How a service's JVM is tuned: the local stack's many small JVMs, or one service as its container image runs it. */
 public enum JvmTuning {
@@ -29,8 +31,20 @@ public enum JvmTuning {
         this.options = options;
     }
 
+    /** The name users give it (./tourniquet bench --service-jvm) and the figures say. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     public String description() {
         return description;
+    }
+
+    /** @throws IllegalArgumentException for a name that is not one of the labels */
+    public static JvmTuning ofLabel(String label) {
+        return Arrays.stream(values()).filter(tuning -> tuning.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("JVM settings are one of " + Arrays.stream(values()).map(JvmTuning::label).toList()
+                        + ", not '" + label + "'"));
     }
 
     List<String> options() {
