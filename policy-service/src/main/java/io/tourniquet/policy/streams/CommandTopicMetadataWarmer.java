@@ -1,13 +1,12 @@
 package io.tourniquet.policy.streams;
 
 import io.tourniquet.schemas.kafka.KafkaClients;
+import io.tourniquet.schemas.kafka.ProducerTopics;
 import io.tourniquet.schemas.topics.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -30,8 +29,6 @@ import org.jboss.logging.Logger;
 public class CommandTopicMetadataWarmer implements KafkaClientSupplier {
 
     private static final Logger LOG = Logger.getLogger(CommandTopicMetadataWarmer.class);
-    /** Lookups in flight at once: the producer asks for all of them in one metadata request. */
-    private static final int PARALLEL_LOOKUPS = 32;
 
     @Override
     public Admin getAdmin(Map<String, Object> config) {
@@ -63,22 +60,14 @@ public class CommandTopicMetadataWarmer implements KafkaClientSupplier {
     }
 
     private static void warm(Producer<byte[], byte[]> producer, Map<String, Object> producerConfig) {
-        ExecutorService lookups = Executors.newFixedThreadPool(PARALLEL_LOOKUPS, r -> new Thread(r, "command-topic-metadata-lookup"));
         long start = System.nanoTime();
         try (Admin admin = KafkaClients.of(producerConfig).admin(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "tourniquet-command-topic-metadata"))) {
             List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(Topics.COMMANDS_PREFIX)).toList();
-            for (String topic : topics) {
-                lookups.execute(() -> producer.partitionsFor(topic));
-            }
-            lookups.shutdown();
-            if (lookups.awaitTermination(5, TimeUnit.MINUTES)) {
-                LOG.infof("partitions of %d command topics known in %d ms", topics.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
-            }
+            ProducerTopics.learn(producer, topics, Duration.ofMinutes(5));
+            LOG.infof("partitions of %d command topics known in %d ms", topics.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
         } catch (Exception e) {
             // only an optimisation: the stream thread looks each topic up itself when it first sends there
             LOG.warnf("could not look up the command topics ahead of time: %s", e.toString());
-        } finally {
-            lookups.shutdownNow();
         }
     }
 }
