@@ -7,6 +7,7 @@ import io.cloudevents.kafka.CloudEventSerializer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.tourniquet.audit.config.AuditConfig;
 import io.tourniquet.audit.store.Database;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.topics.TopicProvisioner;
@@ -50,17 +51,14 @@ import org.jboss.logging.Logger;
 public class CloudEventOutbox {
 
     private static final Logger LOG = Logger.getLogger(CloudEventOutbox.class);
-    /**
-     * Rows per publication. Under a backlog each tenant's topic gets several records per request, and the producer's
-     * per-partition work (every send to a new batch wakes its sender, which looks at every tenant's partition) is shared
-     * by more rows: 10,000 instead of 2,000 took a 100,000-event backlog from ~4,500 to ~5,400 events/s (docs/BENCHMARKS.md).
-     */
-    private static final int BATCH = 10000;
     private static final String CURSOR = "cloudevents";
     private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     Database database;
+
+    @Inject
+    AuditConfig config;
 
     @Inject
     MeterRegistry registry;
@@ -80,6 +78,9 @@ public class CloudEventOutbox {
     private ScheduledExecutorService scheduler;
 
     void start(@Observes StartupEvent event) {
+        if (config.cloudeventsBatch() < 1) {
+            throw new IllegalArgumentException("tourniquet.audit.cloudevents-batch must be at least 1, not " + config.cloudeventsBatch());
+        }
         // raw producer: the cursor moves only after Kafka acked the whole batch, in the same thread that read it
         producer = kafka.producer(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "tourniquet-cloudevent-outbox",
@@ -104,23 +105,44 @@ public class CloudEventOutbox {
         }
     }
 
+    /**
+     * Publishes what was stored, a batch at a time; under a backlog the next batch is read and sent while the broker
+     * acknowledges the one before (a 10,000-row batch spent as long waiting for its acknowledgements as being read and
+     * sent). The cursor still moves in order, past each batch only once Kafka acknowledged it and every batch before it.
+     */
     private void drain() {
         try {
-            while (publishBatch() == BATCH) {
-                // keep going while there is a backlog
+            long sentUpTo = cursor();
+            Publication previous = null;
+            while (true) {
+                List<OcsfRemediation.Row> rows = unpublished(sentUpTo);
+                Publication current = rows.isEmpty() ? null : send(rows);
+                if (previous != null) {
+                    confirm(previous);
+                }
+                if (current == null) {
+                    return;
+                }
+                if (rows.size() < config.cloudeventsBatch()) {
+                    confirm(current); // no backlog left
+                    return;
+                }
+                sentUpTo = rows.get(rows.size() - 1).seq();
+                previous = current;
             }
         } catch (Exception e) {
-            // a broker away or a database hiccup: the rows stay unpublished and the next run tries again
+            // a broker away or a database hiccup: the cursor stays before the batch that failed, and the next run sends it
+            // and any batch sent after it again (at least once)
             registry.counter("tourniquet.audit.cloudevents.publish.failures").increment();
             LOG.warnf("publishing CloudEvents failed, retrying: %s", e.toString());
         }
     }
 
-    private int publishBatch() throws Exception {
-        List<OcsfRemediation.Row> rows = unpublished();
-        if (rows.isEmpty()) {
-            return 0;
-        }
+    /** A batch handed to the producer: its rows, their CloudEvents and the broker's acknowledgements to come. */
+    private record Publication(List<OcsfRemediation.Row> rows, List<CloudEvent> events, List<Future<?>> acknowledgements) {
+    }
+
+    private Publication send(List<OcsfRemediation.Row> rows) throws Exception {
         Map<String, String> tenantTopics = tenantTopics(rows);
         List<CloudEvent> events = new ArrayList<>();
         List<Future<?>> sent = new ArrayList<>();
@@ -133,13 +155,17 @@ public class CloudEventOutbox {
                 sent.add(producer.send(new ProducerRecord<>(tenantTopic, row.tenantId(), event)));
             }
         }
-        for (Future<?> future : sent) {
-            future.get(30, TimeUnit.SECONDS);
+        return new Publication(rows, events, sent);
+    }
+
+    /** Waits for the broker to acknowledge the whole batch, then moves the cursor past it and tells the live stream. */
+    private void confirm(Publication publication) throws Exception {
+        for (Future<?> acknowledgement : publication.acknowledgements()) {
+            acknowledgement.get(30, TimeUnit.SECONDS);
         }
-        markPublished(rows, events);
-        registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
-        events.forEach(live::emit);
-        return rows.size();
+        markPublished(publication.rows(), publication.events());
+        registry.counter("tourniquet.audit.cloudevents.published").increment(publication.rows().size());
+        publication.events().forEach(live::emit);
     }
 
     /**
@@ -177,12 +203,26 @@ public class CloudEventOutbox {
         return topics;
     }
 
-    private List<OcsfRemediation.Row> unpublished() throws SQLException {
+    private long cursor() throws SQLException {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM outbox_cursor WHERE name = ?")) {
+            ps.setString(1, CURSOR);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long lastSeq = rs.getLong(1);
+                c.rollback();
+                return lastSeq;
+            }
+        }
+    }
+
+    private List<OcsfRemediation.Row> unpublished(long after) throws SQLException {
         List<OcsfRemediation.Row> rows = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic, "
                         + "CASE WHEN event_type = '" + AuditType.CHAIN_HEAD_SIGNED.wireName() + "' THEN payload END "
-                        + "FROM audit_event WHERE seq > (SELECT last_seq FROM outbox_cursor WHERE name = '" + CURSOR + "') ORDER BY seq LIMIT " + BATCH)) {
+                        + "FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?")) {
+            ps.setLong(1, after);
+            ps.setInt(2, config.cloudeventsBatch());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OcsfRemediation.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -7,10 +7,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The live stream of published events for server-sent events: hot (a subscriber sees what is published after it
- * subscribed); what was missed is read from the audit API or the CloudEvents topic.
+ * subscribed); what was missed is read from the audit API or the CloudEvents topic. Events are published a batch at a
+ * time, faster than a connection takes them: each subscriber has a buffer of a batch and more, and one that falls
+ * further behind is disconnected with an error (it then catches up from the API), never fed a stream with gaps.
  */
 @ApplicationScoped
 public class LiveStream {
+
+    /** Events a subscriber may be behind: the outbox publishes up to 10,000 (tourniquet.audit.cloudevents-batch) at once. */
+    static final int SUBSCRIBER_BUFFER = 50_000;
 
     private final BroadcastProcessor<CloudEvent> events = BroadcastProcessor.create();
 
@@ -20,6 +25,7 @@ public class LiveStream {
     }
 
     public Multi<CloudEvent> events() {
-        return events;
+        // without a buffer, an event emitted while the subscriber has no outstanding request fails its stream
+        return events.onOverflow().buffer(SUBSCRIBER_BUFFER);
     }
 }

@@ -416,11 +416,56 @@ abstract class AuditIngestionScenario {
         assertThat(data.path("finding_info").path("title").asText()).isEqualTo("M1.1 blocked requests");
     }
 
+    /**
+     * A backlog larger than a batch (3 rows in these tests) is published a batch at a time, the next batch sent while the
+     * one before is acknowledged: every event once, in the order it was stored, nothing skipped between batches.
+     */
+    @Test
+    void aBacklogOfSeveralBatchesIsPublishedWholeOnceAndInOrder() throws Exception {
+        String tenant = "backlog-" + tenant().substring("tenant-".length());
+        List<io.tourniquet.audit.domain.StoredEvent> backlog = java.util.stream.IntStream.range(0, 11)
+                .mapToObj(i -> io.tourniquet.audit.domain.EventMapper.map(AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "alice")
+                        .setTenantId(tenant).setServerId("exch" + i).setMitigationId("M1.1").setRevision(1).build(), Topics.AUDIT))
+                .toList();
+        var lines = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var reader = followLiveStream(tenant, lines);
+        store.store(backlog); // one transaction: the outbox finds the whole backlog at once
+
+        List<String> stored = backlog.stream().map(io.tourniquet.audit.domain.StoredEvent::eventId).toList();
+        List<io.cloudevents.CloudEvent> published = cloudEventsUntil(Topics.tenantCloudEvents(tenant), stored.get(stored.size() - 1));
+        assertThat(published).extracting(io.cloudevents.CloudEvent::getId).containsExactlyElementsOf(stored);
+        // the live stream tells of each batch once Kafka acknowledged it
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(lines.stream().filter(line -> line.startsWith("data:"))
+                .map(AuditIngestionScenario::cloudEventId).toList()).containsExactlyElementsOf(stored));
+        reader.cancel(true);
+    }
+
+    private static String cloudEventId(String sseDataLine) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(sseDataLine.substring("data:".length())).path("id").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Follows the tenant's live stream (SSE) as its SOC tool would, each line into the queue; cancel the future to stop. */
+    private static java.util.concurrent.CompletableFuture<Void> followLiveStream(String tenant, java.util.Queue<String> lines) {
+        var stream = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + io.restassured.RestAssured.port + "/api/v1/stream?tenant=" + tenant))
+                        .header("Authorization", "Bearer " + TestTokens.token(Roles.SOC, tenant)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        var reader = stream.thenAccept(response -> response.body().forEach(lines::add));
+        await().atMost(Duration.ofSeconds(10)).until(stream::isDone);
+        return reader;
+    }
+
     /** Every CloudEvent on the topic from its start until the one with this id has been read (bounded wait). */
     private static List<io.cloudevents.CloudEvent> cloudEventsUntil(String topic, String eventId) {
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, io.cloudevents.CloudEvent>(java.util.Map.of(
                 org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
                 new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
+            // the outbox makes a tenant's topic at its first event
+            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.partitionsFor(topic).isEmpty());
             var partitions = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -438,13 +483,7 @@ abstract class AuditIngestionScenario {
     void everyStoredEventIsACloudEventOnKafkaAndOnTheLiveStream() throws Exception {
         String tenant = "cloud-" + tenant().substring("tenant-".length());
         var lines = new java.util.concurrent.ConcurrentLinkedQueue<String>();
-        var http = java.net.http.HttpClient.newHttpClient();
-        var stream = http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        "http://localhost:" + io.restassured.RestAssured.port + "/api/v1/stream?tenant=" + tenant))
-                        .header("Authorization", "Bearer " + TestTokens.token(Roles.SOC, tenant)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofLines());
-        var reader = stream.thenAccept(response -> response.body().forEach(lines::add));
-        await().atMost(Duration.ofSeconds(10)).until(stream::isDone);
+        var reader = followLiveStream(tenant, lines);
 
         AuditRecord decision = AuditEvents.builder("policy-service", AuditType.DECISION_APPLY, "commanded", "alice")
                 .setTenantId(tenant).setServerId("exch01").setMitigationId("M1.1").setRevision(1).setReason("approved by alice").build();
