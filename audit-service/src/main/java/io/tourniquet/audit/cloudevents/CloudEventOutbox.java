@@ -105,44 +105,23 @@ public class CloudEventOutbox {
         }
     }
 
-    /**
-     * Publishes what was stored, a batch at a time; under a backlog the next batch is read and sent while the broker
-     * acknowledges the one before (a 10,000-row batch spent as long waiting for its acknowledgements as being read and
-     * sent). The cursor still moves in order, past each batch only once Kafka acknowledged it and every batch before it.
-     */
     private void drain() {
         try {
-            long sentUpTo = cursor();
-            Publication previous = null;
-            while (true) {
-                List<OcsfRemediation.Row> rows = unpublished(sentUpTo);
-                Publication current = rows.isEmpty() ? null : send(rows);
-                if (previous != null) {
-                    confirm(previous);
-                }
-                if (current == null) {
-                    return;
-                }
-                if (rows.size() < config.cloudeventsBatch()) {
-                    confirm(current); // no backlog left
-                    return;
-                }
-                sentUpTo = rows.get(rows.size() - 1).seq();
-                previous = current;
+            while (publishBatch() == config.cloudeventsBatch()) {
+                // keep going while there is a backlog
             }
         } catch (Exception e) {
-            // a broker away or a database hiccup: the cursor stays before the batch that failed, and the next run sends it
-            // and any batch sent after it again (at least once)
+            // a broker away or a database hiccup: the rows stay unpublished and the next run tries again
             registry.counter("tourniquet.audit.cloudevents.publish.failures").increment();
             LOG.warnf("publishing CloudEvents failed, retrying: %s", e.toString());
         }
     }
 
-    /** A batch handed to the producer: its rows, their CloudEvents and the broker's acknowledgements to come. */
-    private record Publication(List<OcsfRemediation.Row> rows, List<CloudEvent> events, List<Future<?>> acknowledgements) {
-    }
-
-    private Publication send(List<OcsfRemediation.Row> rows) throws Exception {
+    private int publishBatch() throws Exception {
+        List<OcsfRemediation.Row> rows = unpublished();
+        if (rows.isEmpty()) {
+            return 0;
+        }
         Map<String, String> tenantTopics = tenantTopics(rows);
         List<CloudEvent> events = new ArrayList<>();
         List<Future<?>> sent = new ArrayList<>();
@@ -155,17 +134,13 @@ public class CloudEventOutbox {
                 sent.add(producer.send(new ProducerRecord<>(tenantTopic, row.tenantId(), event)));
             }
         }
-        return new Publication(rows, events, sent);
-    }
-
-    /** Waits for the broker to acknowledge the whole batch, then moves the cursor past it and tells the live stream. */
-    private void confirm(Publication publication) throws Exception {
-        for (Future<?> acknowledgement : publication.acknowledgements()) {
-            acknowledgement.get(30, TimeUnit.SECONDS);
+        for (Future<?> future : sent) {
+            future.get(30, TimeUnit.SECONDS);
         }
-        markPublished(publication.rows(), publication.events());
-        registry.counter("tourniquet.audit.cloudevents.published").increment(publication.rows().size());
-        publication.events().forEach(live::emit);
+        markPublished(rows, events);
+        registry.counter("tourniquet.audit.cloudevents.published").increment(rows.size());
+        events.forEach(live::emit);
+        return rows.size();
     }
 
     /**
@@ -203,26 +178,13 @@ public class CloudEventOutbox {
         return topics;
     }
 
-    private long cursor() throws SQLException {
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM outbox_cursor WHERE name = ?")) {
-            ps.setString(1, CURSOR);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long lastSeq = rs.getLong(1);
-                c.rollback();
-                return lastSeq;
-            }
-        }
-    }
-
-    private List<OcsfRemediation.Row> unpublished(long after) throws SQLException {
+    private List<OcsfRemediation.Row> unpublished() throws SQLException {
         List<OcsfRemediation.Row> rows = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT seq, event_id, tenant_id, server_id, mitigation_id, revision, event_type, outcome, actor, reason, occurred_at, source_topic, "
                         + "CASE WHEN event_type = '" + AuditType.CHAIN_HEAD_SIGNED.wireName() + "' THEN payload END "
-                        + "FROM audit_event WHERE seq > ? ORDER BY seq LIMIT ?")) {
-            ps.setLong(1, after);
-            ps.setInt(2, config.cloudeventsBatch());
+                        + "FROM audit_event WHERE seq > (SELECT last_seq FROM outbox_cursor WHERE name = '" + CURSOR + "') ORDER BY seq LIMIT ?")) {
+            ps.setInt(1, config.cloudeventsBatch());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OcsfRemediation.Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

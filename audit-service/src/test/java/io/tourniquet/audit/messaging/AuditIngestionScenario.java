@@ -417,8 +417,8 @@ abstract class AuditIngestionScenario {
     }
 
     /**
-     * A backlog larger than a batch (3 rows in these tests) is published a batch at a time, the next batch sent while the
-     * one before is acknowledged: every event once, in the order it was stored, nothing skipped between batches.
+     * A backlog larger than a batch (3 rows in these tests) is published a batch at a time: every event once, in the order
+     * it was stored, nothing skipped between batches, on the tenant's topic and on the live stream.
      */
     @Test
     void aBacklogOfSeveralBatchesIsPublishedWholeOnceAndInOrder() throws Exception {
