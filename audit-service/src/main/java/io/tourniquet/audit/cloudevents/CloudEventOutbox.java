@@ -30,10 +30,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -145,10 +147,10 @@ public class CloudEventOutbox {
 
     /**
      * Each tenant's own CloudEvents topic (what its SOC tool may read), those not known yet made in one request, those
-     * that already existed learnt by the producer side by side; none for events of no tenant (the feed's), which only the all-tenant stream
-     * carries.
+     * that already existed learnt by the producer side by side; none for events of no tenant (the feed's), which only
+     * the all-tenant stream carries.
      */
-    private Map<String, String> tenantTopics(List<OcsfRemediation.Row> rows) throws Exception {
+    private Map<String, String> tenantTopics(List<OcsfRemediation.Row> rows) throws InterruptedException {
         Map<String, String> topics = new HashMap<>();
         List<TopicSpec> missing = new ArrayList<>();
         for (String tenantId : rows.stream().map(OcsfRemediation.Row::tenantId).distinct().toList()) {
@@ -175,7 +177,12 @@ public class CloudEventOutbox {
             }
             // only topics that were there before (a restarted service): sent to at once, topics made a moment ago answered
             // NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER to every retry for 30 s and more (2 bench runs of 6)
-            ProducerTopics.learn(producer, missing.stream().map(TopicSpec::name).filter(topic -> !created.contains(topic)).toList(), TOPIC_TIMEOUT);
+            try {
+                ProducerTopics.learn(producer, missing.stream().map(TopicSpec::name).filter(topic -> !created.contains(topic)).toList(), TOPIC_TIMEOUT);
+            } catch (ExecutionException | TimeoutException e) {
+                // only saves time: each send asks for its topic's partitions itself
+                LOG.warnf("could not learn the tenant topics' partitions ahead of sending: %s", e.toString());
+            }
             missing.forEach(spec -> knownTenantTopics.add(spec.name()));
         }
         return topics;

@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class LiveStream {
 
     /** Events a subscriber may be behind: the outbox publishes up to 10,000 (tourniquet.audit.cloudevents-batch) at once. */
-    static final int SUBSCRIBER_BUFFER = 50_000;
+    private static final int SUBSCRIBER_BUFFER = 50_000;
 
     private final BroadcastProcessor<CloudEvent> events = BroadcastProcessor.create();
 
