@@ -465,8 +465,8 @@ abstract class AuditIngestionScenario {
                 org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()),
                 new org.apache.kafka.common.serialization.StringDeserializer(), new io.cloudevents.kafka.CloudEventDeserializer())) {
             // the outbox makes a tenant's topic at its first event
-            await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.partitionsFor(topic).isEmpty());
-            var partitions = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            var partitions = await().atMost(Duration.ofSeconds(30)).until(() -> consumer.partitionsFor(topic), found -> !found.isEmpty()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             var all = new java.util.ArrayList<io.cloudevents.CloudEvent>();
