@@ -146,9 +146,9 @@ public class CloudEventOutbox {
     }
 
     /**
-     * Each tenant's own CloudEvents topic (what its SOC tool may read), those not known yet made in one request, those
-     * that already existed learnt by the producer side by side; none for events of no tenant (the feed's), which only
-     * the all-tenant stream carries.
+     * Each tenant's own CloudEvents topic (what its SOC tool may read), those not known yet made in one request (the
+     * provisioner returns once their leaders take records) and learnt by the producer side by side; none for events of
+     * no tenant (the feed's), which only the all-tenant stream carries.
      */
     private Map<String, String> tenantTopics(List<OcsfRemediation.Row> rows) throws InterruptedException {
         Map<String, String> topics = new HashMap<>();
@@ -171,14 +171,11 @@ public class CloudEventOutbox {
             }
         }
         if (!missing.isEmpty()) {
-            Set<String> created;
             try (TopicProvisioner provisioner = new TopicProvisioner(kafka, TOPIC_TIMEOUT)) {
-                created = provisioner.ensure(missing);
+                provisioner.ensure(missing);
             }
-            // only topics that were there before (a restarted service): sent to at once, topics made a moment ago answered
-            // NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER to every retry for 30 s and more (2 bench runs of 6)
             try {
-                ProducerTopics.learn(producer, missing.stream().map(TopicSpec::name).filter(topic -> !created.contains(topic)).toList(), TOPIC_TIMEOUT);
+                ProducerTopics.learn(producer, missing.stream().map(TopicSpec::name).toList(), TOPIC_TIMEOUT);
             } catch (ExecutionException | TimeoutException e) {
                 // only saves time: each send asks for its topic's partitions itself
                 LOG.warnf("could not learn the tenant topics' partitions ahead of sending: %s", e.toString());
