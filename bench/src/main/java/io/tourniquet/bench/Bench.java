@@ -285,7 +285,8 @@ public final class Bench {
                     out.println("restarting the policy service alone...");
                     long stopping = System.currentTimeMillis();
                     policy.close();
-                    policy = start(processes, options, "policy-service", env, policyConfig, logs, "768m");
+                    // a log of its own: the first instance's log is what shows how the runs before went
+                    policy = start(processes, options, "policy-service", env, policyConfig, logs.resolve("restarted"), "768m");
                     policy.awaitReady(Duration.ofSeconds(180));
                     long restartMs = System.currentTimeMillis() - stopping;
                     long afterRestart = feed.publish(ingestor.baseUrl(), apiToken, FOURTH_MITIGATION);
