@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tourniquet.policy.TestData;
 import io.tourniquet.policy.domain.CommandFactory;
+import io.tourniquet.schemas.AgentHeartbeat;
 import io.tourniquet.schemas.ApplyCommand;
 import io.tourniquet.schemas.AuditRecord;
 import io.tourniquet.schemas.DecisionKind;
+import io.tourniquet.schemas.DriftDetected;
 import io.tourniquet.schemas.MitigationPublished;
 import io.tourniquet.schemas.MitigationWithdrawn;
 import io.tourniquet.schemas.RemoveCommand;
@@ -190,5 +192,30 @@ class PolicyTopologyTest {
         assertThat(tenantACommands.isEmpty()).as("no removal for a revoked server").isTrue();
         assertThat(audit.readValuesToList()).extracting(a -> ((AuditRecord) a).getReason())
                 .anySatisfy(r -> assertThat(r).contains("exch09").contains("not enrolled"));
+    }
+
+    /** Heartbeats and drift reports are the audit service's: the policy does not act on them, nor route them. */
+    @Test
+    void onlyTheEventsTheDesiredStateActsOnAreRouted() {
+        TestOutputTopic<String, SpecificRecord> routed = driver.createOutputTopic(Topics.POLICY_SERVER_EVENTS, Serdes.String().deserializer(),
+                new AvroSerde().deserializer());
+        tenantAEvents.pipeInput("exch01", AgentHeartbeat.newBuilder().setEventId("h1").setTenantId("tenant-a").setServerId("exch01")
+                .setLastSequence(0).setEnforcement(List.of()).setReportedAt(Instant.now()).build());
+        tenantAEvents.pipeInput("exch01", DriftDetected.newBuilder().setEventId("d1").setTenantId("tenant-a").setServerId("exch01")
+                .setMitigationId("M1.1").setRevision(1).setExpectedDigest("a").setActualDigest("b").setCorrected(true).setDetectedAt(Instant.now())
+                .build());
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+
+        assertThat(routed.readValuesToList()).singleElement().isInstanceOf(ServerInventory.class);
+    }
+
+    /** Any agent of a tenant may write its event topic: a record without a value must not stop the policy for every tenant. */
+    @Test
+    void aRecordWithoutAValueIsIgnoredAndTheNextEventIsHeard() {
+        driver.createInputTopic(Topics.agentEvents("tenant-a"), Serdes.String().serializer(), new AvroSerde().serializer()).pipeInput("exch01", null);
+        tenantAEvents.pipeInput("exch01", TestData.server("tenant-a", "exch01", "15.2.986.5", List.of()));
+        mitigations.pipeInput("M1.1", TestData.m11());
+
+        assertThat(tenantACommands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("exch01");
     }
 }
