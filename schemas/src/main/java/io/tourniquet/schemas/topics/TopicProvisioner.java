@@ -31,7 +31,7 @@ public final class TopicProvisioner implements AutoCloseable {
      */
     static final int RECORDS_PER_REQUEST = 5_000;
 
-    /** How long to wait before asking again about topics a broker has not heard of yet. */
+    /** How long to wait before asking again about new topics that are not served yet. */
     private static final long METADATA_RETRY_MS = 100;
 
     private final Admin admin;
@@ -119,9 +119,10 @@ public final class TopicProvisioner implements AutoCloseable {
      * Returns once every partition's leader serves it. A topic is created once the controller has it; the brokers learn
      * of it a moment later, and its leader serves it a moment after that. A record sent in between is answered
      * NOT_LEADER_OR_FOLLOWER (27 of 500 new tenant topics in a bench run), which an idempotent producer could turn into
-     * OUT_OF_ORDER_SEQUENCE_NUMBER retries for 30 s and more. So the topics are described until a broker knows them all
-     * (asking their leaders before that fails at once, with an error logged per topic), then every leader is asked for
-     * its partitions' end offsets, which the admin client retries until they answer.
+     * OUT_OF_ORDER_SEQUENCE_NUMBER retries for 30 s and more. So they are asked until every leader answers for its
+     * partitions' end offsets. A broker that has not heard of a topic yet, or a leader that does not host its partition
+     * yet, answers UNKNOWN_TOPIC_OR_PARTITION, which the admin client does not retry: asked again here (the bench's
+     * 2,004 new topics: 24 asks, 2.4 s). Describing the topics first lets the admin client find every leader.
      */
     private void awaitLeaders(List<TopicSpec> created) throws InterruptedException, ExecutionException, TimeoutException {
         if (created.isEmpty()) {
@@ -141,7 +142,7 @@ public final class TopicProvisioner implements AutoCloseable {
                 admin.listOffsets(partitions).all().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
             } catch (ExecutionException e) {
-                // UNKNOWN_TOPIC_OR_PARTITION from a broker that has not heard of a topic yet (1 bench run of 2)
+                // not known or not hosted yet: UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER and the like
                 if (!(e.getCause() instanceof InvalidMetadataException) || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
