@@ -122,7 +122,7 @@ public final class TopicProvisioner implements AutoCloseable {
      * OUT_OF_ORDER_SEQUENCE_NUMBER retries for 30 s and more. So they are asked until every leader answers for its
      * partitions' end offsets. A broker that has not heard of a topic yet, or a leader that does not host its partition
      * yet, answers UNKNOWN_TOPIC_OR_PARTITION, which the admin client does not retry: asked again here (the bench's
-     * 2,004 new topics: 24 asks, 2.4 s). Describing the topics first lets the admin client find every leader.
+     * 2,004 new topics: 24 asks, 2.4 s).
      */
     private void awaitLeaders(List<TopicSpec> created) throws InterruptedException, ExecutionException, TimeoutException {
         if (created.isEmpty()) {
@@ -134,11 +134,9 @@ public final class TopicProvisioner implements AutoCloseable {
                 partitions.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
             }
         }
-        List<String> names = created.stream().map(TopicSpec::name).toList();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                admin.describeTopics(names).allTopicNames().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 admin.listOffsets(partitions).all().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;
             } catch (ExecutionException e) {
