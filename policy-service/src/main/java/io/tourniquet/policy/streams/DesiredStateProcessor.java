@@ -23,6 +23,7 @@ import io.tourniquet.schemas.policy.ResultKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,6 +43,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * carries decisions out.
  */
 class DesiredStateProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+
+    /** The agent events {@link #process} acts on; {@link TenantRouter} passes on these only. */
+    static final Set<Class<? extends SpecificRecord>> AGENT_EVENTS_ACTED_ON = Set.of(ServerInventory.class, MitigationApplied.class,
+            MitigationFailed.class, MitigationRemoved.class, MitigationSkipped.class);
 
     private final CommandFactory commands;
     private final Duration recheckInterval;

@@ -3,16 +3,10 @@ package io.tourniquet.policy.streams;
 import io.tourniquet.policy.domain.CommandFactory;
 import io.tourniquet.schemas.AgentEnrolment;
 import io.tourniquet.schemas.AuditRecord;
-import io.tourniquet.schemas.MitigationApplied;
-import io.tourniquet.schemas.MitigationFailed;
-import io.tourniquet.schemas.MitigationRemoved;
-import io.tourniquet.schemas.MitigationSkipped;
-import io.tourniquet.schemas.ServerInventory;
 import io.tourniquet.schemas.crypto.AgentEventSignatures;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
-import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -33,9 +27,6 @@ import org.jboss.logging.Logger;
 class TenantRouter implements Processor<String, SpecificRecord, String, SpecificRecord> {
 
     private static final Logger LOG = Logger.getLogger(TenantRouter.class);
-    /** The agent events {@link DesiredStateProcessor} acts on. */
-    static final Set<Class<? extends SpecificRecord>> ROUTED = Set.of(ServerInventory.class, MitigationApplied.class, MitigationFailed.class,
-            MitigationRemoved.class, MitigationSkipped.class);
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SpecificRecord> enrolments;
 
@@ -55,7 +46,7 @@ class TenantRouter implements Processor<String, SpecificRecord, String, Specific
             LOG.warnf("record without a value (key %s) on %s ignored", record.key(), topic);
             return;
         }
-        if (!ROUTED.contains(event.getClass())) {
+        if (!DesiredStateProcessor.AGENT_EVENTS_ACTED_ON.contains(event.getClass())) {
             return;
         }
         String topicTenant = Topics.tenantOf(topic);
