@@ -143,6 +143,16 @@ class NginxBackendTest {
     private static final int CLOSED_UNANSWERED = -1;
 
     /**
+     * After a reload, a worker of the old configuration can still accept a connection until it has handled its signal
+     * to quit, even after a new worker answered (a fresh clone's run met an enforcing answer right after log-only had
+     * answered): waits until the master has its one worker again.
+     */
+    private void awaitOldWorkersGone() throws IOException {
+        long master = Long.parseLong(Files.readString(dir.resolve("nginx.pid")).strip());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(master).orElseThrow().children().count() == 1);
+    }
+
+    /**
      * The HTTP status nginx answers with, or {@link #CLOSED_UNANSWERED}. A refused connection or no answer at all is not
      * a block but a dead or hung nginx, and fails the assertion: only an accepted connection closed without a byte is.
      */
@@ -319,6 +329,7 @@ class NginxBackendTest {
         backend.apply(M11); // returns once a new worker refuses the probe (which is not counted)
         // an old worker may still take a connection for a moment after the reload: once it is gone, count from there
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(EXPLOITS.get(0))).isEqualTo(CLOSED_UNANSWERED));
+        awaitOldWorkersGone();
         long blockedBefore = backend.enforcementCounts().get(0).getBlocked();
         EXPLOITS.forEach(this::assertBlocked);
         NORMAL.forEach(path -> assertThat(status(path)).isEqualTo(200));
@@ -331,6 +342,7 @@ class NginxBackendTest {
 
         backend.applyShadow(M11); // the same rule, log-only: exploits pass and are counted as would-be-blocked
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(status(EXPLOITS.get(1))).isEqualTo(200));
+        awaitOldWorkersGone();
         EnforcementCount settled = backend.enforcementCounts().get(0); // requests during the reload went to one worker or the other
         List<String> sent = List.of(EXPLOITS.get(0), EXPLOITS.get(2), EXPLOITS.get(3));
         sent.forEach(path -> assertThat(status(path)).as(path).isEqualTo(200));
