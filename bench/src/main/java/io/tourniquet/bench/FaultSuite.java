@@ -62,10 +62,12 @@ public final class FaultSuite {
 
     /**
      * What to run. {@code startTimeout}: how long a service started while the broker is down waits for it before it
-     * exits (the services' kafka-timeout; 30 s by default). {@code only}: the names of the faults to run, empty for all.
+     * exits (the services' kafka-timeout; 30 s by default). {@code stopTimeout}: how long a policy-service instance asked
+     * to stop while the broker is down takes at most before it halts (its shutdown-timeout; 20 s by default).
+     * {@code only}: the names of the faults to run, empty for all.
      */
     public record Options(Path home, int brokers, int tenants, int serversPerTenant, Duration postgresDown, Duration brokerDown, Duration startTimeout,
-            Set<String> only, Path out) {
+            Duration stopTimeout, Set<String> only, Path out) {
     }
 
     /** The faults, in the order they run (leader-killed on a cluster of three brokers only). */
@@ -90,7 +92,8 @@ public final class FaultSuite {
             Map.entry("chainValid", "every fleet tenant's hash chain verifies (the audit service's GET /api/v1/tenants/{t}/chain)"),
             Map.entry("recoveryMs", "the fault healed (broker or database back, process killed) -> the last server's result written"),
             Map.entry("auditCaughtUpMs", "the fault healed -> every event about the mitigation stored in the audit database"),
-            Map.entry("restarts", "services that exited and were started again by the supervisor, with their exit status"));
+            Map.entry("restarts", "services that exited and were started again by the supervisor, with their exit status"),
+            Map.entry("brokerRestartMs", "broker-killed: the killed brokers started again on their data -> every one of them serving clients"));
 
     private static final String TENANT_PREFIX = "fleet-";
     private static final String REAL_AGENT = "real-agent";
@@ -225,6 +228,7 @@ public final class FaultSuite {
                 service(instance, "512m", env, identities.clientConfig(KafkaAcls.POLICY_SERVICE), Map.of(
                         "tourniquet.policy.signing-key-file", keys.resolve("policy-signing.key").toString(),
                         "tourniquet.policy.signing-public-key-file", keys.resolve("policy-signing.pub").toString(),
+                        "tourniquet.policy.shutdown-timeout", options.stopTimeout().toSeconds() + "s",
                         "kafka-streams.state.dir", work.resolve("state/" + instance).toString()), logs);
             }
             service(INGESTOR, "192m", env, identities.clientConfig(KafkaAcls.FEED_INGESTOR), BenchFeed.ingestorConfig(feedKey, keys), logs);
@@ -295,8 +299,11 @@ public final class FaultSuite {
         broker.killAll();
         step.notes.put("commandsSeenWhenKilled", step.ledger.commanded(step.mitigation, s -> true).size());
         Thread.sleep(options.brokerDown().toMillis()); // the outage itself
+        long restarting = System.currentTimeMillis();
         broker.restartAll();
-        return System.currentTimeMillis();
+        long back = System.currentTimeMillis();
+        step.notes.put("brokerRestartMs", back - restarting);
+        return back;
     }
 
     /** SIGKILL of the broker leading the first tenant's command topic during the fan-out; the others go on; it comes back. */

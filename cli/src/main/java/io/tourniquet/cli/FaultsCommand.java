@@ -45,6 +45,10 @@ final class FaultsCommand implements Callable<Integer> {
             description = "how long a service started with the broker down waits for it before exiting (default: ${DEFAULT-VALUE}, as the services)")
     long startTimeout;
 
+    @Option(names = "--stop-timeout-seconds", paramLabel = "S", defaultValue = "20",
+            description = "how long a policy service asked to stop with the broker down takes at most before it halts (default: ${DEFAULT-VALUE}, as the service)")
+    long stopTimeout;
+
     @Option(names = "--only", paramLabel = "FAULT", split = ",", description = "run only these faults (of: none, broker-killed, leader-killed, policy-instance-killed, "
             + "audit-killed, postgres-stopped, poison-records, agent-killed, broker-down-start-stop)")
     List<String> only = List.of();
@@ -57,8 +61,9 @@ final class FaultsCommand implements Callable<Integer> {
         if (brokers != 1 && brokers != 3) {
             throw new IllegalArgumentException("--brokers must be 1 or 3");
         }
-        if (tenants < 1 || servers < 1 || postgresDown < 1 || brokerDown < 0 || startTimeout < 1) {
-            throw new IllegalArgumentException("--tenants and --servers must be at least 1, --postgres-down-seconds at least 1, --broker-down-seconds at least 0");
+        if (tenants < 1 || servers < 1 || postgresDown < 1 || brokerDown < 0 || startTimeout < 1 || stopTimeout < 1) {
+            throw new IllegalArgumentException("--tenants and --servers must be at least 1, --postgres-down-seconds at least 1, --broker-down-seconds at least 0, "
+                    + "--start-timeout-seconds and --stop-timeout-seconds at least 1");
         }
         for (String fault : only) {
             if (!FaultSuite.FAULTS.contains(fault)) {
@@ -68,7 +73,7 @@ final class FaultsCommand implements Callable<Integer> {
         Path home = Cli.home();
         Path file = out != null ? out : home.resolve("fault-results").resolve("faults-" + Instant.now().toString().replace(':', '-') + ".json");
         new FaultSuite(System.out).run(new FaultSuite.Options(home, brokers, tenants, servers, Duration.ofSeconds(postgresDown), Duration.ofSeconds(brokerDown),
-                Duration.ofSeconds(startTimeout), Set.copyOf(only), file));
+                Duration.ofSeconds(startTimeout), Duration.ofSeconds(stopTimeout), Set.copyOf(only), file));
         spec.commandLine().getOut().println("figures written to " + file);
         JsonNode figures = new ObjectMapper().readTree(file.toFile());
         boolean survived = figures.path("wholeRun").path("appliedTwice").asLong(-1) == 0 && figures.path("wholeRun").path("lost").asLong(-1) == 0;

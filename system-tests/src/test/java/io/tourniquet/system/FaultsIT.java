@@ -28,9 +28,9 @@ class FaultsIT {
         Path out = Files.createTempDirectory(Path.of("target"), "faults-").resolve("faults.json");
         // one broker (three take another 3 minutes to start on 2 cores: the leader-killed fault runs in ./tourniquet faults,
         // docs/RELIABILITY.md), 2 tenants x 3 simulated servers and one real agent; PostgreSQL down 3 s, the killed broker
-        // down 1 s, a service started without a broker waits 10 s for it
-        new FaultSuite(System.out).run(new FaultSuite.Options(home, 1, 2, 3, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Set.of(), out));
+        // down 1 s, a service started without a broker waits 5 s for it, a policy service stopped without one halts after 5 s
+        new FaultSuite(System.out).run(new FaultSuite.Options(home, 1, 2, 3, Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), Set.of(), out));
         JsonNode figures = new ObjectMapper().readTree(out.toFile());
         assertThat(figures.path("kafka").asText()).startsWith("one broker (TLS + SCRAM-SHA-512 + ACLs");
         assertThat(figures.path("wholeRun").path("mitigations").asInt()).isEqualTo(FaultSuite.faults(1).size());
@@ -58,6 +58,7 @@ class FaultsIT {
         assertThat(outcomes.get("none").path("restarts")).as("nothing restarts without a fault").isEmpty();
         assertThat(outcomes.get("poison-records").path("restarts")).as("a poison record is set aside, not a crash").isEmpty();
         assertThat(outcomes.get("poison-records").path("deadLettered").asLong()).as("the services dead-letter what they cannot read").isPositive();
+        assertThat(outcomes.get("broker-killed").path("brokerRestartMs").asLong()).as("the broker's restart is reported").isPositive();
         assertThat(outcomes.get("policy-instance-killed").path("restarts").toString()).contains("policy-service-a");
         assertThat(outcomes.get("audit-killed").path("restarts").toString()).contains("audit-service");
         assertThat(outcomes.get("postgres-stopped").path("auditNotReadyAfterMs").isNumber())
