@@ -151,7 +151,7 @@ public final class Bench {
                 "realAgents", realAgentTenants.size(), "model", FleetProcess.MODEL));
         List<AutoCloseable> processes = new CopyOnWriteArrayList<>();
         // Ctrl-C or a timeout must not leave the services and the fleet running
-        Thread cleanup = new Thread(() -> processes.forEach(Bench::closeQuietly), "bench-cleanup");
+        Thread cleanup = new Thread(() -> stopAll(processes), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         LocalPki pki = options.plaintextKafka() ? null : LocalPki.in(work.resolve("tls"));
         try (BenchKafka broker = BenchKafka.start(options.brokers(), pki, options.home(), work)) {
@@ -300,7 +300,7 @@ public final class Bench {
 
                     // and once the fleet is gone (its consumers, fsyncs and timers share these two cores): what Kafka alone does here
                     closeQuietly(simulator);
-                    realAgents.forEach(Bench::closeQuietly);
+                    stopAll(realAgents);
                     Map<String, Object> alone = rawKafka(kafka, regularTenants.size(), regularServers, follower);
                     raw.put("fleetStopped", alone);
                     // the same records into one command and one result topic: what the per-tenant layout costs
@@ -314,7 +314,7 @@ public final class Bench {
                     compareWithRaw(afterPolicyRestart, denominator);
                 }
             } finally {
-                processes.forEach(Bench::closeQuietly);
+                stopAll(processes);
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             }
         }
@@ -621,6 +621,15 @@ public final class Bench {
         try (TopicProvisioner provisioner = new TopicProvisioner(kafka, Duration.ofMinutes(5))) {
             provisioner.ensure(specs);
         }
+    }
+
+    /**
+     * Asks every service process to stop at once (each takes a second or two to leave its groups and commit), then closes
+     * everything in its order: what must wait for a process (the audit schema) still comes after it.
+     */
+    private static void stopAll(List<? extends AutoCloseable> processes) {
+        processes.stream().filter(ServiceProcess.class::isInstance).map(ServiceProcess.class::cast).forEach(ServiceProcess::requestStop);
+        processes.forEach(Bench::closeQuietly);
     }
 
     private static void closeQuietly(AutoCloseable process) {
