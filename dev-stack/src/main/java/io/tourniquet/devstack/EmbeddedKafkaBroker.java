@@ -47,8 +47,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String MUTUAL_TLS_LISTENER = "MTLS";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    /** A single node's broker session (Kafka's default: 9 s), see brokerProperties. */
-    private static final int LONE_NODE_SESSION_MS = 4000;
 
     private static final String SCRAM = "SCRAM-SHA-512";
     /** The broker's own administrator (super user): creates topics, users and ACLs; never given to a service. */
@@ -308,13 +306,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024)),
                 Map.entry("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))));
-        if (cluster.size() == 1) {
-            // After a crash the controller keeps the dead incarnation's registration until its session expires, and the node
-            // restarting cannot register before (DUPLICATE_BROKER_REGISTRATION): 9 s by default. A lone node's registration
-            // can only be its own, so a shorter session only shortens that wait; heartbeats stay four to a session.
-            p.put("broker.session.timeout.ms", Integer.toString(LONE_NODE_SESSION_MS));
-            p.put("broker.heartbeat.interval.ms", Integer.toString(LONE_NODE_SESSION_MS / 4));
-        }
         if (security.secured()) {
             LocalPki pki = security.pki();
             p.putAll(Map.ofEntries(
