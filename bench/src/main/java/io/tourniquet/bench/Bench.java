@@ -300,7 +300,7 @@ public final class Bench {
 
                     // and once the fleet is gone (its consumers, fsyncs and timers share these two cores): what Kafka alone does here
                     closeQuietly(simulator);
-                    stopAll(realAgents);
+                    ServiceProcess.stopAll(realAgents);
                     Map<String, Object> alone = rawKafka(kafka, regularTenants.size(), regularServers, follower);
                     raw.put("fleetStopped", alone);
                     // the same records into one command and one result topic: what the per-tenant layout costs
@@ -624,10 +624,10 @@ public final class Bench {
     }
 
     /**
-     * Asks every service process to stop at once (each takes a second or two to leave its groups and commit), then closes
-     * everything in its order: what must wait for a process (the audit schema) still comes after it.
+     * As ServiceProcess.stopAll, for the run's services among what else it closes: each is asked to stop at once, then
+     * everything is closed in its order, so that what must wait for a process (the audit schema) still comes after it.
      */
-    private static void stopAll(List<? extends AutoCloseable> processes) {
+    private static void stopAll(List<AutoCloseable> processes) {
         processes.stream().filter(ServiceProcess.class::isInstance).map(ServiceProcess.class::cast).forEach(ServiceProcess::requestStop);
         processes.forEach(Bench::closeQuietly);
     }

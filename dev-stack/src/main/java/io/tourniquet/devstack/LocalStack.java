@@ -384,11 +384,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
-        // every service is asked to stop at once, then awaited: one by one, each shutdown waited for the one before
-        services.forEach(ServiceProcess::requestStop);
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).close();
-        }
+        ServiceProcess.stopAll(services);
         if (issuer != null) {
             issuer.close();
         }

@@ -96,8 +96,6 @@ public final class Supervisor implements AutoCloseable {
     @Override
     public void close() {
         watcher.shutdownNow();
-        List<ServiceProcess> all = new ArrayList<>(running.values());
-        all.forEach(ServiceProcess::requestStop); // side by side: each takes a second or two to leave its groups
-        all.forEach(ServiceProcess::close);
+        ServiceProcess.stopAll(new ArrayList<>(running.values()));
     }
 }
