@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.ClientConfigRecorder;
 import io.tourniquet.testsupport.KafkaBrokerResource;
-import io.tourniquet.testsupport.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.SharedKafkaSetting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,13 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-a"))
-@TestProfile(SharedKafkaSettingProfile.class)
+@QuarkusTestResource(SharedKafkaSetting.class)
 class KafkaClientSettingsTest {
 
     @Test
     void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSetting.KEY, SharedKafkaSetting.VALUE))
                 .contains("kafka-consumer-commands", "kafka-producer-agent-events"));
         assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
                 .contains("tourniquet-agent-startup");

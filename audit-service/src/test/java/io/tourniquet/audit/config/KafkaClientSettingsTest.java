@@ -6,14 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.ClientConfigRecorder;
 import io.tourniquet.testsupport.KafkaBrokerResource;
-import io.tourniquet.testsupport.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.SharedKafkaSetting;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "tenant-embedded,tenant-postgres,reports-embedded,reports-postgres,forged-embedded,forged-postgres,blocked-embedded,blocked-postgres"))
-@TestProfile(KafkaClientSettingsTest.WithFreshEmbeddedDatabase.class)
+@QuarkusTestResource(SharedKafkaSetting.class)
 class KafkaClientSettingsTest {
-
-    public static class WithFreshEmbeddedDatabase extends SharedKafkaSettingProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
-            config.put("tourniquet.audit.embedded-dir", "target/test-audit-db/" + UUID.randomUUID());
-            return config;
-        }
-    }
 
     @Test
     void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSetting.KEY, SharedKafkaSetting.VALUE))
                 .contains("kafka-consumer-tourniquet.audit", "kafka-consumer-agent-events", "kafka-consumer-tourniquet.mitigations",
                         "kafka-producer-tourniquet.dlq.audit-service", "tourniquet-cloudevent-outbox"));
         assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")

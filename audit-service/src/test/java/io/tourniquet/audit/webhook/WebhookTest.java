@@ -6,36 +6,19 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.KafkaBrokerResource;
 import io.tourniquet.testsupport.TopicRecords;
 import io.tourniquet.schemas.audit.AuditEvents;
 import io.tourniquet.schemas.audit.AuditType;
 import io.tourniquet.schemas.topics.Topics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A tenant's webhook gets the event types it chose, signed, after a failed first attempt; other types and tenants are not sent. */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaBrokerResource.class, initArgs = @ResourceArg(name = KafkaBrokerResource.TENANTS_ARG, value = "hooked"))
 @QuarkusTestResource(WebhookReceiver.class)
-@TestProfile(WebhookTest.FreshDatabase.class)
 class WebhookTest {
-
-    public static class FreshDatabase implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            try {
-                return Map.of("tourniquet.audit.embedded-dir", Files.createTempDirectory(Files.createDirectories(Path.of("target")), "audit-webhook").toString());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    }
 
     @Test
     void aHaltIsNotifiedSignedAndRetriedUntilTheReceiverAcceptsIt() {

@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.ClientConfigRecorder;
 import io.tourniquet.testsupport.KafkaBrokerResource;
-import io.tourniquet.testsupport.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.SharedKafkaSetting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,13 +18,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
 @QuarkusTestResource(io.tourniquet.ingestor.service.FreshFeedFolders.class)
-@TestProfile(SharedKafkaSettingProfile.class)
+@QuarkusTestResource(SharedKafkaSetting.class)
 class KafkaClientSettingsTest {
 
     @Test
     void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSetting.KEY, SharedKafkaSetting.VALUE))
                 .contains("kafka-producer-tourniquet.mitigations", "kafka-producer-tourniquet.audit", "kafka-producer-tourniquet.feed-versions"));
         assertThat(ClientConfigRecorder.clients()).extracting(ClientConfigRecorder.Client::clientId).as("short-lived raw clients too")
                 .contains("tourniquet-topic-provisioner", "tourniquet-compacted-reader-tourniquet.mitigations", "tourniquet-compacted-reader-tourniquet.feed-versions");

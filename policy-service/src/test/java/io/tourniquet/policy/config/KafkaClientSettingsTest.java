@@ -5,10 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.tourniquet.testsupport.ClientConfigRecorder;
 import io.tourniquet.testsupport.KafkaBrokerResource;
-import io.tourniquet.testsupport.SharedKafkaSettingProfile;
+import io.tourniquet.testsupport.SharedKafkaSetting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerResource.class)
-@TestProfile(SharedKafkaSettingProfile.class)
+@QuarkusTestResource(SharedKafkaSetting.class)
 class KafkaClientSettingsTest {
 
     @Test
     void aSettingGivenOnceReachesEveryKafkaClientOfTheService() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSettingProfile.KEY, SharedKafkaSettingProfile.VALUE))
+                ClientConfigRecorder.assertEveryClientCarries(SharedKafkaSetting.KEY, SharedKafkaSetting.VALUE))
                 .contains("kafka-producer-tourniquet.tenant-policies", "kafka-producer-tourniquet.audit", "policy-service-dead-letters")
                 .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-consumer"))
                 .anyMatch(id -> id.contains("StreamThread") && id.endsWith("-producer")));
