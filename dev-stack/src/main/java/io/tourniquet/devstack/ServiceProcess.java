@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,7 +67,10 @@ public final class ServiceProcess implements AutoCloseable {
         Path log = logDir.resolve(name + ".log");
         try {
             Files.createDirectories(logDir);
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            // appended, as a service manager's journal: a restarted service keeps the log of the process before it
+            Files.writeString(log, "--- " + name + " starting at " + Instant.now() + " ---" + System.lineSeparator(), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("MALLOC_ARENA_MAX", "2"); // glibc's per-thread arenas cost RSS and buy nothing here
             builder.environment().putAll(env);
             return new ServiceProcess(name, httpPort, https, builder.start(), log);

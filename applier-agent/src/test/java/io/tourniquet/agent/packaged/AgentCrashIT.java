@@ -63,7 +63,7 @@ class AgentCrashIT {
                 "tourniquet.agent.publisher-public-key-files", keys.resolveSibling("test-feed-publisher.pub").toString(),
                 "tourniquet.agent.state-dir", dir.resolve("state-" + tenant).toString(),
                 "tourniquet.agent.simulated.apply-latency", applyLatency),
-                Path.of("target/it-logs/agent-crash-" + tenant + "-" + applyLatency), "96m"); // kept for diagnosis
+                Path.of("target/it-logs", dir.getFileName() + "-" + tenant + "-" + applyLatency), "96m"); // kept for diagnosis; this run's only
         agent.awaitReady(Duration.ofSeconds(60));
         return agent;
     }
