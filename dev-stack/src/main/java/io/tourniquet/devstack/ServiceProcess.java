@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /** One packaged Quarkus service started as a child process, with its log in a file. */
 public final class ServiceProcess implements AutoCloseable {
+
+    /** A log this large when its service starts is kept as {@code <name>.log.1} (one older file) and a new one begun. */
+    static final long LOG_ROTATE_BYTES = 20L * 1024 * 1024;
 
     private final String name;
     private final int httpPort;
@@ -68,6 +72,7 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             // appended, as a service manager's journal: a restarted service keeps the log of the process before it
+            rotateIfLarge(log);
             Files.writeString(log, "--- " + name + " starting at " + Instant.now() + " ---" + System.lineSeparator(), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -76,6 +81,13 @@ public final class ServiceProcess implements AutoCloseable {
             return new ServiceProcess(name, httpPort, https, builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** Keeps a log that grew past {@link #LOG_ROTATE_BYTES} as one older file, so that restarts do not grow it without end. */
+    static void rotateIfLarge(Path log) throws IOException {
+        if (Files.exists(log) && Files.size(log) > LOG_ROTATE_BYTES) {
+            Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
