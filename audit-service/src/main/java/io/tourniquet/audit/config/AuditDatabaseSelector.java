@@ -36,12 +36,16 @@ public class AuditDatabaseSelector implements ConfigSourceInterceptor {
         return url != null && url.getValue() != null && !url.getValue().isBlank();
     }
 
-    /** H2 refuses a file path implicitly relative to the working directory: the directory is made absolute. */
+    /**
+     * H2 refuses a file path implicitly relative to the working directory: the directory is made absolute. H2 would
+     * also close the database from a JVM shutdown hook of its own, while the service is still stopping (the outbox's
+     * last publication then failed with "Database is already closed"): the datasource's pool closes it instead, last.
+     */
     private static String embeddedUrl(ConfigSourceInterceptorContext context) {
         ConfigValue dir = context.proceed("tourniquet.audit.embedded-dir");
         String configured = dir == null || dir.getValue() == null || dir.getValue().isBlank() ? DEFAULT_EMBEDDED_DIR : dir.getValue();
         return "jdbc:h2:file:" + Path.of(configured).toAbsolutePath().normalize().resolve("audit")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static ConfigValue derived(String name, String value) {
